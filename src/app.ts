@@ -1,0 +1,79 @@
+import { useDisableIntrospection } from '@envelop/disable-introspection';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Dispatcher } from 'undici';
+import { createClumioClient, type ClumioClient } from './clumio/client.js';
+import { createWalletsApi } from './clumio/wallets-api.js';
+import type { Config } from './config.js';
+import { createContextFactory, type GatewayContext } from './graphql/context.js';
+import { createCursorCodec } from './graphql/cursor.js';
+import { maskError } from './graphql/mask-error.js';
+import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
+import { useRequestId } from './graphql/plugins/use-request-id.js';
+import { createSchema } from './graphql/schema.js';
+import { version } from './version.js';
+
+export interface AppDeps {
+  config: Config;
+  /** The Clumio base URL to call (the configured one, or the embedded simulator's). */
+  clumioBaseUrl: string;
+  /** Connection pool towards Clumio; by default one keep-alive pool per origin. */
+  dispatcher?: Dispatcher;
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  clumio: ClumioClient;
+  /** Releases the upstream connections. */
+  close(): Promise<void>;
+}
+
+/** Builds the gateway: schema, Clumio client and Yoga. Reads no environment, listens nowhere. */
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const clumio = createClumioClient({
+    baseUrl: deps.clumioBaseUrl,
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+    timeouts: {
+      connectMs: config.clumio.connectTimeoutMs,
+      headersMs: config.clumio.headersTimeoutMs,
+      bodyMs: config.clumio.bodyTimeoutMs,
+    },
+    maxResponseBytes: config.clumio.maxResponseBytes,
+    connections: config.clumio.maxConnections,
+    clientName: 'clumio-wallet-gateway',
+    clientVersion: version,
+  });
+
+  const plugins: Plugin[] = [
+    useRequestId(),
+    useArmor({ ...defaultArmorLimits, blockFieldSuggestions: config.production }),
+    // A request that carries a bearer token can't be a CORS "simple" request, so it was preflighted.
+    useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+  ];
+  if (!config.introspection) plugins.push(useDisableIntrospection() as Plugin);
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema: createSchema(),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    graphiql: config.graphiql ? { title: 'Clumio wallet gateway' } : false,
+    maskedErrors: { maskError },
+    logging: false,
+    context: createContextFactory({
+      api: createWalletsApi(clumio),
+      cursors: createCursorCodec(config.cursorSecret),
+      operationDeadlineMs: config.operationDeadlineMs,
+      upstreamCallBudget: config.upstreamCallBudget,
+      upstreamConcurrency: config.upstreamConcurrencyPerOperation,
+    }),
+    plugins,
+  });
+
+  return {
+    yoga,
+    clumio,
+    close: () => clumio.close(),
+  };
+}

@@ -1,0 +1,224 @@
+import { Pool, type Dispatcher } from 'undici';
+import { ClumioError, httpStatusError, upstreamError, type Outcome } from './errors.js';
+
+/** The caller's own credentials, forwarded to Clumio exactly as received. */
+export interface CallerCredentials {
+  /** The `Authorization` header value, e.g. `Bearer eyJ...`. */
+  authorization: string;
+  /** `x-clumio-organizationalunit-context`, when the caller scoped the call to an OU. */
+  organizationalUnit?: string;
+}
+
+export type ClumioOperation = 'getWallet' | 'listWallets' | 'createWallet' | 'deleteWallet' | 'refreshWallet';
+
+export interface ClumioRequest {
+  /** Names the call in metrics and logs; never the URL or the id. */
+  operation: ClumioOperation;
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path and query, already encoded. */
+  path: string;
+  body?: unknown;
+  caller: CallerCredentials;
+  /** Extra headers to propagate (request id, trace context). */
+  headers?: Record<string, string>;
+  /** Aborts the call: the caller left or the operation's deadline passed. */
+  signal?: AbortSignal;
+}
+
+export interface ClumioTimeouts {
+  /** TCP + TLS connect. */
+  connectMs: number;
+  /** Until the response headers arrive (first byte). */
+  headersMs: number;
+  /** Until the whole body has arrived, counted from the start of the call. */
+  bodyMs: number;
+}
+
+export interface ClumioClientOptions {
+  /** Base URL of the Clumio API, e.g. https://us-west-2.api.clumio.com. */
+  baseUrl: string;
+  /** The connection pool to use; by default one keep-alive pool for the base URL's origin. */
+  dispatcher?: Dispatcher;
+  timeouts: ClumioTimeouts;
+  /** Larger bodies are refused without being buffered whole. */
+  maxResponseBytes: number;
+  /** Connections in the default pool. */
+  connections?: number;
+  /** Sent as x-clumio-api-client / x-clumio-sdk-version. */
+  clientName: string;
+  clientVersion: string;
+}
+
+export interface ClumioResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface ClumioClient {
+  readonly origin: string;
+  /** Sends one request; resolves with the parsed JSON body of a 2xx, rejects with a ClumioError. */
+  send(request: ClumioRequest): Promise<ClumioResponse>;
+  close(): Promise<void>;
+}
+
+const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
+
+// Connect failures before a byte was sent: safe to retry anything.
+const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+function errorCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause && cause !== error ? errorCodeOf(cause) : undefined;
+}
+
+/** Turns a transport failure (undici, abort) into the ClumioError a caller sees. */
+export function transportError(error: unknown, signal: AbortSignal | undefined): ClumioError {
+  if (error instanceof ClumioError) return error;
+  const code = errorCodeOf(error);
+  const outcome: Outcome = code !== undefined && notSentCodes.has(code) ? 'NOT_SENT' : 'UNKNOWN';
+  if (signal?.aborted || (code !== undefined && timeoutCodes.has(code))) {
+    return upstreamError('UPSTREAM_TIMEOUT', error, outcome);
+  }
+  return upstreamError('UPSTREAM_UNAVAILABLE', error, outcome);
+}
+
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim());
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+// Reads at most `max` bytes; a longer body is destroyed, never buffered whole.
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+function clumioMessageOf(body: unknown): string | undefined {
+  const first = (body as { errors?: Array<{ error_message?: unknown }> } | null)?.errors?.[0];
+  const message = first?.error_message;
+  return typeof message === 'string' && message.length > 0 ? message.slice(0, 500) : undefined;
+}
+
+export function createClumioClient(options: ClumioClientOptions): ClumioClient {
+  const base = new URL(options.baseUrl);
+  const origin = base.origin;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const dispatcher =
+    options.dispatcher ??
+    new Pool(origin, {
+      connections: options.connections ?? 64,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: options.timeouts.connectMs },
+      headersTimeout: options.timeouts.headersMs,
+      bodyTimeout: options.timeouts.bodyMs,
+    });
+  const ownsDispatcher = options.dispatcher === undefined;
+  const fixedHeaders = {
+    accept: acceptWalletsV1,
+    'x-clumio-api-client': options.clientName,
+    'x-clumio-sdk-version': options.clientVersion,
+  };
+
+  async function send(request: ClumioRequest): Promise<ClumioResponse> {
+    const headers: Record<string, string> = {
+      ...request.headers,
+      ...fixedHeaders,
+      authorization: request.caller.authorization,
+    };
+    if (request.caller.organizationalUnit !== undefined) {
+      headers['x-clumio-organizationalunit-context'] = request.caller.organizationalUnit;
+    }
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      body = JSON.stringify(request.body);
+      headers['content-type'] = 'application/json';
+    }
+    // The whole exchange, body included, must end within bodyMs.
+    const deadline = AbortSignal.timeout(options.timeouts.bodyMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin,
+        path: basePath + request.path,
+        method: request.method,
+        headers,
+        body,
+        signal,
+        headersTimeout: options.timeouts.headersMs,
+        bodyTimeout: options.timeouts.bodyMs,
+      });
+    } catch (error) {
+      throw transportError(error, signal);
+    }
+
+    const status = response.statusCode;
+    if (status === 204) {
+      response.body.destroy();
+      return { status, body: null };
+    }
+    const contentType = header(response.headers, 'content-type');
+    let text: string | undefined;
+    try {
+      text = isJson(contentType) ? await readCapped(response.body, options.maxResponseBytes) : undefined;
+      if (text === undefined) response.body.destroy();
+    } catch (error) {
+      throw transportError(error, signal);
+    }
+    let parsed: unknown;
+    let parseable = text !== undefined;
+    if (text !== undefined) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parseable = false;
+      }
+    }
+
+    if (status >= 200 && status < 300) {
+      if (!parseable) {
+        const why = text === undefined && isJson(contentType) ? 'body over the size cap' : 'body is not JSON';
+        throw upstreamError('BAD_UPSTREAM_RESPONSE', new Error(why));
+      }
+      return { status, body: parsed };
+    }
+    const retryAfter = parseRetryAfter(response.headers['retry-after']);
+    throw httpStatusError(status, parseable ? clumioMessageOf(parsed) : undefined, retryAfter);
+  }
+
+  return {
+    origin,
+    send,
+    async close() {
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { CallerCredentials, ClumioClient } from './client.js';
+import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
+import { walletPath } from './wallet-id.js';
+
+/** What every wallet call needs besides its own arguments. */
+export interface CallScope {
+  caller: CallerCredentials;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface CreateWalletRequest {
+  accountNativeId: string;
+  awsRegion?: string | null;
+}
+
+function scoped(scope: CallScope) {
+  return {
+    caller: scope.caller,
+    ...(scope.headers ? { headers: scope.headers } : {}),
+    ...(scope.signal ? { signal: scope.signal } : {}),
+  };
+}
+
+/** Clumio's five wallet operations; ids must already be validated (see wallet-id.ts). */
+export function createWalletsApi(client: ClumioClient) {
+  return {
+    async get(scope: CallScope, id: string): Promise<Wallet> {
+      const { body } = await client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scoped(scope) });
+      return toWallet(body);
+    },
+
+    async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
+      const query = new URLSearchParams({ limit: String(page.limit), start: page.start });
+      const { body } = await client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scoped(scope) });
+      return toWalletPage(body, page.start, page.limit);
+    },
+
+    async create(scope: CallScope, input: CreateWalletRequest): Promise<Wallet> {
+      const body = { account_native_id: input.accountNativeId, ...(input.awsRegion ? { aws_region: input.awsRegion } : {}) };
+      const response = await client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body, ...scoped(scope) });
+      return toWallet(response.body);
+    },
+
+    async delete(scope: CallScope, id: string): Promise<void> {
+      await client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), ...scoped(scope) });
+    },
+
+    async refresh(scope: CallScope, id: string): Promise<Wallet> {
+      const { body } = await client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scoped(scope) });
+      return toWallet(body);
+    },
+  };
+}
+
+export type WalletsApi = ReturnType<typeof createWalletsApi>;

@@ -1,0 +1,115 @@
+import { clumioRegions, isClumioRegion } from './clumio/regions.js';
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  /** Clumio's base URL, or null to run on the embedded simulator. */
+  clumioBaseUrl: string | null;
+  clumio: {
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    maxResponseBytes: number;
+    maxConnections: number;
+  };
+  /** Deadline for a whole GraphQL operation, upstream calls and retries included. */
+  operationDeadlineMs: number;
+  /** Upstream calls one operation may make. */
+  upstreamCallBudget: number;
+  /** Upstream calls one operation may have in flight at once. */
+  upstreamConcurrencyPerOperation: number;
+  graphiql: boolean;
+  introspection: boolean;
+  /** Signs pagination cursors; replicas behind one load balancer must share it. */
+  cursorSecret: string | null;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the whole configuration, reporting every problem at once. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+
+  let clumioBaseUrl: string | null = null;
+  const baseUrl = env.CLUMIO_API_BASE_URL;
+  const region = env.CLUMIO_REGION;
+  if (baseUrl && region) {
+    problems.push('set CLUMIO_API_BASE_URL or CLUMIO_REGION, not both');
+  } else if (baseUrl) {
+    try {
+      const url = new URL(baseUrl);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+      if (url.search || url.hash || url.username || url.password) throw new Error('extra parts');
+      clumioBaseUrl = url.href.replace(/\/+$/, '');
+    } catch {
+      problems.push(`CLUMIO_API_BASE_URL must be an http(s) URL without query, fragment or credentials (got "${baseUrl}")`);
+    }
+  } else if (region) {
+    if (isClumioRegion(region)) clumioBaseUrl = clumioRegions[region];
+    else problems.push(`CLUMIO_REGION must be one of ${Object.keys(clumioRegions).join(', ')} (got "${region}")`);
+  } else if (production) {
+    problems.push('NODE_ENV=production needs CLUMIO_API_BASE_URL or CLUMIO_REGION (the embedded simulator is for development)');
+  }
+
+  const cursorSecret = env.CURSOR_SECRET || null;
+  if (cursorSecret !== null && cursorSecret.length < 16) problems.push('CURSOR_SECRET must be at least 16 characters');
+
+  const logLevel = env.LOG_LEVEL ?? (production ? 'info' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+
+  const config: Config = {
+    production,
+    port: int('PORT', 4000, 0, 65535),
+    host: env.HOST || (production ? '0.0.0.0' : '127.0.0.1'),
+    clumioBaseUrl,
+    clumio: {
+      connectTimeoutMs: int('CLUMIO_CONNECT_TIMEOUT_MS', 3_000, 1, 600_000),
+      headersTimeoutMs: int('CLUMIO_HEADERS_TIMEOUT_MS', 10_000, 1, 600_000),
+      bodyTimeoutMs: int('CLUMIO_BODY_TIMEOUT_MS', 15_000, 1, 600_000),
+      maxResponseBytes: int('CLUMIO_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxConnections: int('CLUMIO_MAX_CONNECTIONS', 64, 1, 10_000),
+    },
+    operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),
+    upstreamCallBudget: int('UPSTREAM_CALL_BUDGET', 50, 1, 10_000),
+    upstreamConcurrencyPerOperation: int('UPSTREAM_CONCURRENCY_PER_OPERATION', 8, 1, 1_000),
+    graphiql: bool('GRAPHIQL', !production),
+    introspection: bool('INTROSPECTION', !production),
+    cursorSecret,
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

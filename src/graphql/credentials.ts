@@ -1,0 +1,30 @@
+import type { CallerCredentials } from '../clumio/client.js';
+
+/**
+ * Only `Bearer <token>` with a token of RFC 6750 characters and sane length is forwarded:
+ * anything else (another scheme, CR/LF or control characters, an empty or 100 KB token)
+ * is refused before any upstream call.
+ */
+const bearerPattern = /^Bearer [A-Za-z0-9\-._~+/]+=*$/;
+const maxAuthorizationLength = 8192;
+const organizationalUnitPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export type CallerResult =
+  | { ok: true; caller: CallerCredentials }
+  | { ok: false; code: 'UNAUTHENTICATED' | 'BAD_USER_INPUT'; reason: string };
+
+export function readCaller(headers: Headers): CallerResult {
+  const authorization = headers.get('authorization');
+  if (authorization === null || authorization === '') {
+    return { ok: false, code: 'UNAUTHENTICATED', reason: 'Send your Clumio API token as "Authorization: Bearer <token>".' };
+  }
+  if (authorization.length > maxAuthorizationLength || !bearerPattern.test(authorization)) {
+    return { ok: false, code: 'UNAUTHENTICATED', reason: 'The Authorization header must be "Bearer <token>" with a well-formed token.' };
+  }
+  const organizationalUnit = headers.get('x-clumio-organizationalunit-context');
+  if (organizationalUnit === null) return { ok: true, caller: { authorization } };
+  if (!organizationalUnitPattern.test(organizationalUnit)) {
+    return { ok: false, code: 'BAD_USER_INPUT', reason: 'The x-clumio-organizationalunit-context header is not a valid organizational unit id.' };
+  }
+  return { ok: true, caller: { authorization, organizationalUnit } };
+}

@@ -1,0 +1,44 @@
+import { GraphQLError } from 'graphql';
+import { ClumioError } from '../clumio/errors.js';
+
+export const unexpectedErrorMessage = 'Unexpected error.';
+
+function withExtensions(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions,
+  });
+}
+
+/**
+ * The one place an error becomes what a caller sees. Upstream failures keep their stable
+ * code and safe message (plus when to retry, or whether a write may have happened);
+ * deliberate GraphQL errors pass as they are; anything else is masked as
+ * "Unexpected error." with code INTERNAL_SERVER_ERROR, never leaking a message, URL, body,
+ * token or stack.
+ */
+export function maskError(error: unknown): Error {
+  const graphqlError = error instanceof GraphQLError ? error : null;
+  const original = graphqlError?.originalError ?? error;
+
+  if (original instanceof ClumioError) {
+    const extensions: Record<string, unknown> = { code: original.code };
+    if (original.details.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = original.details.retryAfterSeconds;
+    if (original.details.outcome !== undefined) extensions.outcome = original.details.outcome;
+    if (original.details.status !== undefined) extensions.upstreamStatus = original.details.status;
+    return graphqlError ? withExtensions(graphqlError, original.message, extensions) : new GraphQLError(original.message, { extensions });
+  }
+  if (original instanceof GraphQLError) {
+    // Raised on purpose (by us, by graphql-js validation, or a Yoga/armor plugin).
+    if (graphqlError && original !== graphqlError) {
+      return withExtensions(graphqlError, original.message, { ...original.extensions, code: original.extensions.code ?? 'BAD_USER_INPUT' });
+    }
+    return original;
+  }
+  if (graphqlError && graphqlError.originalError === undefined) return graphqlError;
+  const extensions = { code: 'INTERNAL_SERVER_ERROR' };
+  return graphqlError ? withExtensions(graphqlError, unexpectedErrorMessage, extensions) : new GraphQLError(unexpectedErrorMessage, { extensions });
+}

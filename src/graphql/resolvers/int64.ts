@@ -1,0 +1,24 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+
+function toSafeInteger(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  throw new GraphQLError(`Int64 cannot represent ${typeof value === 'number' ? value : typeof value} exactly: the limit is 2^53-1.`, {
+    extensions: { code: 'BAD_UPSTREAM_RESPONSE' },
+  });
+}
+
+/** int64 carried as a JSON number, exact up to 2^53-1. */
+export const Int64 = new GraphQLScalarType<number, number>({
+  name: 'Int64',
+  description: 'A 64-bit integer, exact up to 2^53-1, serialized as a JSON number.',
+  serialize: toSafeInteger,
+  parseValue(value) {
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+    throw new GraphQLError('Int64 expects an integer from -(2^53-1) to 2^53-1.', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+  parseLiteral(ast) {
+    const value = ast.kind === Kind.INT ? Number(ast.value) : NaN;
+    if (Number.isSafeInteger(value)) return value;
+    throw new GraphQLError('Int64 expects an integer from -(2^53-1) to 2^53-1.', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+});

@@ -1,0 +1,22 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse, type GraphQLSchema } from 'graphql';
+import { resolvers } from './resolvers/index.js';
+
+// schema/ sits two levels above both src/graphql/ and dist/graphql/.
+const schemaDir = new URL('../../schema/', import.meta.url);
+
+/** The SDL of schema/, one file per area, in a stable order. */
+export function readTypeDefs(): string {
+  return readdirSync(schemaDir)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort()
+    .map((name) => readFileSync(new URL(name, schemaDir), 'utf8'))
+    .join('\n');
+}
+
+/** The executable Federation v2 subgraph schema. */
+export function createSchema(): GraphQLSchema {
+  return buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> });
+}

@@ -1,0 +1,99 @@
+import DataLoader from 'dataloader';
+import { ClumioError, upstreamError } from '../clumio/errors.js';
+import type { Wallet, WalletPage } from '../clumio/wallet.js';
+import { isValidWalletId, walletIdRules } from '../clumio/wallet-id.js';
+import type { CallScope, CreateWalletRequest, WalletsApi } from '../clumio/wallets-api.js';
+import type { CallerResult } from './credentials.js';
+import { badUserInput, gatewayError } from './errors.js';
+import { createSemaphore } from './semaphore.js';
+
+export interface WalletServiceOptions {
+  api: WalletsApi;
+  caller: CallerResult;
+  /** Headers to propagate upstream (request id, trace context). */
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  /** Upstream calls this operation may make in all. */
+  budget: number;
+  /** Upstream calls this operation may have in flight at once. */
+  concurrency: number;
+}
+
+/**
+ * The wallet calls of one GraphQL request, bound to its caller. Built per request: the
+ * loader's cache holds one caller's wallets and dies with the request, so no cache is ever
+ * shared between tokens.
+ */
+export function createWalletService(options: WalletServiceOptions) {
+  const { api } = options;
+  const limit = createSemaphore(options.concurrency);
+  let callsLeft = options.budget;
+
+  function scope(): CallScope {
+    if (!options.caller.ok) throw gatewayError(options.caller.code, options.caller.reason);
+    return { caller: options.caller.caller, headers: options.headers, signal: options.signal };
+  }
+
+  // Every upstream call of the request passes here: budget first, then the concurrency bound.
+  function call<T>(task: (s: CallScope) => Promise<T>): Promise<T> {
+    const s = scope();
+    if (callsLeft <= 0) return Promise.reject(upstreamError('UPSTREAM_BUDGET_EXCEEDED'));
+    callsLeft--;
+    return limit(() => task(s));
+  }
+
+  function checkId(id: string): void {
+    if (!isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
+  }
+
+  // Missing wallets are null, not errors: `wallet(id)` and `_entities` answer null for them.
+  const loader = new DataLoader<string, Wallet | null>(
+    (ids) =>
+      Promise.all(
+        ids.map((id) =>
+          call((s) => api.get(s, id)).catch((error: unknown) => {
+            if (error instanceof ClumioError && error.code === 'NOT_FOUND') return null;
+            return error instanceof Error ? error : new Error(String(error));
+          }),
+        ),
+      ),
+    { maxBatchSize: 100 },
+  );
+
+  function prime(wallet: Wallet): Wallet {
+    loader.clear(wallet.id).prime(wallet.id, wallet);
+    return wallet;
+  }
+
+  return {
+    /** One wallet, or null when Clumio has none with this id for the caller. */
+    async get(id: string): Promise<Wallet | null> {
+      checkId(id);
+      scope();
+      return loader.load(id);
+    },
+
+    async list(page: { limit: number; start: string }): Promise<WalletPage> {
+      const result = await call((s) => api.list(s, page));
+      result.wallets.forEach(prime);
+      return result;
+    },
+
+    async create(input: CreateWalletRequest): Promise<Wallet> {
+      return prime(await call((s) => api.create(s, input)));
+    },
+
+    async delete(id: string): Promise<void> {
+      checkId(id);
+      await call((s) => api.delete(s, id));
+      loader.clear(id).prime(id, null);
+    },
+
+    async refresh(id: string): Promise<Wallet> {
+      checkId(id);
+      return prime(await call((s) => api.refresh(s, id)));
+    },
+  };
+}
+
+export type WalletService = ReturnType<typeof createWalletService>;

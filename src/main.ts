@@ -1,0 +1,68 @@
+import { createServer } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createSimulator, type Simulator } from './simulator/index.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let simulator: Simulator | undefined;
+  let clumioBaseUrl = config.clumioBaseUrl;
+  if (clumioBaseUrl === null) {
+    simulator = createSimulator({ autoInstallAfterMs: 30_000 });
+    clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
+  }
+
+  const app = createApp({ config, clumioBaseUrl });
+  const server = createServer(app.yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const graphqlUrl = `http://${shownHost}:${port}/graphql`;
+
+  if (simulator) {
+    console.log(
+      [
+        `Clumio wallet gateway on ${graphqlUrl}${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`,
+        `Upstream: the embedded Clumio simulator at ${clumioBaseUrl}`,
+        '',
+        'Demo token (GraphiQL\'s Headers tab, or curl -H):',
+        `  {"Authorization": "Bearer ${simulator.demoToken}"}`,
+        '',
+        'Try:',
+        `  curl -s ${graphqlUrl} -H 'content-type: application/json' \\`,
+        `    -H 'authorization: Bearer ${simulator.demoToken}' \\`,
+        `    -d '{"query":"{ wallets(first: 3) { nodes { id state } } }"}'`,
+        '',
+        '  mutation { refreshWallet(id: "<an id from above>") { wallet { id state errorCode actions { canDelete } } } }',
+      ].join('\n'),
+    );
+  } else {
+    console.log(`Clumio wallet gateway on ${graphqlUrl}, upstream ${clumioBaseUrl}`);
+  }
+
+  const stop = async () => {
+    server.close();
+    server.closeIdleConnections();
+    await app.close();
+    await simulator?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+await main();

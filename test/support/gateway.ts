@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> };
+}
+
+export interface TestGateway {
+  /** http://127.0.0.1:port/graphql */
+  url: string;
+  origin: string;
+  simulator: Simulator;
+  app: App;
+  server: Server;
+  /** POSTs one operation as JSON, with the demo token unless `token` says otherwise (null: no header). */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The gateway on loopback in front of a fresh simulator, built as main.ts builds it. */
+export async function startGateway(options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {}): Promise<TestGateway> {
+  const simulator = createSimulator(options.simulator);
+  const clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
+  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
+  const app = createApp({ config, clumioBaseUrl });
+  const server = createServer(app.yoga);
+  const origin = await listen(server);
+  const url = `${origin}/graphql`;
+
+  return {
+    url,
+    origin,
+    simulator,
+    app,
+    server,
+    async gql(query, variables, opts = {}) {
+      const token = opts.token === undefined ? simulator.demoToken : opts.token;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...opts.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] } as GraphQLResponse<never>;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+      await simulator.close();
+    },
+  };
+}
