@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { ClumioError, httpStatusError, upstreamError, type Outcome } from './errors.js';
+import { ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 
 /** The caller's own credentials, forwarded to Clumio exactly as received. */
 export interface CallerCredentials {
@@ -34,6 +34,23 @@ export interface ClumioTimeouts {
   bodyMs: number;
 }
 
+/** One finished HTTP exchange with Clumio (one attempt). */
+export interface ClumioCallEvent {
+  operation: ClumioOperation;
+  durationMs: number;
+  /** Clumio's HTTP status, when an answer arrived. */
+  status?: number;
+  /** The error code, when the exchange failed. */
+  code?: UpstreamErrorCode;
+}
+
+/** Hooks for metrics, logs and traces; the client never depends on what listens. */
+export interface ClumioObserver {
+  callFinished?(event: ClumioCallEvent): void;
+  retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
+  breakerChanged?(event: { origin: string; state: 'closed' | 'open' | 'half-open' }): void;
+}
+
 export interface ClumioClientOptions {
   /** Base URL of the Clumio API, e.g. https://us-west-2.api.clumio.com. */
   baseUrl: string;
@@ -47,6 +64,7 @@ export interface ClumioClientOptions {
   /** Sent as x-clumio-api-client / x-clumio-sdk-version. */
   clientName: string;
   clientVersion: string;
+  observer?: ClumioObserver;
 }
 
 export interface ClumioResponse {
@@ -146,7 +164,27 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     'x-clumio-sdk-version': options.clientVersion,
   };
 
+  const observer = options.observer ?? {};
+
   async function send(request: ClumioRequest): Promise<ClumioResponse> {
+    const startedAt = performance.now();
+    try {
+      const response = await exchange(request);
+      observer.callFinished?.({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
+      return response;
+    } catch (error) {
+      const failure = error instanceof ClumioError ? error : transportError(error, request.signal);
+      observer.callFinished?.({
+        operation: request.operation,
+        durationMs: performance.now() - startedAt,
+        code: failure.code,
+        ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+      });
+      throw failure;
+    }
+  }
+
+  async function exchange(request: ClumioRequest): Promise<ClumioResponse> {
     const headers: Record<string, string> = {
       ...request.headers,
       ...fixedHeaders,
