@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // One graphql-js for our modules and the CommonJS dependencies (@apollo/subgraph), as in Node.
+  resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],

@@ -3,6 +3,12 @@ import { ClumioError } from '../clumio/errors.js';
 
 export const unexpectedErrorMessage = 'Unexpected error.';
 
+// By name, not instanceof: a GraphQLError may come from another copy of graphql-js
+// (a CommonJS dependency next to our ES modules).
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
 function withExtensions(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, {
     nodes: error.nodes,
@@ -21,7 +27,7 @@ function withExtensions(error: GraphQLError, message: string, extensions: Record
  * token or stack.
  */
 export function maskError(error: unknown): Error {
-  const graphqlError = error instanceof GraphQLError ? error : null;
+  const graphqlError = isGraphQLError(error) ? error : null;
   const original = graphqlError?.originalError ?? error;
 
   if (original instanceof ClumioError) {
@@ -31,7 +37,7 @@ export function maskError(error: unknown): Error {
     if (original.details.status !== undefined) extensions.upstreamStatus = original.details.status;
     return graphqlError ? withExtensions(graphqlError, original.message, extensions) : new GraphQLError(original.message, { extensions });
   }
-  if (original instanceof GraphQLError) {
+  if (isGraphQLError(original)) {
     // Raised on purpose (by us, by graphql-js validation, or a Yoga/armor plugin).
     if (graphqlError && original !== graphqlError) {
       return withExtensions(graphqlError, original.message, { ...original.extensions, code: original.extensions.code ?? 'BAD_USER_INPUT' });

@@ -1,10 +1,11 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { ClumioError } from '../../clumio/errors.js';
 
+// Values only come from Clumio, so one that can't be shown exactly is a bad upstream
+// response (a ClumioError: executors rewrap a GraphQLError thrown here and drop its code).
 function toSafeInteger(value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
-  throw new GraphQLError(`Int64 cannot represent ${typeof value === 'number' ? value : typeof value} exactly: the limit is 2^53-1.`, {
-    extensions: { code: 'BAD_UPSTREAM_RESPONSE' },
-  });
+  throw new ClumioError('BAD_UPSTREAM_RESPONSE', 'Clumio sent an integer above 2^53-1, which cannot be shown exactly.');
 }
 
 /** int64 carried as a JSON number, exact up to 2^53-1. */

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+const everyField = /* GraphQL */ `
+  query Wallet($id: ID!) {
+    wallet(id: $id) {
+      id accountNativeId awsRegion availableVersion clumioAwsAccountId deploymentUrl
+      errorCode errorMessage installedRegions roleArn stackVersion state rawState
+      supportedRegions templateUrl token
+      keyErrors { region errorCode errorMessage }
+      actions { canRefresh canDelete canListKeys }
+      links { rel href method templated }
+      awsAccount { id }
+    }
+  }
+`;
+
+const link = (href: string, type: string) => ({ href, templated: false, type });
+
+describe('wallet mapping', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(() => gw.close());
+
+  it('maps every field of an errored wallet from snake_case to the schema, int64 values above 2^31 exactly', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, {
+      id: 'map-1',
+      account_native_id: '123456789012',
+      aws_region: 'eu-central-1',
+      available_version: 3_000_000_000,
+      clumio_aws_account_id: '210987654321',
+      deployment_url: 'https://console.aws.amazon.com/cloudformation/home#/stacks/quickcreate?stackName=clumio',
+      error_code: 'KeyInaccessible',
+      error_message: 'Clumio cannot use the key: check the key policy.',
+      installed_regions: ['eu-central-1', 'eu-west-1'],
+      key_errors: {
+        'eu-west-1': { error_code: 'AccessDenied', error_message: 'kms:Decrypt denied' },
+        'eu-central-1': { error_code: 'Disabled', error_message: 'The key is disabled' },
+      },
+      role_arn: 'arn:aws:iam::123456789012:role/ClumioKeyRole',
+      stack_version: 9_007_199_254_740_991,
+      state: 'Error',
+      supported_regions: ['eu-central-1', 'eu-west-1', 'us-east-1'],
+      template_url: 'https://clumio-templates.s3.amazonaws.com/wallet/v15.yaml',
+      token: '3f9c1c2e-8d4b-4c55-9a21-6b0f3e7d2a10',
+      _embedded: {},
+      _links: {
+        _self: link('/wallets/map-1', 'get'),
+        'refresh-wallet': link('/wallets/map-1/_refresh', 'post'),
+      },
+    });
+
+    const { body } = await gw.gql(everyField, { id: 'map-1' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({
+      wallet: {
+        id: 'map-1',
+        accountNativeId: '123456789012',
+        awsRegion: 'eu-central-1',
+        availableVersion: 3000000000,
+        clumioAwsAccountId: '210987654321',
+        deploymentUrl: 'https://console.aws.amazon.com/cloudformation/home#/stacks/quickcreate?stackName=clumio',
+        errorCode: 'KeyInaccessible',
+        errorMessage: 'Clumio cannot use the key: check the key policy.',
+        installedRegions: ['eu-central-1', 'eu-west-1'],
+        roleArn: 'arn:aws:iam::123456789012:role/ClumioKeyRole',
+        stackVersion: 9007199254740991,
+        state: 'ERROR',
+        rawState: 'Error',
+        supportedRegions: ['eu-central-1', 'eu-west-1', 'us-east-1'],
+        templateUrl: 'https://clumio-templates.s3.amazonaws.com/wallet/v15.yaml',
+        token: '3f9c1c2e-8d4b-4c55-9a21-6b0f3e7d2a10',
+        keyErrors: [
+          { region: 'eu-west-1', errorCode: 'AccessDenied', errorMessage: 'kms:Decrypt denied' },
+          { region: 'eu-central-1', errorCode: 'Disabled', errorMessage: 'The key is disabled' },
+        ],
+        actions: { canRefresh: true, canDelete: false, canListKeys: false },
+        links: [
+          { rel: '_self', href: '/wallets/map-1', method: 'GET', templated: false },
+          { rel: 'refresh-wallet', href: '/wallets/map-1/_refresh', method: 'POST', templated: false },
+        ],
+        awsAccount: { id: '123456789012' },
+      },
+    });
+  });
+
+  it('keeps the wallet when Clumio sends a state it does not know yet, as UNKNOWN with the raw value', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, { id: 'map-2', state: 'Migrating', token: 't', clumio_aws_account_id: '1', _links: {} });
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id state rawState } }', { id: 'map-2' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ wallet: { id: 'map-2', state: 'UNKNOWN', rawState: 'Migrating' } });
+  });
+
+  it('reads missing and null fields as null and empty lists, never failing the wallet', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, {
+      id: 'map-3',
+      state: 'Waiting',
+      account_native_id: null,
+      installed_regions: null,
+      key_errors: {},
+      stack_version: null,
+      _links: null,
+    });
+    const { body } = await gw.gql(everyField, { id: 'map-3' });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.wallet).toMatchObject({
+      id: 'map-3',
+      accountNativeId: null,
+      awsAccount: null,
+      installedRegions: [],
+      supportedRegions: [],
+      keyErrors: [],
+      stackVersion: null,
+      availableVersion: null,
+      links: [],
+      actions: { canRefresh: false, canDelete: false, canListKeys: false },
+    });
+  });
+
+  it('exposes every link, including relations Clumio adds later, and derives the actions from them', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, {
+      id: 'map-4',
+      state: 'Enabled',
+      _links: {
+        _self: link('/wallets/map-4', 'get'),
+        'delete-wallet': link('/wallets/map-4', 'delete'),
+        'list-wallet-keys': { href: '/wallets/map-4/keys{?region}', templated: true, type: 'get' },
+        'rotate-wallet-key': link('/wallets/map-4/_rotate', 'post'),
+        'broken-link': { templated: false },
+      },
+    });
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { actions { canRefresh canDelete canListKeys } links { rel method templated href } } }', {
+      id: 'map-4',
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.wallet).toEqual({
+      actions: { canRefresh: false, canDelete: true, canListKeys: true },
+      links: [
+        { rel: '_self', method: 'GET', templated: false, href: '/wallets/map-4' },
+        { rel: 'delete-wallet', method: 'DELETE', templated: false, href: '/wallets/map-4' },
+        { rel: 'list-wallet-keys', method: 'GET', templated: true, href: '/wallets/map-4/keys{?region}' },
+        { rel: 'rotate-wallet-key', method: 'POST', templated: false, href: '/wallets/map-4/_rotate' },
+      ],
+    });
+  });
+
+  it('answers BAD_UPSTREAM_RESPONSE when a wallet is wrongly shaped, without leaking the body', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, { id: 'map-5', state: 'Enabled', installed_regions: 'eu-west-1', token: 'secret-ish' });
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: 'map-5' });
+    expect(body.data).toEqual({ wallet: null });
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_UPSTREAM_RESPONSE');
+    expect(JSON.stringify(body)).not.toContain('installed_regions');
+    expect(JSON.stringify(body)).not.toContain('secret-ish');
+  });
+
+  it('refuses an int64 beyond 2^53-1 on that field alone, keeping the rest of the wallet', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, { id: 'map-6', state: 'Enabled', stack_version: 2 ** 60, available_version: 15 });
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id availableVersion stackVersion } }', { id: 'map-6' });
+    expect(body.data).toEqual({ wallet: { id: 'map-6', availableVersion: 15, stackVersion: null } });
+    expect(body.errors?.[0]?.path).toEqual(['wallet', 'stackVersion']);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_UPSTREAM_RESPONSE');
+  });
+});
