@@ -49,6 +49,17 @@ export interface ClumioObserver {
   callFinished?(event: ClumioCallEvent): void;
   retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
   breakerChanged?(event: { origin: string; state: 'closed' | 'open' | 'half-open' }): void;
+  /**
+   * Called as an exchange (one attempt) starts, e.g. to open a trace span. What it returns lives
+   * for that exchange only: its headers go out with it (trace context), `end` gets its event.
+   */
+  callStarted?(request: ClumioRequest): ClumioCallScope | undefined;
+}
+
+/** One exchange's own headers and end, from ClumioObserver.callStarted. */
+export interface ClumioCallScope {
+  headers: Record<string, string>;
+  end(event: ClumioCallEvent): void;
 }
 
 export interface ClumioClientOptions {
@@ -167,26 +178,32 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const observer = options.observer ?? {};
 
   async function send(request: ClumioRequest): Promise<ClumioResponse> {
+    const scope = observer.callStarted?.(request);
     const startedAt = performance.now();
     try {
-      const response = await exchange(request);
-      observer.callFinished?.({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
+      const response = await exchange(request, scope?.headers);
+      const event: ClumioCallEvent = { operation: request.operation, durationMs: performance.now() - startedAt, status: response.status };
+      observer.callFinished?.(event);
+      scope?.end(event);
       return response;
     } catch (error) {
       const failure = error instanceof ClumioError ? error : transportError(error, request.signal);
-      observer.callFinished?.({
+      const event: ClumioCallEvent = {
         operation: request.operation,
         durationMs: performance.now() - startedAt,
         code: failure.code,
         ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
-      });
+      };
+      observer.callFinished?.(event);
+      scope?.end(event);
       throw failure;
     }
   }
 
-  async function exchange(request: ClumioRequest): Promise<ClumioResponse> {
+  async function exchange(request: ClumioRequest, scopeHeaders?: Record<string, string>): Promise<ClumioResponse> {
     const headers: Record<string, string> = {
       ...request.headers,
+      ...scopeHeaders,
       ...fixedHeaders,
       authorization: request.caller.authorization,
     };
