@@ -3,14 +3,15 @@ import { badUserInput } from './errors.js';
 
 /**
  * A cursor names a position in Clumio's paging: the page's `start` token, the page size it
- * was read with, the item's offset in that page and, on the page's last item, the next
- * page's token. It is signed, so a tampered cursor is refused here instead of reaching
- * Clumio.
+ * was read with, the item's offset in that page and its wallet id (so a wallet deleted
+ * meanwhile does not shift the position) and, on the page's last item, the next page's
+ * token. It is signed, so a tampered cursor is refused here instead of reaching Clumio.
  */
 export interface CursorPosition {
   start: string;
   limit: number;
   offset: number;
+  id: string;
   next: string | null;
 }
 
@@ -21,13 +22,15 @@ export interface CursorCodec {
 
 const maxCursorLength = 2048;
 
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
 export function createCursorCodec(secret: string | null): CursorCodec {
   const key = secret ?? randomBytes(32).toString('hex');
   const sign = (payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
 
   return {
     encode(position) {
-      const payload = Buffer.from(JSON.stringify([position.start, position.limit, position.offset, position.next])).toString('base64url');
+      const payload = Buffer.from(JSON.stringify([position.start, position.limit, position.offset, position.id, position.next])).toString('base64url');
       return `${payload}.${sign(payload).toString('base64url')}`;
     },
     decode(cursor) {
@@ -44,12 +47,11 @@ export function createCursorCodec(secret: string | null): CursorCodec {
       } catch {
         throw invalid();
       }
-      if (!Array.isArray(value) || value.length !== 4) throw invalid();
-      const [start, limit, offset, next] = value as unknown[];
-      if (typeof start !== 'string' || !Number.isInteger(limit) || !Number.isInteger(offset) || (next !== null && typeof next !== 'string')) {
-        throw invalid();
-      }
-      return { start, limit: limit as number, offset: offset as number, next: next as string | null };
+      if (!Array.isArray(value) || value.length !== 5) throw invalid();
+      const [start, limit, offset, id, next] = value as unknown[];
+      if (typeof start !== 'string' || typeof id !== 'string' || (next !== null && typeof next !== 'string')) throw invalid();
+      if (!isCount(limit) || limit < 1 || !isCount(offset)) throw invalid();
+      return { start, limit, offset, id, next };
     },
   };
 }

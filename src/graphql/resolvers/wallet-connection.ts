@@ -1,38 +1,60 @@
 import type { WalletPage } from '../../clumio/wallet.js';
+import type { CursorCodec } from '../cursor.js';
 import type { WalletConnectionResolvers } from '../../generated/resolvers-types.js';
 
-/** A slice [from, to) of one Clumio page, as the connection shows it. */
-export interface WalletConnectionSource {
+/** One shown wallet: the Clumio page it came from and its offset there. */
+export interface PagePosition {
   page: WalletPage;
-  from: number;
-  to: number;
+  offset: number;
+}
+
+/** What the connection shows: wallets from one Clumio page, or the end of one and the start of the next. */
+export interface WalletConnectionSource {
+  items: PagePosition[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/** Shows `size` wallets of `page` from `from`, or fewer where the page ends. */
+export function sliceOf(page: WalletPage, from: number, size: number): PagePosition[] {
+  const end = Math.min(from + size, page.wallets.length);
+  const items: PagePosition[] = [];
+  for (let offset = from; offset < end; offset++) items.push({ page, offset });
+  return items;
+}
+
+/** Whether anything follows position `offset` of `page` (offset -1: before its first wallet). */
+export function continuesAfter(page: WalletPage, offset: number): boolean {
+  return offset < page.wallets.length - 1 || page.nextStart !== null;
+}
+
+// The cursor of the page's last wallet carries the next page's token, so continuing from it
+// needs no second read of this page.
+function cursorOf(cursors: CursorCodec, { page, offset }: PagePosition): string {
+  return cursors.encode({
+    start: page.start,
+    limit: page.limit,
+    offset,
+    id: page.wallets[offset]!.id,
+    next: offset === page.wallets.length - 1 ? page.nextStart : null,
+  });
 }
 
 export const WalletConnection: WalletConnectionResolvers = {
-  edges({ page, from, to }, _args, { cursors }) {
-    const last = page.wallets.length - 1;
-    return page.wallets.slice(from, to).map((node, i) => ({
-      node,
-      cursor: cursors.encode({
-        start: page.start,
-        limit: page.limit,
-        offset: from + i,
-        next: from + i === last ? page.nextStart : null,
-      }),
-    }));
+  edges({ items }, _args, { cursors }) {
+    return items.map((item) => ({ node: item.page.wallets[item.offset]!, cursor: cursorOf(cursors, item) }));
   },
-  nodes({ page, from, to }) {
-    return page.wallets.slice(from, to);
+  nodes({ items }) {
+    return items.map(({ page, offset }) => page.wallets[offset]!);
   },
-  pageInfo({ page, from, to }, _args, { cursors }) {
-    const last = page.wallets.length - 1;
-    const cursorAt = (offset: number) =>
-      cursors.encode({ start: page.start, limit: page.limit, offset, next: offset === last ? page.nextStart : null });
+  pageInfo({ items, hasNextPage, hasPreviousPage }, _args, { cursors }) {
+    const first = items[0];
+    const last = items.at(-1);
     return {
-      hasNextPage: to < page.wallets.length || page.nextStart !== null,
-      hasPreviousPage: from > 0 || page.hasPrevious,
-      startCursor: to > from ? cursorAt(from) : null,
-      endCursor: to > from ? cursorAt(to - 1) : null,
+      hasNextPage,
+      hasPreviousPage,
+      startCursor: first ? cursorOf(cursors, first) : null,
+      endCursor: last ? cursorOf(cursors, last) : null,
     };
   },
 };
