@@ -1,0 +1,37 @@
+import type { Wallet } from './store.js';
+import type { BreakDetails } from './types.js';
+import { breakDoc, enableDoc } from './wallet.js';
+
+const INSTALL = { kind: 'install' } as const;
+
+/**
+ * Brings a wallet up to date with what happened on the customer's side. An installed stack is
+ * noticed by any look (read, list, refresh); a broken key only by a refresh, which is the call that
+ * re-verifies access.
+ */
+export function settle(wallet: Wallet, refresh: boolean, autoInstallAfterMs: number | undefined): void {
+  if (
+    autoInstallAfterMs !== undefined &&
+    wallet.pending === undefined &&
+    !wallet.raw &&
+    wallet.doc.state === 'Waiting' &&
+    Date.now() - wallet.createdAt >= autoInstallAfterMs
+  ) {
+    wallet.pending = INSTALL;
+  }
+  const pending = wallet.pending;
+  if (pending === undefined) return;
+  if (pending.kind === 'install') enableDoc(wallet.doc);
+  else if (refresh) breakDoc(wallet.doc, pending.details);
+  else return;
+  wallet.pending = undefined;
+  wallet.json = undefined;
+}
+
+export function installStack(wallet: Wallet): void {
+  wallet.pending = INSTALL;
+}
+
+export function breakWallet(wallet: Wallet, details: BreakDetails | undefined): void {
+  wallet.pending = { kind: 'break', details };
+}

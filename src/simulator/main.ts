@@ -1,0 +1,25 @@
+import { createSimulator } from './index.js';
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const simulator = createSimulator({ latencyMs: numberFromEnv('SIMULATOR_LATENCY_MS', 0) });
+
+async function stop(): Promise<void> {
+  await simulator.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
+
+const url = await simulator.listen(numberFromEnv('SIMULATOR_PORT', 4010), '127.0.0.1');
+console.log(`Clumio simulator listening on ${url}`);
+console.log(`Demo bearer token: ${simulator.demoToken}`);

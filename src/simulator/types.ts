@@ -1,0 +1,73 @@
+export interface SimulatorOptions {
+  /** Added before each Clumio answer, in ms. Default 0. */
+  latencyMs?: number;
+  /** Seed the demo organization reachable with `demoToken`. Default true. */
+  seed?: boolean;
+  /** Page size when a list has no `limit` (or `limit=0`). Default 25. */
+  defaultPageSize?: number;
+  /** Larger `limit` values are clamped to this. Default 100. */
+  maxPageSize?: number;
+  /**
+   * A Waiting wallet made by the simulator becomes Enabled this long after creation, seen on the
+   * next read, list or refresh. Default: never (only `installStack` enables a wallet).
+   */
+  autoInstallAfterMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path part of the request target, still percent-encoded. */
+  path: string;
+  /** Raw request target as received, including the query. */
+  url: string;
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+}
+
+/** Which requests a fault applies to; the default is every Clumio API request. */
+export interface FaultMatch {
+  method?: string;
+  pathPrefix?: string;
+}
+
+interface FaultBase {
+  /** How many matching requests this fault answers. Default 1. */
+  times?: number;
+  match?: FaultMatch;
+}
+
+export type Fault =
+  | (FaultBase & { kind: 'status'; status: number; message?: string; retryAfterSeconds?: number })
+  | (FaultBase & { kind: 'malformed' })
+  | (FaultBase & { kind: 'html'; status?: number })
+  | (FaultBase & { kind: 'reset' })
+  | (FaultBase & { kind: 'stall'; ms?: number })
+  | (FaultBase & { kind: 'slowBody'; chunkDelayMs: number })
+  | (FaultBase & { kind: 'huge'; bytes: number });
+
+export interface BreakDetails {
+  error_code?: string;
+  error_message?: string;
+  key_errors?: Record<string, { error_code: string; error_message: string }>;
+}
+
+export interface Simulator {
+  /** Defaults: port 0, host 127.0.0.1. Resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Closes the server and destroys every open socket, stalled ones included. */
+  close(): Promise<void>;
+  readonly url: string;
+  readonly demoToken: string;
+  /** Clumio API requests received, oldest first; only the most recent 10,000 are kept. */
+  readonly requests: RecordedRequest[];
+  clearRequests(): void;
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  addOrganization(token: string, opts?: { seed?: boolean }): void;
+  putWallet(token: string, raw: Record<string, unknown>): Record<string, unknown>;
+  installStack(walletId: string): void;
+  breakWallet(walletId: string, errors?: BreakDetails): void;
+}
