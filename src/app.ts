@@ -9,6 +9,7 @@ import { createContextFactory, type GatewayContext } from './graphql/context.js'
 import { createCursorCodec } from './graphql/cursor.js';
 import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
+import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { createSchema } from './graphql/schema.js';
 import { version } from './version.js';
@@ -43,10 +44,14 @@ export function createApp(deps: AppDeps): App {
     connections: config.clumio.maxConnections,
     clientName: 'clumio-wallet-gateway',
     clientVersion: version,
+    limits: { maxInFlight: config.clumio.maxInFlight, maxInFlightPerCaller: config.clumio.maxInFlightPerCaller },
+    retry: { maxRetries: config.clumio.maxRetries, baseDelayMs: config.clumio.retryBaseDelayMs, maxDelayMs: config.clumio.retryMaxDelayMs },
+    breaker: { failureThreshold: config.clumio.breakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
   });
 
   const plugins: Plugin[] = [
     useRequestId(),
+    useReadiness(() => clumio.health()),
     useArmor({ ...defaultArmorLimits, blockFieldSuggestions: config.production }),
     // A request that carries a bearer token can't be a CORS "simple" request, so it was preflighted.
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
@@ -57,6 +62,10 @@ export function createApp(deps: AppDeps): App {
     schema: createSchema(),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
+    // 413 REQUEST_ENTITY_TOO_LARGE past the limit, counted while streaming when there is no Content-Length.
+    maxRequestBodySize: config.maxRequestBodyBytes,
+    // One operation per request: a batch would share one upstream call budget and deadline.
+    batching: false,
     landingPage: false,
     graphiql: config.graphiql ? { title: 'Clumio wallet gateway' } : false,
     maskedErrors: { maskError },

@@ -12,7 +12,24 @@ export interface Config {
     bodyTimeoutMs: number;
     maxResponseBytes: number;
     maxConnections: number;
+    /** Calls in flight towards Clumio, all callers together; the rest wait in a fair queue. */
+    maxInFlight: number;
+    /** Calls in flight towards Clumio for one caller (one token). */
+    maxInFlightPerCaller: number;
+    /** Retries of a failed call that is safe to repeat (reads; writes only when nothing was sent). */
+    maxRetries: number;
+    retryBaseDelayMs: number;
+    /** Longest wait before a retry; a longer Retry-After goes back to the caller as RATE_LIMITED. */
+    retryMaxDelayMs: number;
+    /** Failures in a row (5xx, timeouts, unreachable) that open the circuit breaker. */
+    breakerFailureThreshold: number;
+    /** How long an open breaker fails fast before one probe call is let through. */
+    breakerCooldownMs: number;
   };
+  /** Larger request bodies are refused with 413 before being read whole. */
+  maxRequestBodyBytes: number;
+  /** On SIGTERM, how long in-flight operations get to finish before connections are cut. */
+  shutdownGraceMs: number;
   /** Deadline for a whole GraphQL operation, upstream calls and retries included. */
   operationDeadlineMs: number;
   /** Upstream calls one operation may make. */
@@ -101,7 +118,16 @@ export function loadConfig(env: Env): Config {
       bodyTimeoutMs: int('CLUMIO_BODY_TIMEOUT_MS', 15_000, 1, 600_000),
       maxResponseBytes: int('CLUMIO_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxConnections: int('CLUMIO_MAX_CONNECTIONS', 64, 1, 10_000),
+      maxInFlight: int('CLUMIO_MAX_IN_FLIGHT', 64, 1, 10_000),
+      maxInFlightPerCaller: int('CLUMIO_MAX_IN_FLIGHT_PER_CALLER', 32, 1, 10_000),
+      maxRetries: int('CLUMIO_MAX_RETRIES', 2, 0, 10),
+      retryBaseDelayMs: int('CLUMIO_RETRY_BASE_DELAY_MS', 100, 1, 60_000),
+      retryMaxDelayMs: int('CLUMIO_RETRY_MAX_DELAY_MS', 5_000, 1, 600_000),
+      breakerFailureThreshold: int('CLUMIO_BREAKER_FAILURES', 5, 1, 10_000),
+      breakerCooldownMs: int('CLUMIO_BREAKER_COOLDOWN_MS', 10_000, 1, 3_600_000),
     },
+    maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),
     upstreamCallBudget: int('UPSTREAM_CALL_BUDGET', 50, 1, 10_000),
     upstreamConcurrencyPerOperation: int('UPSTREAM_CONCURRENCY_PER_OPERATION', 8, 1, 1_000),

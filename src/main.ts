@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.js';
+import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
@@ -54,9 +55,11 @@ async function main(): Promise<void> {
     console.log(`Clumio wallet gateway on ${graphqlUrl}, upstream ${clumioBaseUrl}`);
   }
 
+  // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
+  // then release the upstream pool (which waits for its own calls) and exit 0.
   const stop = async () => {
-    server.close();
-    server.closeIdleConnections();
+    const inTime = await drainServer(server, config.shutdownGraceMs);
+    if (!inTime) console.error(`Shutdown: connections still open after ${config.shutdownGraceMs} ms were closed.`);
     await app.close();
     await simulator?.close();
     process.exit(0);

@@ -1,5 +1,8 @@
 import { Pool, type Dispatcher } from 'undici';
+import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
+import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
+import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
 
 /** The caller's own credentials, forwarded to Clumio exactly as received. */
 export interface CallerCredentials {
@@ -76,6 +79,19 @@ export interface ClumioClientOptions {
   clientName: string;
   clientVersion: string;
   observer?: ClumioObserver;
+  /** When a failed call is tried again (src/clumio/retry.ts). */
+  retry?: Partial<RetryOptions>;
+  /** When calls stop going out because Clumio keeps failing (src/clumio/breaker.ts). */
+  breaker?: Partial<BreakerOptions>;
+  /** How many calls may be in flight, in all and per caller (src/clumio/scheduler.ts). */
+  limits?: Partial<SchedulerOptions>;
+}
+
+/** What readiness and metrics may know about the upstream; no URL, no token. */
+export interface ClumioHealth {
+  breaker: BreakerState;
+  inFlight: number;
+  queued: number;
 }
 
 export interface ClumioResponse {
@@ -87,6 +103,7 @@ export interface ClumioClient {
   readonly origin: string;
   /** Sends one request; resolves with the parsed JSON body of a 2xx, rejects with a ClumioError. */
   send(request: ClumioRequest): Promise<ClumioResponse>;
+  health(): ClumioHealth;
   close(): Promise<void>;
 }
 
@@ -122,6 +139,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+// What an attempt says about Clumio's health; a caller who left or ran out of time says nothing.
+function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
+  if (signal?.aborted || !(error instanceof ClumioError)) return 'neutral';
+  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') return 'failure';
+  return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
+}
+
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -133,6 +157,13 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+// Drops a body we will not read. undici reports the early end as an 'error' event, which would
+// crash the process with nobody listening.
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 // Reads at most `max` bytes; a longer body is destroyed, never buffered whole.
 async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
@@ -140,7 +171,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], max: number): P
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > max) {
-      body.destroy();
+      discard(body);
       return undefined;
     }
     chunks.push(chunk as Buffer);
@@ -176,8 +207,35 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   };
 
   const observer = options.observer ?? {};
+  const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
+  const scheduler = createScheduler({ ...defaultSchedulerOptions, ...options.limits });
+  const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
-  async function send(request: ClumioRequest): Promise<ClumioResponse> {
+  // A call: retried when safe; each attempt waits for a fair slot, then passes the breaker.
+  function send(request: ClumioRequest): Promise<ClumioResponse> {
+    return withRetries(request, () => attempt(request), retry, (event) => observer.retrying?.({ operation: request.operation, ...event }));
+  }
+
+  async function attempt(request: ClumioRequest): Promise<ClumioResponse> {
+    breaker.check();
+    const release = await scheduler.acquire(callerKey(request.caller.authorization), request.signal);
+    let probe = false;
+    let verdict: Verdict = 'neutral';
+    try {
+      probe = breaker.admit();
+      const response = await sendOnce(request);
+      verdict = 'success';
+      return response;
+    } catch (error) {
+      verdict = verdictOf(error, request.signal);
+      throw error;
+    } finally {
+      release();
+      breaker.settle(verdict, probe);
+    }
+  }
+
+  async function sendOnce(request: ClumioRequest): Promise<ClumioResponse> {
     const scope = observer.callStarted?.(request);
     const startedAt = performance.now();
     try {
@@ -237,14 +295,14 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
     const status = response.statusCode;
     if (status === 204) {
-      response.body.destroy();
+      discard(response.body);
       return { status, body: null };
     }
     const contentType = header(response.headers, 'content-type');
     let text: string | undefined;
     try {
       text = isJson(contentType) ? await readCapped(response.body, options.maxResponseBytes) : undefined;
-      if (text === undefined) response.body.destroy();
+      if (text === undefined) discard(response.body);
     } catch (error) {
       throw transportError(error, signal);
     }
@@ -272,6 +330,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   return {
     origin,
     send,
+    health: () => ({ breaker: breaker.state, inFlight: scheduler.inFlight, queued: scheduler.queued }),
     async close() {
       if (ownsDispatcher) await dispatcher.close();
     },

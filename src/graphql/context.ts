@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
+import { deadlineSignal } from '../clumio/deadline.js';
 import type { CursorCodec } from './cursor.js';
 import { readCaller } from './credentials.js';
 import { requestIdOf } from './plugins/use-request-id.js';
@@ -27,8 +28,8 @@ export interface ContextDeps {
 export function createContextFactory(deps: ContextDeps) {
   return ({ request }: YogaInitialContext): GatewayContext => {
     const requestId = requestIdOf(request);
-    const deadline = AbortSignal.timeout(deps.operationDeadlineMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    // Retries read the deadline back from the signal, so they never wait past it.
+    const signal = deadlineSignal(deps.operationDeadlineMs, request.signal);
     const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(request) };
     return {
       requestId,

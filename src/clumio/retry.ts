@@ -1,0 +1,90 @@
+import type { ClumioRequest } from './client.js';
+import { BreakerOpenError } from './breaker.js';
+import { ClumioError, upstreamError } from './errors.js';
+import { remainingMs } from './deadline.js';
+
+export interface RetryOptions {
+  /** Retries after the first attempt; 0 turns retries off. */
+  maxRetries: number;
+  /** First backoff; doubled per retry, with jitter. */
+  baseDelayMs: number;
+  /** Longest wait before a retry: a longer Retry-After is passed on to the caller instead. */
+  maxDelayMs: number;
+}
+
+export const defaultRetryOptions: RetryOptions = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 5_000 };
+
+export interface RetryEvent {
+  /** The attempt about to be made: 2 is the first retry. */
+  attempt: number;
+  code: ClumioError['code'];
+  delayMs: number;
+}
+
+// Statuses that say Clumio did not act on the request and may answer a second time.
+const retryableStatuses = new Set([429, 502, 503, 504]);
+
+/**
+ * Whether a failed attempt may be sent again:
+ * - createWallet never: a second create could make a second wallet, and a duplicate is a 409.
+ * - refreshWallet and deleteWallet only when nothing was sent (connection refused, DNS, connect
+ *   timeout): a refresh re-verifies and a delete removes, so repeating either after Clumio may
+ *   have acted changes what the caller sees; they get `outcome: UNKNOWN` instead.
+ * - reads (GET) also on a broken connection and on 429, 502, 503 and 504. Not on a timeout: a
+ *   Clumio too slow to answer is not helped by being asked twice.
+ */
+export function isRetryable(request: Pick<ClumioRequest, 'operation' | 'method'>, error: ClumioError): boolean {
+  if (error instanceof BreakerOpenError || request.operation === 'createWallet') return false;
+  if (error.details.outcome === 'NOT_SENT') return true;
+  if (request.method !== 'GET') return false;
+  if (error.code === 'UPSTREAM_UNAVAILABLE') return true;
+  return error.details.status !== undefined && retryableStatuses.has(error.details.status);
+}
+
+/** Exponential backoff with equal jitter, or Clumio's Retry-After when that is longer. */
+export function retryDelayMs(retry: number, error: ClumioError, options: RetryOptions, random: () => number = Math.random): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (retry - 1));
+  const backoff = ceiling / 2 + (random() * ceiling) / 2;
+  const retryAfterMs = (error.details.retryAfterSeconds ?? 0) * 1000;
+  return Math.round(Math.max(backoff, retryAfterMs));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(upstreamError('UPSTREAM_TIMEOUT', signal?.reason, 'NOT_SENT'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `attempt` and, when it fails in a way that is safe to repeat, again after a backoff,
+ * never waiting past `maxDelayMs` or the operation's deadline: when the wait does not fit, the
+ * caller gets the last error (a 429 keeps its retryAfterSeconds).
+ */
+export async function withRetries<T>(
+  request: Pick<ClumioRequest, 'operation' | 'method' | 'signal'>,
+  attempt: () => Promise<T>,
+  options: RetryOptions,
+  onRetry: (event: RetryEvent) => void = () => {},
+): Promise<T> {
+  for (let retry = 1; ; retry++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ClumioError) || retry > options.maxRetries || request.signal?.aborted || !isRetryable(request, error)) {
+        throw error;
+      }
+      const delayMs = retryDelayMs(retry, error, options);
+      if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.signal)) throw error;
+      onRetry({ attempt: retry + 1, code: error.code, delayMs });
+      await sleep(delayMs, request.signal);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { upstreamError } from './errors.js';
+
+export interface SchedulerOptions {
+  /** Clumio calls in flight at once, all callers together. */
+  maxInFlight: number;
+  /** Clumio calls in flight at once for one caller (one token), so a flood leaves room for others. */
+  maxInFlightPerCaller: number;
+}
+
+export const defaultSchedulerOptions: SchedulerOptions = { maxInFlight: 64, maxInFlightPerCaller: 32 };
+
+interface Waiter {
+  grant(): void;
+}
+
+/** Gives a slot back; call exactly once. */
+export type Release = () => void;
+
+export interface Scheduler {
+  /** Waits for a slot for `callerKey`; rejects with UPSTREAM_TIMEOUT (nothing sent) if `signal` aborts first. */
+  acquire(callerKey: string, signal?: AbortSignal): Promise<Release>;
+  readonly inFlight: number;
+  readonly queued: number;
+}
+
+/**
+ * Bounds the calls in flight towards Clumio, so a burst queues here instead of becoming a storm
+ * of 429s, and serves the queue round-robin across callers: a caller with a thousand calls
+ * waiting gets one slot, then the next caller gets one, so nobody's flood starves anyone else.
+ * Waiting counts against the operation's deadline: the caller's signal ends the wait.
+ */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  let inFlight = 0;
+  let queued = 0;
+  const perCaller = new Map<string, number>();
+  // Insertion order is the round-robin ring: a caller that was just served moves to the back.
+  const queues = new Map<string, Waiter[]>();
+
+  const hasRoom = (key: string) => inFlight < options.maxInFlight && (perCaller.get(key) ?? 0) < options.maxInFlightPerCaller;
+
+  function take(key: string): Release {
+    inFlight++;
+    perCaller.set(key, (perCaller.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      inFlight--;
+      const left = perCaller.get(key)! - 1;
+      if (left === 0) perCaller.delete(key);
+      else perCaller.set(key, left);
+      pump();
+    };
+  }
+
+  // Serves waiting callers in ring order while slots are free.
+  function pump(): void {
+    while (inFlight < options.maxInFlight && queued > 0) {
+      let served = false;
+      for (const [key, waiters] of queues) {
+        if (!hasRoom(key)) continue;
+        const waiter = waiters.shift()!;
+        queues.delete(key);
+        if (waiters.length > 0) queues.set(key, waiters);
+        queued--;
+        waiter.grant();
+        served = true;
+        break;
+      }
+      if (!served) return;
+    }
+  }
+
+  return {
+    acquire(key, signal) {
+      if (signal?.aborted) return Promise.reject(upstreamError('UPSTREAM_TIMEOUT', signal.reason, 'NOT_SENT'));
+      if (queued === 0 && hasRoom(key)) return Promise.resolve(take(key));
+      return new Promise<Release>((resolve, reject) => {
+        const onAbort = () => {
+          const waiters = queues.get(key);
+          const index = waiters?.indexOf(waiter) ?? -1;
+          if (index === -1) return;
+          waiters!.splice(index, 1);
+          if (waiters!.length === 0) queues.delete(key);
+          queued--;
+          reject(upstreamError('UPSTREAM_TIMEOUT', signal?.reason, 'NOT_SENT'));
+        };
+        const waiter: Waiter = {
+          grant() {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(take(key));
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const waiters = queues.get(key);
+        if (waiters) waiters.push(waiter);
+        else queues.set(key, [waiter]);
+        queued++;
+        pump();
+      });
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get queued() {
+      return queued;
+    },
+  };
+}
+
+/** Who a call is queued for: a short hash of the caller's Authorization header, never the token itself. */
+export function callerKey(authorization: string): string {
+  return createHash('sha256').update(authorization).digest('base64url').slice(0, 22);
+}
