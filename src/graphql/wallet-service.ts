@@ -46,21 +46,34 @@ export function createWalletService(options: WalletServiceOptions) {
     if (!isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
   }
 
-  // Missing wallets are null, not errors: `wallet(id)` and `_entities` answer null for them.
+  // Wallets this request already has from a list or a mutation, by id.
+  const known = new Map<string, Wallet>();
+  // Lists in flight: a wallet asked for meanwhile may be on their page.
+  const listing = new Set<Promise<unknown>>();
+
+  function read(id: string): Promise<Wallet | null> {
+    const wallet = known.get(id);
+    if (wallet) return Promise.resolve(wallet);
+    // Missing wallets are null, not errors: `wallet(id)` and `_entities` answer null for them.
+    return call((s) => api.get(s, id)).catch((error: unknown) => {
+      if (error instanceof ClumioError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    });
+  }
+
+  // Root fields run side by side, so `wallets` and `wallet(id)` in one operation start
+  // together: the batch waits for the lists already under way and reads only what they did not
+  // bring. Results stay aligned to ids, an Error in place of each failure.
   const loader = new DataLoader<string, Wallet | null>(
-    (ids) =>
-      Promise.all(
-        ids.map((id) =>
-          call((s) => api.get(s, id)).catch((error: unknown) => {
-            if (error instanceof ClumioError && error.code === 'NOT_FOUND') return null;
-            return error instanceof Error ? error : new Error(String(error));
-          }),
-        ),
-      ),
+    async (ids) => {
+      if (listing.size > 0) await Promise.allSettled([...listing]);
+      return Promise.all(ids.map((id) => read(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    },
     { maxBatchSize: 100 },
   );
 
   function prime(wallet: Wallet): Wallet {
+    known.set(wallet.id, wallet);
     loader.clear(wallet.id).prime(wallet.id, wallet);
     return wallet;
   }
@@ -74,9 +87,15 @@ export function createWalletService(options: WalletServiceOptions) {
     },
 
     async list(page: { limit: number; start: string }): Promise<WalletPage> {
-      const result = await call((s) => api.list(s, page));
-      result.wallets.forEach(prime);
-      return result;
+      const pending = call((s) => api.list(s, page));
+      listing.add(pending);
+      try {
+        const result = await pending;
+        result.wallets.forEach(prime);
+        return result;
+      } finally {
+        listing.delete(pending);
+      }
     },
 
     async create(input: CreateWalletRequest): Promise<Wallet> {
@@ -86,6 +105,7 @@ export function createWalletService(options: WalletServiceOptions) {
     async delete(id: string): Promise<void> {
       checkId(id);
       await call((s) => api.delete(s, id));
+      known.delete(id);
       loader.clear(id).prime(id, null);
     },
 
