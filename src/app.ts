@@ -9,6 +9,7 @@ import { createContextFactory, type GatewayContext } from './graphql/context.js'
 import { createCursorCodec } from './graphql/cursor.js';
 import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
+import { graphiqlServing, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { createSchema } from './graphql/schema.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   clumioBaseUrl: string;
   /** Connection pool towards Clumio; by default one keep-alive pool per origin. */
   dispatcher?: Dispatcher;
+  /** What GraphiQL opens with, e.g. the embedded simulator's demo token in its header editor. */
+  graphiqlDefaults?: GraphiQLDefaults;
 }
 
 export interface App {
@@ -67,7 +70,7 @@ export function createApp(deps: AppDeps): App {
     // One operation per request: a batch would share one upstream call budget and deadline.
     batching: false,
     landingPage: false,
-    graphiql: config.graphiql ? { title: 'Clumio wallet gateway' } : false,
+    ...graphiqlServing(config.graphiql, deps.graphiqlDefaults),
     maskedErrors: { maskError },
     logging: false,
     context: createContextFactory({

@@ -23,7 +23,12 @@ async function main(): Promise<void> {
     clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
   }
 
-  const app = createApp({ config, clumioBaseUrl });
+  const app = createApp({
+    config,
+    clumioBaseUrl,
+    // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
+    ...(simulator ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } } : {}),
+  });
   const server = createServer(app.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -32,9 +32,17 @@ export async function listen(server: Server): Promise<string> {
 }
 
 /** The gateway on loopback in front of a fresh simulator, built as main.ts builds it. */
-export async function startGateway(options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {}): Promise<TestGateway> {
+export async function startGateway(
+  options: {
+    env?: Record<string, string>;
+    simulator?: SimulatorOptions;
+    /** Puts something between the gateway and the simulator (a proxy): maps the simulator's URL to the one the gateway calls. */
+    via?: (simulatorUrl: string) => Promise<string>;
+  } = {},
+): Promise<TestGateway> {
   const simulator = createSimulator(options.simulator);
-  const clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
+  const simulatorUrl = await simulator.listen(0, '127.0.0.1');
+  const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
   const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
   const app = createApp({ config, clumioBaseUrl });
   const server = createServer(app.yoga);
