@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
+import { guardEntities } from './resolvers/entities.js';
 import { resolvers } from './resolvers/index.js';
 
 // schema/ sits two levels above both src/graphql/ and dist/graphql/.
@@ -18,5 +19,7 @@ export function readTypeDefs(): string {
 
 /** The executable Federation v2 subgraph schema. */
 export function createSchema(): GraphQLSchema {
-  return buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> });
+  guardEntities(schema);
+  return schema;
 }

@@ -42,8 +42,9 @@ export function createWalletService(options: WalletServiceOptions) {
     return limit(() => task(s));
   }
 
-  function checkId(id: string): void {
-    if (!isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
+  // Ids from `_entities` representations are any JSON: only a well-formed string is an id.
+  function checkId(id: unknown): asserts id is string {
+    if (typeof id !== 'string' || !isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
   }
 
   // Wallets this request already has from a list or a mutation, by id.

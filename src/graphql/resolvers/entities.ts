@@ -1,0 +1,33 @@
+import { entitiesResolver } from '@apollo/subgraph/dist/types.js';
+import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { badUserInput } from '../errors.js';
+
+interface SubgraphExtensions {
+  apollo?: { subgraph?: { resolveReference?: unknown } };
+}
+
+// @apollo/subgraph keeps an entity's __resolveReference in its type's extensions.
+function resolvesReferences(schema: GraphQLSchema, typename: unknown): boolean {
+  const type = typeof typename === 'string' ? schema.getType(typename) : undefined;
+  return isObjectType(type) && typeof (type.extensions as SubgraphExtensions).apollo?.subgraph?.resolveReference === 'function';
+}
+
+/**
+ * `_entities` as @apollo/subgraph answers it, except that a representation that is not an
+ * object naming an entity this subgraph resolves is BAD_USER_INPUT, not an unexpected error
+ * (or a non-entity type echoed back from the caller's own JSON).
+ */
+export function guardEntities(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  if (!field) return;
+  const resolve: GraphQLFieldResolver<unknown, unknown, { representations: unknown[] }> = (_source, { representations }, context, info) => {
+    representations.forEach((representation, i) => {
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      if (typeof representation !== 'object' || representation === null || Array.isArray(representation) || !resolvesReferences(schema, typename)) {
+        throw badUserInput(`Representation ${i} must be an object whose __typename names an entity this subgraph resolves.`, 'representations');
+      }
+    });
+    return entitiesResolver({ representations, context, info });
+  };
+  field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+}
