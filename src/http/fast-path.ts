@@ -1,0 +1,211 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { createRequestView } from './request-view.js';
+
+/**
+ * The common request (a JSON POST of one operation from a server-side caller) served without
+ * Yoga's Fetch-API request parsing and response streaming, which cost more than the whole
+ * GraphQL execution. Everything else is Yoga's own: its onRequest and onResponse hooks, its
+ * params hooks (trusted documents, param checks), the envelop pipeline (parse and validation
+ * caches, document limits, context, execution, error masking) and its result processor for
+ * `application/json`, so both paths answer alike. Anything unusual goes to Yoga whole.
+ */
+export interface FastPathOptions {
+  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  /** Larger bodies are left to Yoga, which refuses them. */
+  maxBodyBytes: number;
+  /** The error mask Yoga uses, for an error thrown before execution (a params hook). */
+  maskError: (error: unknown) => Error;
+}
+
+type Hooks = {
+  onRequest?: (payload: Record<string, unknown>) => unknown;
+  onResponse?: (payload: Record<string, unknown>) => unknown;
+};
+
+type Params = { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
+
+const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+// Media types for which Yoga answers `application/json` (its regular result processor).
+function acceptsOnlyJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept === '') return true;
+  for (const part of accept.split(',')) {
+    const type = part.split(';', 1)[0]!.trim().toLowerCase();
+    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') return false;
+  }
+  return true;
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const type = value.toLowerCase().replace(/\s+/g, '');
+  return type === 'application/json' || type === 'application/json;charset=utf-8';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function plainParams(body: unknown): Params | undefined {
+  if (!isPlainObject(body)) return undefined;
+  for (const key in body) if (!paramKeys.has(key)) return undefined;
+  const { query, variables, operationName, extensions } = body as Params;
+  if (query !== undefined && typeof query !== 'string') return undefined;
+  if (query === undefined && !isPlainObject(extensions)) return undefined;
+  if (variables != null && !isPlainObject(variables)) return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  if (extensions != null && !isPlainObject(extensions)) return undefined;
+  return body as Params;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Captures what Yoga's result processor would put in a Response, without building one. */
+class CapturedResponse {
+  constructor(
+    readonly body: string | null,
+    readonly init: { status?: number; headers?: Record<string, string> },
+  ) {}
+}
+const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
+
+// Streams Yoga's answer (an event stream included) until it ends or the caller leaves.
+async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = name === 'set-cookie' ? response.headers.getSetCookie() : value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  res.once('close', () => void reader.cancel().catch(() => {}));
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || res.destroyed) break;
+    res.write(value);
+  }
+  res.end();
+}
+
+// A subscription is answered as a stream by Yoga; a false positive only costs the slower path.
+const mentionsSubscription = /\bsubscription\b/;
+
+export function createFastPath(options: FastPathOptions) {
+  const { yoga, maxBodyBytes, maskError } = options;
+  const plugins = ((yoga as unknown as { plugins: Hooks[] }).plugins ?? []) as Hooks[];
+  const onRequestHooks = plugins.filter((p) => p.onRequest).map((p) => p.onRequest!.bind(p));
+  const onResponseHooks = plugins.filter((p) => p.onResponse).map((p) => p.onResponse!.bind(p));
+  const endpoint = yoga.graphqlEndpoint;
+
+  /** Whether the headers alone allow the fast path (checked before the body is read). */
+  function accepts(req: IncomingMessage): boolean {
+    const h = req.headers;
+    return (
+      req.method === 'POST' &&
+      req.url === endpoint &&
+      h.origin === undefined &&
+      h['transfer-encoding'] === undefined &&
+      h['content-length'] !== undefined &&
+      Number(h['content-length']) <= maxBodyBytes &&
+      isJsonContentType(h['content-type']) &&
+      acceptsOnlyJson(h.accept)
+    );
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? 'localhost';
+    const origin = `http://${host}`;
+    const body = await readBody(req, maxBodyBytes);
+    let params: Params | undefined;
+    if (body !== undefined) {
+      try {
+        params = plainParams(JSON.parse(body.toString('utf8')));
+      } catch {
+        params = undefined;
+      }
+    }
+    const serverContext = { req, res };
+    if (params === undefined || (typeof params.query === 'string' && mentionsSubscription.test(params.query))) {
+      // Not a plain operation: Yoga gives its own answer for the body as read.
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+      const controller = new AbortController();
+      res.once('close', () => controller.abort());
+      const init = { method: 'POST', headers, body: body ?? null, signal: controller.signal };
+      const response = await yoga.fetch(origin + (req.url ?? '/'), init, serverContext);
+      return writeFetchResponse(res, response);
+    }
+
+    const request = createRequestView(req, res, origin);
+    let ended: Response | undefined;
+    if (onRequestHooks.length > 0) {
+      const url = new URL(request.url);
+      for (const hook of onRequestHooks) {
+        await hook({
+          request,
+          url,
+          serverContext,
+          fetchAPI: yoga.fetchAPI,
+          requestHandler: undefined,
+          setRequestHandler() {},
+          setRequest() {},
+          endResponse(response: Response) {
+            ended = response;
+          },
+        });
+        if (ended) break;
+      }
+    }
+    let status: number;
+    let payload: string | null;
+    const headers = new Headers();
+    if (ended) {
+      status = ended.status;
+      ended.headers.forEach((value, name) => headers.set(name, value));
+      payload = await ended.text();
+    } else {
+      let result;
+      try {
+        result = await yoga.getResultForParams({ params: params as never, request }, serverContext as never);
+      } catch (error) {
+        result = { errors: [maskError(error)] };
+      }
+      const processed = processRegularResult(result as never, captureFetchApi, 'application/json') as unknown as CapturedResponse;
+      status = processed.init.status ?? 200;
+      payload = processed.body;
+      for (const [name, value] of Object.entries(processed.init.headers ?? {})) headers.set(name, value);
+    }
+
+    const responseView = { status, headers } as unknown as Response;
+    for (const hook of onResponseHooks) {
+      await hook({ request, response: responseView, serverContext, fetchAPI: yoga.fetchAPI, setResponse() {} });
+    }
+    const out: Record<string, string> = {};
+    headers.forEach((value, name) => (out[name] = value));
+    if (payload !== null) out['content-length'] = String(Buffer.byteLength(payload));
+    res.writeHead(status, out);
+    res.end(payload ?? undefined);
+  }
+
+  return { accepts, handle };
+}

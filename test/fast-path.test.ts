@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import { listen } from './support/gateway.js';
+
+/**
+ * The same requests to two gateways on one simulator: one serving plain JSON operations on
+ * its fast path, one sending everything through Yoga. Both must answer alike.
+ */
+interface Served {
+  app: App;
+  server: Server;
+  url: string;
+}
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  requestId: string | null;
+  body: unknown;
+}
+
+async function serve(clumioBaseUrl: string, env: Record<string, string>): Promise<Served> {
+  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...env });
+  const app = createApp({ config, clumioBaseUrl });
+  const server = createServer(app.handler);
+  return { app, server, url: `${await listen(server)}/graphql` };
+}
+
+async function ask(url: string, init: { body: string; headers?: Record<string, string> }): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'req-fixed-1', ...init.headers },
+    body: init.body,
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // keep the text
+  }
+  return { status: response.status, contentType: response.headers.get('content-type'), requestId: response.headers.get('x-request-id'), body };
+}
+
+describe('the fast path', () => {
+  let simulator: Simulator;
+  let fast: Served;
+  let yogaOnly: Served;
+  let walletId: string;
+  let auth: Record<string, string>;
+
+  beforeAll(async () => {
+    simulator = createSimulator();
+    const base = await simulator.listen(0, '127.0.0.1');
+    fast = await serve(base, { FAST_PATH: 'true' });
+    yogaOnly = await serve(base, { FAST_PATH: 'false' });
+    walletId = String(simulator.putWallet(simulator.demoToken, { state: 'Waiting', stack_version: 3_000_000_000 }).id);
+    auth = { authorization: `Bearer ${simulator.demoToken}` };
+  });
+  afterAll(async () => {
+    for (const s of [fast, yogaOnly]) {
+      s.server.closeAllConnections();
+      await new Promise((resolve) => s.server.close(resolve));
+      await s.app.close();
+    }
+    await simulator.close();
+  });
+
+  const op = (query: string, variables?: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ query, variables, ...extra });
+  const cases: Array<[string, () => { body: string; headers?: Record<string, string> }]> = [
+    ['a wallet with every field', () => ({ body: op('query W($id: ID!) { wallet(id: $id) { id state rawState stackVersion keyErrors { region } actions { canDelete } links { rel href method templated } } }', { id: walletId }), headers: auth })],
+    ['a page of wallets', () => ({ body: op('{ wallets(first: 3) { edges { node { id } } pageInfo { hasNextPage } } }'), headers: auth })],
+    ['a mutation', () => ({ body: op('mutation($id: ID!) { refreshWallet(id: $id) { wallet { id state } } }', { id: walletId }), headers: auth })],
+    ['a missing wallet', () => ({ body: op('{ wallet(id: "nope") { id } }'), headers: auth })],
+    ['a mutation on a missing wallet', () => ({ body: op('mutation { deleteWallet(id: "nope") { deletedWalletId } }'), headers: auth })],
+    ['no token', () => ({ body: op('{ wallet(id: "nope") { id } }') })],
+    ['a hostile id', () => ({ body: op('{ wallet(id: "../x") { id } }'), headers: auth })],
+    ['an unknown field', () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: auth })],
+    ['a syntax error', () => ({ body: op('{ wallet(id: '), headers: auth })],
+    ['a variable of the wrong type', () => ({ body: op('query($id: ID!) { wallet(id: $id) { id } }', { id: { a: 1 } }), headers: auth })],
+    ['a missing required variable', () => ({ body: op('query($id: ID!) { wallet(id: $id) { id } }'), headers: auth })],
+    ['two operations without a name', () => ({ body: op('query A { __typename } query B { __typename }'), headers: auth })],
+    ['a chosen operation', () => ({ body: op('query A { __typename } query B { __typename }', undefined, { operationName: 'B' }), headers: auth })],
+    ['a document too deep', () => ({ body: op(`{ ${'wallets { nodes { '.repeat(8)}id${' } }'.repeat(8)} }`), headers: auth })],
+    ['too many aliases', () => ({ body: op(`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: __typename`).join(' ')} }`), headers: auth })],
+    ['more calls than the budget allows', () => ({ body: op(`{ ${Array.from({ length: 29 }, (_, i) => `w${i}: wallet(id: "id-${i}") { id }`).join(' ')} }`), headers: auth })],
+    ['a subscription asked for as JSON', () => ({ body: op('subscription($id: ID!) { walletChanged(id: $id) { id } }', { id: walletId }), headers: { ...auth, accept: 'application/json' } })],
+    ['invalid JSON', () => ({ body: '{"query": ', headers: auth })],
+    ['a JSON array (a batch)', () => ({ body: JSON.stringify([{ query: '{ __typename }' }]), headers: auth })],
+    ['an unknown parameter', () => ({ body: JSON.stringify({ query: '{ __typename }', extra: 1 }), headers: auth })],
+    ['a query that is not a string', () => ({ body: JSON.stringify({ query: 42 }), headers: auth })],
+    ['no query at all', () => ({ body: JSON.stringify({ variables: {} }), headers: auth })],
+    ['a persisted-query extension only', () => ({ body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), headers: auth })],
+    ['an explicit JSON accept header', () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/json' } })],
+  ];
+
+  it.each(cases)('answers %s exactly as Yoga does', async (_name, make) => {
+    const request = make();
+    const before = fast.app.handler.fastPathCount;
+    const [a, b] = [await ask(fast.url, request), await ask(yogaOnly.url, request)];
+    expect(a).toEqual(b);
+    expect(fast.app.handler.fastPathCount).toBe(before + 1);
+    expect(yogaOnly.app.handler.fastPathCount).toBe(0);
+  });
+
+  it('leaves browser (CORS), GET, graphql-response+json and event-stream requests to Yoga', async () => {
+    const before = fast.app.handler.fastPathCount;
+    await ask(fast.url, { body: op('{ __typename }'), headers: { ...auth, origin: 'https://app.example' } });
+    await ask(fast.url, { body: op('{ __typename }'), headers: { ...auth, accept: 'application/graphql-response+json' } });
+    await fetch(`${fast.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: auth, signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
+    expect(fast.app.handler.fastPathCount).toBe(before);
+  });
+
+  it('answers alike in production mode too (masked errors, no suggestions, no introspection)', async () => {
+    const base = simulator.url;
+    const prodFast = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'true' });
+    const prodYoga = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'false' });
+    try {
+      for (const body of [op('{ walet(id: "x") { id } }'), op('{ __schema { types { name } } }'), op('{ wallet(id: "x") { id } }')]) {
+        const request = { body, headers: auth };
+        expect(await ask(prodFast.url, request)).toEqual(await ask(prodYoga.url, request));
+      }
+      expect(prodFast.app.handler.fastPathCount).toBe(3);
+    } finally {
+      for (const s of [prodFast, prodYoga]) {
+        s.server.closeAllConnections();
+        await new Promise((resolve) => s.server.close(resolve));
+        await s.app.close();
+      }
+    }
+  });
+});
