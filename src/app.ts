@@ -7,11 +7,14 @@ import { createWalletsApi } from './clumio/wallets-api.js';
 import type { Config } from './config.js';
 import { createContextFactory, type GatewayContext } from './graphql/context.js';
 import { createCursorCodec } from './graphql/cursor.js';
+import { createLocalBackend, createRedisBackend } from './graphql/live/live-backend.js';
+import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets.js';
 import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
 import { graphiqlServing, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
+import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
 import { version } from './version.js';
 
@@ -28,6 +31,8 @@ export interface AppDeps {
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   clumio: ClumioClient;
+  /** Live wallet state behind the `walletChanged` subscription. */
+  live: LiveWallets;
   /** Releases the upstream connections. */
   close(): Promise<void>;
 }
@@ -60,6 +65,17 @@ export function createApp(deps: AppDeps): App {
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
   ];
   if (!config.introspection) plugins.push(useDisableIntrospection() as Plugin);
+  if (config.trustedDocuments) plugins.push(useTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }));
+
+  const api = createWalletsApi(clumio);
+  const live = createLiveWallets({
+    api,
+    backend: config.redisUrl ? createRedisBackend(config.redisUrl) : createLocalBackend(),
+    pollIntervalMs: config.subscriptions.pollIntervalMs,
+    readDeadlineMs: config.operationDeadlineMs,
+    maxPerCaller: config.subscriptions.maxPerCaller,
+    maxTotal: config.subscriptions.maxTotal,
+  });
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: createSchema(),
@@ -74,11 +90,12 @@ export function createApp(deps: AppDeps): App {
     maskedErrors: { maskError },
     logging: false,
     context: createContextFactory({
-      api: createWalletsApi(clumio),
+      api,
       cursors: createCursorCodec(config.cursorSecret),
       operationDeadlineMs: config.operationDeadlineMs,
       upstreamCallBudget: config.upstreamCallBudget,
       upstreamConcurrency: config.upstreamConcurrencyPerOperation,
+      live,
     }),
     plugins,
   });
@@ -86,6 +103,10 @@ export function createApp(deps: AppDeps): App {
   return {
     yoga,
     clumio,
-    close: () => clumio.close(),
+    live,
+    close: async () => {
+      await live.close();
+      await clumio.close();
+    },
   };
 }

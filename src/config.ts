@@ -41,6 +41,20 @@ export interface Config {
   /** Signs pagination cursors; replicas behind one load balancer must share it. */
   cursorSecret: string | null;
   logLevel: string;
+  /** Execute only the operations of the generated trusted-documents manifest. */
+  trustedDocuments: boolean;
+  /** Lets a federation router that sends this secret run its own operations in trusted mode. */
+  trustedDocumentsRouterSecret: string | null;
+  subscriptions: {
+    /** How often a watched wallet is read from Clumio. */
+    pollIntervalMs: number;
+    /** Open subscriptions one caller (token and organizational unit) may hold on this replica. */
+    maxPerCaller: number;
+    /** Open subscriptions this replica holds in all. */
+    maxTotal: number;
+  };
+  /** Redis shared by the replicas for subscription fan-out; null: in-process only. */
+  redisUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +121,23 @@ export function loadConfig(env: Env): Config {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }
 
+  const routerSecret = env.TRUSTED_DOCUMENTS_ROUTER_SECRET || null;
+  if (routerSecret !== null && !/^[\x21-\x7e]{32,256}$/.test(routerSecret)) {
+    problems.push('TRUSTED_DOCUMENTS_ROUTER_SECRET must be 32 to 256 printable characters without spaces');
+  }
+
+  let redisUrl: string | null = null;
+  if (env.REDIS_URL) {
+    // The URL may hold a password: never echo it.
+    try {
+      const url = new URL(env.REDIS_URL);
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('protocol');
+      redisUrl = url.href;
+    } catch {
+      problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+    }
+  }
+
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
@@ -135,6 +166,14 @@ export function loadConfig(env: Env): Config {
     introspection: bool('INTROSPECTION', !production),
     cursorSecret,
     logLevel,
+    trustedDocuments: bool('TRUSTED_DOCUMENTS', false),
+    trustedDocumentsRouterSecret: routerSecret,
+    subscriptions: {
+      pollIntervalMs: int('SUBSCRIPTION_POLL_INTERVAL_MS', 5_000, 500, 3_600_000),
+      maxPerCaller: int('SUBSCRIPTIONS_PER_CALLER', 10, 1, 1_000),
+      maxTotal: int('SUBSCRIPTIONS_MAX', 1_000, 1, 100_000),
+    },
+    redisUrl,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -98,7 +98,7 @@ describe('GraphiQL in a real browser, offline', () => {
     const requests: string[] = [];
     context.on('request', (request) => requests.push(request.url()));
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(60_000);
     try {
       await page.goto(`${origin}/graphql`, { waitUntil: 'load' });
       await expect(page.title()).resolves.toBe('Clumio wallet gateway');
@@ -106,9 +106,9 @@ describe('GraphiQL in a real browser, offline', () => {
       // The first tab holds the example operations, and the header editor the demo token.
       const queryEditor = page.locator('.graphiql-query-editor .monaco-editor').first();
       await queryEditor.waitFor({ state: 'visible' });
-      await expect.poll(() => shownText(page.locator('.graphiql-query-editor')), { timeout: 20_000 }).toContain('query Wallets');
+      await expect.poll(() => shownText(page.locator('.graphiql-query-editor')), { timeout: 60_000 }).toContain('query Wallets');
       await expect
-        .poll(() => shownText(page.locator('.graphiql-editor-tool .monaco-editor').last()), { timeout: 20_000 })
+        .poll(() => shownText(page.locator('.graphiql-editor-tool .monaco-editor').last()), { timeout: 60_000 })
         .toContain(simulator.demoToken.slice(0, 40));
       await page.screenshot({ path: '/tmp/graphiql-examples.png' });
 
@@ -119,11 +119,11 @@ describe('GraphiQL in a real browser, offline', () => {
       await page.keyboard.type(`query One { wallet(id: "${wallet.id}") { id accountNativeId } }`, { delay: 5 });
       await page.keyboard.press('Escape');
       // GraphiQL names the tab after the operation once it has parsed the new document.
-      await expect.poll(() => page.locator('.graphiql-tab-active').innerText(), { timeout: 20_000 }).toContain('One');
+      await expect.poll(() => page.locator('.graphiql-tab-active').innerText(), { timeout: 60_000 }).toContain('One');
       await page.keyboard.press('ControlOrMeta+Enter');
 
       const result = page.locator('.graphiql-response');
-      await expect.poll(() => shownText(result), { timeout: 20_000 }).toContain(wallet.id);
+      await expect.poll(() => shownText(result), { timeout: 60_000 }).toContain(wallet.id);
       expect(await shownText(result)).toContain(wallet.accountNativeId);
       await page.screenshot({ path: SCREENSHOT });
     } finally {
@@ -134,7 +134,7 @@ describe('GraphiQL in a real browser, offline', () => {
     expect(requests.filter((url) => !isLocal(url))).toEqual([]);
     // The demo token went upstream from the browser's run, exactly as typed in the header editor.
     expect(simulator.requests.some((r) => r.path === `/wallets/${wallet.id}` && r.headers.authorization === `Bearer ${simulator.demoToken}`)).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it('serves the whole of GraphiQL inline, with no script, style or font from another host', async () => {
     const page = await getPage(`${origin}/graphql`);

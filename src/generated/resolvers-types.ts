@@ -148,6 +148,26 @@ export type RefreshWalletPayload = {
   wallet: Wallet;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The live state of one wallet, over server-sent events (`Accept: text/event-stream`): its
+   * state now, then the wallet again each time it changes (state, errors, versions, regions or
+   * links). The gateway polls Clumio with the subscriber's own token at a fixed interval
+   * (`SUBSCRIPTION_POLL_INTERVAL_MS`), and identical subscriptions of one caller share one poll.
+   * The stream ends with an error when the wallet is gone (`NOT_FOUND`) or the token is no
+   * longer accepted (`UNAUTHENTICATED`, `FORBIDDEN`); transient upstream failures are retried at
+   * the next interval. A caller may hold a bounded number of subscriptions
+   * (`SUBSCRIPTION_LIMIT_EXCEEDED` past it).
+   */
+  walletChanged: Wallet;
+};
+
+
+export type SubscriptionWalletChangedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /**
  * A BYOK (bring your own key) wallet: the customer's AWS KMS key setup that Clumio uses to
  * encrypt backups. A wallet is created for one AWS account, then becomes usable once the
@@ -357,6 +377,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RefreshWalletPayload: ResolverTypeWrapper<Omit<RefreshWalletPayload, 'wallet'> & { wallet: ResolversTypes['Wallet'] }>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Wallet: ResolverTypeWrapper<WalletModel>;
   WalletActions: ResolverTypeWrapper<WalletActionsModel>;
   WalletConnection: ResolverTypeWrapper<WalletConnectionSourceModel>;
@@ -382,6 +403,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   RefreshWalletPayload: Omit<RefreshWalletPayload, 'wallet'> & { wallet: ResolversParentTypes['Wallet'] };
+  Subscription: Record<PropertyKey, never>;
   Wallet: WalletModel;
   WalletActions: WalletActionsModel;
   WalletConnection: WalletConnectionSourceModel;
@@ -448,6 +470,10 @@ export type RefreshWalletPayloadResolvers<ContextType = GatewayContext, ParentTy
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  walletChanged?: SubscriptionResolver<ResolversTypes['Wallet'], "walletChanged", ParentType, ContextType, RequireFields<SubscriptionWalletChangedArgs, 'id'>>;
+}>;
+
 export type WalletResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Wallet'] = ResolversParentTypes['Wallet'], FederationReferenceType extends FederationReferenceTypes['Wallet'] = FederationReferenceTypes['Wallet']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Wallet']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accountNativeId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -509,6 +535,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RefreshWalletPayload?: RefreshWalletPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Wallet?: WalletResolvers<ContextType>;
   WalletActions?: WalletActionsResolvers<ContextType>;
   WalletConnection?: WalletConnectionResolvers<ContextType>;

@@ -1,7 +1,8 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { deadlineSignal } from '../clumio/deadline.js';
 import type { CursorCodec } from './cursor.js';
-import { readCaller } from './credentials.js';
+import { readCaller, type CallerResult } from './credentials.js';
+import type { LiveWallets } from './live/live-wallets.js';
 import { requestIdOf } from './plugins/use-request-id.js';
 import { createWalletService, type WalletService } from './wallet-service.js';
 import type { WalletsApi } from '../clumio/wallets-api.js';
@@ -13,6 +14,10 @@ export interface GatewayContext {
   cursors: CursorCodec;
   /** Aborted when the caller leaves or the operation's deadline passes. */
   signal: AbortSignal;
+  /** The caller's credentials as read from the request (subscriptions poll with them). */
+  caller: CallerResult;
+  /** Live wallet state for subscriptions, shared across requests (polls are per caller). */
+  live: LiveWallets;
 }
 
 export interface ContextDeps {
@@ -21,6 +26,7 @@ export interface ContextDeps {
   operationDeadlineMs: number;
   upstreamCallBudget: number;
   upstreamConcurrency: number;
+  live: LiveWallets;
   /** Extra headers for upstream calls of this request (trace context). */
   upstreamHeaders?: (request: Request) => Record<string, string>;
 }
@@ -31,13 +37,16 @@ export function createContextFactory(deps: ContextDeps) {
     // Retries read the deadline back from the signal, so they never wait past it.
     const signal = deadlineSignal(deps.operationDeadlineMs, request.signal);
     const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(request) };
+    const caller = readCaller(request.headers);
     return {
       requestId,
       cursors: deps.cursors,
       signal,
+      caller,
+      live: deps.live,
       wallets: createWalletService({
         api: deps.api,
-        caller: readCaller(request.headers),
+        caller,
         headers,
         signal,
         budget: deps.upstreamCallBudget,

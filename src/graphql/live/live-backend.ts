@@ -1,0 +1,51 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, type PubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { LiveEvent } from './live-event.js';
+import { createRedisLease, localLease, type PollLease } from './poll-lease.js';
+
+export type LivePubSub = PubSub<{ walletChanged: [key: string, event: LiveEvent] }>;
+
+/** Where wallet polls publish and subscribers listen, and who polls. */
+export interface LiveBackend {
+  pubsub: LivePubSub;
+  lease: PollLease;
+  close(): Promise<void>;
+}
+
+/** In-process fan-out: every subscriber of this replica hears this replica's polls. */
+export function createLocalBackend(): LiveBackend {
+  return { pubsub: createPubSub(), lease: localLease, close: async () => {} };
+}
+
+/**
+ * Fan-out across replicas through Redis (Yoga's Redis event target), with one replica
+ * polling each watched wallet under a Redis lease.
+ */
+export function createRedisBackend(url: string): LiveBackend {
+  // ioredis reconnects by itself; its errors are connection noise, and the polls retry.
+  const publishClient = new Redis(url, { maxRetriesPerRequest: 1 }).on('error', () => undefined);
+  // Subscriptions wait in the offline queue rather than fail, and are renewed on reconnect.
+  const subscribeClient = new Redis(url, { maxRetriesPerRequest: null }).on('error', () => undefined);
+  const target = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  const pubsub: LivePubSub = createPubSub({
+    eventTarget: {
+      addEventListener: target.addEventListener.bind(target),
+      removeEventListener: target.removeEventListener.bind(target),
+      // Published here rather than by the event target, which drops the promise: a failed
+      // publish must not become an unhandled rejection. The next poll publishes again.
+      dispatchEvent(event: CustomEvent) {
+        publishClient.publish(event.type, JSON.stringify(event.detail ?? null)).catch(() => undefined);
+        return true;
+      },
+    },
+  });
+  return {
+    pubsub,
+    lease: createRedisLease(publishClient),
+    async close() {
+      publishClient.disconnect();
+      subscribeClient.disconnect();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { CallerCredentials } from '../../clumio/client.js';
+import { ClumioError, type UpstreamErrorCode } from '../../clumio/errors.js';
+import type { WalletsApi } from '../../clumio/wallets-api.js';
+import type { LiveBackend } from './live-backend.js';
+import { errorEvent, type LiveEvent } from './live-event.js';
+import { Subscriber } from './subscriber.js';
+
+export interface LiveWalletsOptions {
+  api: WalletsApi;
+  backend: LiveBackend;
+  /** How often a watched wallet is read. */
+  pollIntervalMs: number;
+  /** Deadline of one read, as for an operation. */
+  readDeadlineMs: number;
+  maxPerCaller: number;
+  maxTotal: number;
+}
+
+/** Failures after which watching cannot succeed: the stream ends with them. */
+const terminalCodes = new Set<UpstreamErrorCode>(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT']);
+/** A 429 postpones the next read by its Retry-After, within this bound. */
+const maxRateLimitWaitMs = 60_000;
+
+// One poll per watched key (caller and wallet) on this replica, shared by its subscribers.
+interface Poll {
+  key: string;
+  caller: CallerCredentials;
+  walletId: string;
+  requestId: string;
+  subscribers: Set<Subscriber>;
+  latest: { json: string; event: LiveEvent } | undefined;
+  controller: AbortController;
+  timer: NodeJS.Timeout | undefined;
+}
+
+// Hashes, never the raw token: keys name Redis channels and sit in maps a heap dump shows.
+function digest(...parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED' } });
+}
+
+/**
+ * Live wallet state: polls Clumio with the subscriber's own credentials, one poll per caller
+ * and wallet however many identical subscriptions watch it, fanned out through the pubsub,
+ * stopped when the last subscriber leaves. Each read builds its own call scope, as a
+ * subscription outlives the request that opened it.
+ */
+export function createLiveWallets(options: LiveWalletsOptions) {
+  const { api, backend } = options;
+  const polls = new Map<string, Poll>();
+  const perCaller = new Map<string, number>();
+  let total = 0;
+
+  function schedule(poll: Poll, delayMs: number): void {
+    poll.timer = setTimeout(() => void tick(poll), delayMs);
+  }
+
+  async function tick(poll: Poll): Promise<void> {
+    let delay = options.pollIntervalMs;
+    // A replica's first read answers its subscribers at once; later reads need the lease.
+    if (poll.latest === undefined || (await backend.lease.hold(poll.key, options.pollIntervalMs * 3))) {
+      delay = await read(poll);
+    }
+    if (!poll.controller.signal.aborted) schedule(poll, delay);
+  }
+
+  // Returns the delay to the next read.
+  async function read(poll: Poll): Promise<number> {
+    const signal = AbortSignal.any([poll.controller.signal, AbortSignal.timeout(options.readDeadlineMs)]);
+    try {
+      const wallet = await api.get({ caller: poll.caller, headers: { 'x-request-id': poll.requestId }, signal }, poll.walletId);
+      if (signal.aborted) return options.pollIntervalMs;
+      // Published on every read, changed or not: subscribers drop repeats, and one that joined
+      // on another replica while a message was in flight catches up at the next read.
+      backend.pubsub.publish('walletChanged', poll.key, { wallet });
+    } catch (error) {
+      if (poll.controller.signal.aborted) return options.pollIntervalMs;
+      if (error instanceof ClumioError && terminalCodes.has(error.code)) {
+        backend.pubsub.publish('walletChanged', poll.key, errorEvent(error));
+        stop(poll);
+      } else if (error instanceof ClumioError && error.details.retryAfterSeconds !== undefined) {
+        return Math.min(Math.max(error.details.retryAfterSeconds * 1000, options.pollIntervalMs), maxRateLimitWaitMs);
+      }
+      // Anything else (timeouts, 5xx, an unreachable Clumio) is tried again next interval.
+    }
+    return options.pollIntervalMs;
+  }
+
+  function stop(poll: Poll): void {
+    if (polls.get(poll.key) === poll) polls.delete(poll.key);
+    poll.controller.abort();
+    clearTimeout(poll.timer);
+    void backend.lease.release(poll.key);
+  }
+
+  function acquire(callerKey: string): void {
+    const count = perCaller.get(callerKey) ?? 0;
+    if (count >= options.maxPerCaller) {
+      throw limitError(`This caller already has ${options.maxPerCaller} open subscriptions, the most allowed: close one first.`);
+    }
+    if (total >= options.maxTotal) throw limitError('The gateway holds as many subscriptions as it allows: try again later.');
+    perCaller.set(callerKey, count + 1);
+    total++;
+  }
+
+  function release(callerKey: string): void {
+    const count = (perCaller.get(callerKey) ?? 1) - 1;
+    if (count === 0) perCaller.delete(callerKey);
+    else perCaller.set(callerKey, count);
+    total--;
+  }
+
+  return {
+    /**
+     * Watches one wallet for one caller (credentials and id already validated): the stream
+     * holds the wallet now, then each change, and ends with an error event if watching can't
+     * go on. Throws SUBSCRIPTION_LIMIT_EXCEEDED past the bounds.
+     */
+    watch(caller: CallerCredentials, walletId: string, requestId: string): AsyncIterableIterator<LiveEvent> {
+      const callerKey = digest(caller.authorization, caller.organizationalUnit ?? '');
+      const key = digest(caller.authorization, caller.organizationalUnit ?? '', walletId);
+      acquire(callerKey);
+
+      let poll = polls.get(key);
+      const isNew = poll === undefined;
+      poll ??= {
+        key,
+        caller,
+        walletId,
+        requestId,
+        subscribers: new Set(),
+        latest: undefined,
+        controller: new AbortController(),
+        timer: undefined,
+      };
+      polls.set(key, poll);
+      const owner = poll;
+
+      // Listening starts before the first read, so that read's result is heard.
+      const subscriber: Subscriber = new Subscriber(
+        backend.pubsub.subscribe('walletChanged', key),
+        () => {
+          release(callerKey);
+          owner.subscribers.delete(subscriber);
+          if (owner.subscribers.size === 0) stop(owner);
+        },
+        (json, event) => {
+          owner.latest = { json, event };
+        },
+      );
+      owner.subscribers.add(subscriber);
+      if (owner.latest) subscriber.offer(owner.latest.event, owner.latest.json);
+      if (isNew) schedule(owner, 0);
+      return subscriber;
+    },
+
+    /** Open subscriptions on this replica, and wallets being polled. */
+    stats() {
+      return { subscriptions: total, polls: polls.size };
+    },
+
+    /** Ends every subscription and poll. */
+    async close(): Promise<void> {
+      for (const poll of [...polls.values()]) {
+        for (const subscriber of [...poll.subscribers]) await subscriber.return();
+        stop(poll);
+      }
+      await backend.close();
+    },
+  };
+}
+
+export type LiveWallets = ReturnType<typeof createLiveWallets>;

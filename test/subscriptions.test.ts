@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from './support/gateway.js';
+import { eventually, openSse, sleep, type SseStream } from './support/sse.js';
+import { seedWallets } from './support/wallets.js';
+
+const intervalMs = 500;
+const watch = 'subscription Watch($id: ID!) { walletChanged(id: $id) { id state installedRegions actions { canDelete } } }';
+
+let gateway: TestGateway;
+let tokenCounter = 0;
+
+/** A caller of its own: a fresh organization holding `count` Waiting wallets. */
+function newCaller(count = 1): { token: string; ids: string[] } {
+  const token = `subscriptions-caller-${++tokenCounter}-${'x'.repeat(24)}`;
+  return { token, ids: seedWallets(gateway.simulator, token, count) };
+}
+
+function subscribe(id: string, token: string | null, headers?: Record<string, string>): Promise<SseStream> {
+  return openSse(gateway.url, { query: watch, variables: { id } }, { token, ...(headers ? { headers } : {}) });
+}
+
+/** The Clumio reads of one wallet since the last clear, with the token each carried. */
+function readsOf(id: string): string[] {
+  return gateway.simulator.requests.filter((r) => r.method === 'GET' && r.path === `/wallets/${id}`).map((r) => r.headers.authorization ?? '');
+}
+
+beforeAll(async () => {
+  gateway = await startGateway({
+    env: { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), SUBSCRIPTIONS_PER_CALLER: '3', SUBSCRIPTIONS_MAX: '12' },
+  });
+});
+afterAll(async () => {
+  await gateway?.close();
+});
+
+describe('walletChanged over server-sent events', () => {
+  it('sends the wallet now, nothing while it stays the same, and the change once its stack is installed', async () => {
+    const { token, ids } = newCaller();
+    const id = ids[0]!;
+    const stream = await subscribe(id, token);
+    expect(stream.status).toBe(200);
+    expect(stream.contentType).toContain('text/event-stream');
+
+    const first = await stream.next();
+    expect(first?.event).toBe('next');
+    expect(first?.data?.data?.walletChanged).toMatchObject({ id, state: 'WAITING', installedRegions: [], actions: { canDelete: true } });
+
+    // Several polls of an unchanged wallet send nothing.
+    await eventually(() => readsOf(id).length >= 3, 5_000);
+    expect(await stream.next(intervalMs)).toBeNull();
+
+    gateway.simulator.installStack(id);
+    const second = await stream.next();
+    expect(second?.data?.data?.walletChanged).toMatchObject({ id, state: 'ENABLED', actions: { canDelete: false } });
+    expect(second?.data?.data?.walletChanged.installedRegions.length).toBeGreaterThan(0);
+    stream.close();
+  });
+
+  it('polls Clumio with the subscriber\'s own token, and one poll serves identical subscriptions of one caller', async () => {
+    const alice = newCaller();
+    const bob = newCaller();
+    const [a1, a2, b1] = await Promise.all([subscribe(alice.ids[0]!, alice.token), subscribe(alice.ids[0]!, alice.token), subscribe(bob.ids[0]!, bob.token)]);
+    for (const stream of [a1, a2, b1]) expect((await stream.next())?.event).toBe('next');
+    expect(gateway.app.live.stats()).toMatchObject({ polls: 2 });
+
+    const started = Date.now();
+    gateway.simulator.clearRequests();
+    await sleep(intervalMs * 4);
+    const elapsedIntervals = Math.floor((Date.now() - started) / intervalMs);
+    const aliceReads = readsOf(alice.ids[0]!);
+    const bobReads = readsOf(bob.ids[0]!);
+
+    // One read per interval for Alice's two subscriptions together, not one each.
+    expect(aliceReads.length).toBeGreaterThanOrEqual(2);
+    expect(aliceReads.length).toBeLessThanOrEqual(elapsedIntervals + 1);
+    expect(new Set(aliceReads)).toEqual(new Set([`Bearer ${alice.token}`]));
+    expect(bobReads.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(bobReads)).toEqual(new Set([`Bearer ${bob.token}`]));
+
+    // The shared poll outlives one of its subscribers and still serves the other.
+    a1.close();
+    expect(await eventually(() => gateway.app.live.stats().subscriptions === 2)).toBe(true);
+    gateway.simulator.installStack(alice.ids[0]!);
+    expect((await a2.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
+    a2.close();
+    b1.close();
+  });
+
+  it('stops polling once the last subscriber disconnects', async () => {
+    const { token, ids } = newCaller();
+    const stream = await subscribe(ids[0]!, token);
+    expect((await stream.next())?.event).toBe('next');
+    const before = gateway.app.live.stats();
+
+    stream.close();
+    expect(await eventually(() => gateway.app.live.stats().polls === before.polls - 1)).toBe(true);
+    gateway.simulator.clearRequests();
+    await sleep(intervalMs * 3);
+    expect(readsOf(ids[0]!)).toEqual([]);
+  });
+
+  it('ends the stream with NOT_FOUND when the wallet is deleted, and with UNAUTHENTICATED when Clumio stops accepting the token', async () => {
+    const { token, ids } = newCaller(2);
+    const deleted = await subscribe(ids[0]!, token);
+    expect((await deleted.next())?.event).toBe('next');
+    const removed = await gateway.gql('mutation($id: ID!) { deleteWallet(id: $id) { deletedWalletId } }', { id: ids[0] }, { token });
+    expect(removed.body.errors).toBeUndefined();
+    const gone = await deleted.next();
+    expect(gone?.data?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(gone?.data?.data ?? null).toBeNull();
+    expect((await deleted.next())?.event).toBe('complete');
+
+    const revoked = await subscribe(ids[1]!, token);
+    expect((await revoked.next())?.event).toBe('next');
+    gateway.simulator.inject({ kind: 'status', status: 401, times: 100, match: { method: 'GET', pathPrefix: `/wallets/${ids[1]}` } });
+    try {
+      const refused = await revoked.next();
+      expect(refused?.data?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(JSON.stringify(refused)).not.toContain(token);
+      expect((await revoked.next())?.event).toBe('complete');
+    } finally {
+      gateway.simulator.clearFaults();
+    }
+    expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+
+  it('keeps watching through a transient Clumio failure', async () => {
+    const { token, ids } = newCaller();
+    const stream = await subscribe(ids[0]!, token);
+    expect((await stream.next())?.event).toBe('next');
+    gateway.simulator.inject({ kind: 'status', status: 500, times: 3, match: { method: 'GET', pathPrefix: `/wallets/${ids[0]}` } });
+    await eventually(() => readsOf(ids[0]!).length >= 4);
+    gateway.simulator.installStack(ids[0]!);
+    expect((await stream.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
+    stream.close();
+  });
+
+  it('refuses a bad wallet id or a missing token before any call to Clumio', async () => {
+    gateway.simulator.clearRequests();
+    const badId = await subscribe('../wallets', newCaller(0).token);
+    const badIdEvent = await badId.next();
+    expect(badIdEvent?.data?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const { ids } = newCaller();
+    gateway.simulator.clearRequests();
+    const anonymous = await subscribe(ids[0]!, null);
+    expect((await anonymous.next())?.data?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(gateway.simulator.requests).toEqual([]);
+    badId.close();
+    anonymous.close();
+  });
+
+  it('bounds the subscriptions of one caller, and frees a place when one ends', async () => {
+    const { token, ids } = newCaller(4);
+    const open = await Promise.all(ids.slice(0, 3).map((id) => subscribe(id, token)));
+    for (const stream of open) expect((await stream.next())?.event).toBe('next');
+
+    const refused = await subscribe(ids[3]!, token);
+    const event = await refused.next();
+    expect(event?.data?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_LIMIT_EXCEEDED');
+    expect(event?.data?.errors?.[0]?.message).toContain('3 open subscriptions');
+
+    // Another caller is not affected.
+    const other = newCaller();
+    const theirs = await subscribe(other.ids[0]!, other.token);
+    expect((await theirs.next())?.data?.data?.walletChanged.id).toBe(other.ids[0]);
+
+    open[0]!.close();
+    expect(await eventually(() => gateway.app.live.stats().subscriptions === 3)).toBe(true);
+    const again = await subscribe(ids[3]!, token);
+    expect((await again.next())?.data?.data?.walletChanged.id).toBe(ids[3]);
+    for (const stream of [...open, refused, theirs, again]) stream.close();
+    expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+});
+
+describe('the replica-wide subscription bound', () => {
+  it('refuses a subscription past SUBSCRIPTIONS_MAX, whoever asks', async () => {
+    const small = await startGateway({ env: { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), SUBSCRIPTIONS_MAX: '2' } });
+    try {
+      const callers = [1, 2, 3].map((n) => {
+        const token = `subscriptions-max-${n}-${'y'.repeat(24)}`;
+        return { token, id: seedWallets(small.simulator, token, 1)[0]! };
+      });
+      const open = (s: { token: string; id: string }) => openSse(small.url, { query: watch, variables: { id: s.id } }, { token: s.token });
+      const first = await open(callers[0]!);
+      const second = await open(callers[1]!);
+      expect((await first.next())?.event).toBe('next');
+      expect((await second.next())?.event).toBe('next');
+      const third = await open(callers[2]!);
+      expect((await third.next())?.data?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_LIMIT_EXCEEDED');
+      for (const stream of [first, second, third]) stream.close();
+    } finally {
+      await small.close();
+    }
+  });
+});
