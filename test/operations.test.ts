@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { Kind, parse, print, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, print, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import manifest from '../src/generated/client/persisted-documents.json' with { type: 'json' };
 import {
@@ -94,8 +94,8 @@ describe('the operation documents against the gateway', () => {
     expect(read.body.errors).toBeUndefined();
     // Every field of the fragment came back.
     const fields = Object.keys(read.body.data!.wallet!);
-    const selected = (parse(sources['WalletDetails.graphql']!).definitions[0] as { selectionSet: { selections: Array<{ name: { value: string } }> } })
-      .selectionSet.selections.map((s) => s.name.value);
+    const fragment = parse(sources['WalletDetails.graphql']!).definitions[0] as FragmentDefinitionNode;
+    const selected = fragment.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : s.kind));
     expect(fields.sort()).toEqual(selected.sort());
 
     const refreshed = await gateway.gql<RefreshWalletMutation>(print(RefreshWalletDocument), { id: wallet.id }, { token });

@@ -146,7 +146,7 @@ describe('trusted-documents mode', () => {
     expect(service.body.data?._service.sdl).toContain('type Wallet');
 
     gateway.simulator.clearRequests();
-    for (const headers of [{}, { [routerSecretHeader]: `${routerSecret}x` }, { [routerSecretHeader]: '' }]) {
+    for (const headers of [{}, { [routerSecretHeader]: `${routerSecret}x` }, { [routerSecretHeader]: '' }] as Array<Record<string, string>>) {
       for (const body of [entities, sdl]) {
         const refused = await post(body, headers);
         expect(refused.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
