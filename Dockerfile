@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+# Production image of the Clumio wallet gateway. test/container.test.ts reads this file and
+# replays its steps without Docker (the paths copied, the npm ci, the user, the HEALTHCHECK, the CMD).
+#
+#   docker build -t clumio-wallet-gateway .
+#   docker run -p 4000:4000 -e CLUMIO_REGION=us-west-2 -e CURSOR_SECRET=... clumio-wallet-gateway
+
+# Build: every dependency, then tsc to dist/.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY schema ./schema
+RUN npm run build
+
+# Runtime: production dependencies, the compiled gateway and its SDL, nothing else.
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY schema ./schema
+# The official image's unprivileged user; the app's files stay owned by root, read-only to it.
+USER node
+EXPOSE 4000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
