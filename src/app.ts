@@ -13,9 +13,17 @@ import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
 import { graphiqlServing, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
+import { useMetrics } from './graphql/plugins/use-metrics.js';
+import { observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
+import { createClumioObserver } from './observability/clumio-observer.js';
+import { silentLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createOperationLog } from './observability/operation-log.js';
+import { createTracing } from './observability/tracing.js';
+import { createUnexpectedErrors } from './observability/unexpected-errors.js';
 import { version } from './version.js';
 
 export interface AppDeps {
@@ -24,6 +32,10 @@ export interface AppDeps {
   clumioBaseUrl: string;
   /** Connection pool towards Clumio; by default one keep-alive pool per origin. */
   dispatcher?: Dispatcher;
+  /** Where operation lines and unexpected errors go; silent when absent. */
+  logger?: Logger;
+  /** Also export Node's process metrics (one set per process: main.ts turns it on). */
+  processMetrics?: boolean;
   /** What GraphiQL opens with, e.g. the embedded simulator's demo token in its header editor. */
   graphiqlDefaults?: GraphiQLDefaults;
 }
@@ -31,6 +43,8 @@ export interface AppDeps {
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   clumio: ClumioClient;
+  /** Prometheus metrics, served at /metrics unless METRICS=false. */
+  metrics: Metrics;
   /** Live wallet state behind the `walletChanged` subscription. */
   live: LiveWallets;
   /** Releases the upstream connections. */
@@ -40,6 +54,11 @@ export interface App {
 /** Builds the gateway: schema, Clumio client and Yoga. Reads no environment, listens nowhere. */
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
+  const logger = deps.logger ?? silentLogger();
+  const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false });
+  const tracing = config.tracing ? createTracing(config.tracing, { serviceVersion: version }) : undefined;
+  const unexpectedErrors = createUnexpectedErrors();
+  const maskAndRemember = unexpectedErrors.wrap(maskError);
   const clumio = createClumioClient({
     baseUrl: deps.clumioBaseUrl,
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
@@ -52,13 +71,22 @@ export function createApp(deps: AppDeps): App {
     connections: config.clumio.maxConnections,
     clientName: 'clumio-wallet-gateway',
     clientVersion: version,
+    observer: createClumioObserver({
+      metrics,
+      logger,
+      ...(tracing ? { callStarted: tracing.clumioCallStarted(deps.clumioBaseUrl) } : {}),
+    }),
     limits: { maxInFlight: config.clumio.maxInFlight, maxInFlightPerCaller: config.clumio.maxInFlightPerCaller },
     retry: { maxRetries: config.clumio.maxRetries, baseDelayMs: config.clumio.retryBaseDelayMs, maxDelayMs: config.clumio.retryMaxDelayMs },
     breaker: { failureThreshold: config.clumio.breakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
   });
 
+  metrics.watchOrigin(clumio.origin);
+
   const plugins: Plugin[] = [
     useRequestId(),
+    useObservedOperations([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]),
+    ...(config.metrics ? [useMetrics(metrics)] : []),
     useReadiness(() => clumio.health()),
     useArmor({ ...defaultArmorLimits, blockFieldSuggestions: config.production }),
     // A request that carries a bearer token can't be a CORS "simple" request, so it was preflighted.
@@ -87,7 +115,7 @@ export function createApp(deps: AppDeps): App {
     batching: false,
     landingPage: false,
     ...graphiqlServing(config.graphiql, deps.graphiqlDefaults),
-    maskedErrors: { maskError },
+    maskedErrors: { maskError: maskAndRemember },
     logging: false,
     context: createContextFactory({
       api,
@@ -95,6 +123,7 @@ export function createApp(deps: AppDeps): App {
       operationDeadlineMs: config.operationDeadlineMs,
       upstreamCallBudget: config.upstreamCallBudget,
       upstreamConcurrency: config.upstreamConcurrencyPerOperation,
+      ...(tracing ? { upstreamHeaders: (initial: object) => tracing.upstreamHeaders(observedOperationOf(initial)) } : {}),
       live,
     }),
     plugins,
@@ -103,10 +132,12 @@ export function createApp(deps: AppDeps): App {
   return {
     yoga,
     clumio,
+    metrics,
     live,
     close: async () => {
       await live.close();
       await clumio.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -1,4 +1,6 @@
 import { clumioRegions, isClumioRegion } from './clumio/regions.js';
+import { readTracingConfig } from './observability/tracing-config.js';
+import type { TracingConfig } from './observability/tracing.js';
 
 export interface Config {
   production: boolean;
@@ -41,6 +43,10 @@ export interface Config {
   /** Signs pagination cursors; replicas behind one load balancer must share it. */
   cursorSecret: string | null;
   logLevel: string;
+  /** Serve Prometheus metrics at /metrics. */
+  metrics: boolean;
+  /** OpenTelemetry traces (OTEL_TRACES_EXPORTER=otlp); null when off. */
+  tracing: TracingConfig | null;
   /** Execute only the operations of the generated trusted-documents manifest. */
   trustedDocuments: boolean;
   /** Lets a federation router that sends this secret run its own operations in trusted mode. */
@@ -166,6 +172,8 @@ export function loadConfig(env: Env): Config {
     introspection: bool('INTROSPECTION', !production),
     cursorSecret,
     logLevel,
+    metrics: bool('METRICS', true),
+    tracing: readTracingConfig(env, problems),
     trustedDocuments: bool('TRUSTED_DOCUMENTS', false),
     trustedDocumentsRouterSecret: routerSecret,
     subscriptions: {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createApp } from './app.js';
 import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
 async function main(): Promise<void> {
@@ -23,9 +24,12 @@ async function main(): Promise<void> {
     clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
   }
 
+  const logger = createLogger(config.logLevel);
   const app = createApp({
     config,
     clumioBaseUrl,
+    logger,
+    processMetrics: true,
     // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
     ...(simulator ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } } : {}),
   });
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     if (!inTime) console.error(`Shutdown: connections still open after ${config.shutdownGraceMs} ms were closed.`);
     await app.close();
     await simulator?.close();
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

@@ -27,16 +27,17 @@ export interface ContextDeps {
   upstreamCallBudget: number;
   upstreamConcurrency: number;
   live: LiveWallets;
-  /** Extra headers for upstream calls of this request (trace context). */
-  upstreamHeaders?: (request: Request) => Record<string, string>;
+  /** Extra headers for upstream calls of this operation (trace context); gets Yoga's context. */
+  upstreamHeaders?: (initial: YogaInitialContext) => Record<string, string>;
 }
 
 export function createContextFactory(deps: ContextDeps) {
-  return ({ request }: YogaInitialContext): GatewayContext => {
+  return (initial: YogaInitialContext): GatewayContext => {
+    const { request } = initial;
     const requestId = requestIdOf(request);
     // Retries read the deadline back from the signal, so they never wait past it.
     const signal = deadlineSignal(deps.operationDeadlineMs, request.signal);
-    const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(request) };
+    const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(initial) };
     const caller = readCaller(request.headers);
     return {
       requestId,

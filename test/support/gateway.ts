@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { Logger } from '../../src/observability/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -38,13 +39,15 @@ export async function startGateway(
     simulator?: SimulatorOptions;
     /** Puts something between the gateway and the simulator (a proxy): maps the simulator's URL to the one the gateway calls. */
     via?: (simulatorUrl: string) => Promise<string>;
+    /** Where the gateway logs (silent by default). */
+    logger?: Logger;
   } = {},
 ): Promise<TestGateway> {
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
   const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
-  const app = createApp({ config, clumioBaseUrl });
+  const app = createApp({ config, clumioBaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
   const server = createServer(app.yoga);
   const origin = await listen(server);
   const url = `${origin}/graphql`;

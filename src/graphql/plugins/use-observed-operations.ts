@@ -1,0 +1,96 @@
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
+import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import { errorCodesOf, type ObservedOperation, type OperationListener } from '../../observability/operation.js';
+import { requestIdOf } from './use-request-id.js';
+
+// The operation rides on its GraphQL context (one per operation, created per request).
+const operationKey = Symbol('observedOperation');
+
+interface Tracked extends ObservedOperation {
+  ended: boolean;
+}
+
+/** The operation observed on this GraphQL context, if any (e.g. to find its trace span). */
+export function observedOperationOf(context: object): ObservedOperation | undefined {
+  return (context as { [operationKey]?: Tracked })[operationKey];
+}
+
+/**
+ * Follows each GraphQL operation from its parameters to its result and tells the listeners
+ * (metrics, the operation log, traces) when it starts and how it ended: its name and type, its
+ * duration and the codes of the errors its caller saw (after masking). A streamed result ends
+ * when the stream does. A request refused before it had parameters (an unreadable body, a
+ * missing query) counts as an anonymous operation too.
+ */
+export function useObservedOperations(listeners: ReadonlyArray<OperationListener>): Plugin {
+  const starters = listeners.filter((l) => l.started !== undefined);
+
+  function start(context: object, request: Request, operationName: unknown): Tracked {
+    const operation: Tracked = {
+      request,
+      requestId: requestIdOf(request),
+      name: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
+      type: undefined,
+      startedAt: performance.now(),
+      ended: false,
+    };
+    (context as { [operationKey]?: Tracked })[operationKey] = operation;
+    for (const listener of starters) listener.started!(operation);
+    return operation;
+  }
+
+  function finish(operation: Tracked, errors: readonly GraphQLError[] | undefined): void {
+    if (operation.ended) return;
+    operation.ended = true;
+    const outcome = { durationMs: performance.now() - operation.startedAt, codes: errorCodesOf(errors), errors: errors ?? [] };
+    for (const listener of listeners) listener.finished(operation, outcome);
+  }
+
+  function identify(context: object, document: DocumentNode, operationName: unknown): void {
+    const operation = observedOperationOf(context);
+    const ast = operation && getOperationAST(document, typeof operationName === 'string' ? operationName : undefined);
+    if (!operation || !ast) return;
+    operation.type = ast.operation;
+    operation.name = ast.name?.value;
+  }
+
+  return {
+    onParams({ context, request, params }) {
+      start(context, request, params.operationName);
+    },
+    // Validation sees every parsed document, also those it then refuses.
+    onValidate({ context, params }) {
+      identify(context, params.documentAST, (context as { params?: { operationName?: unknown } }).params?.operationName);
+    },
+    onExecutionResult({ context, result, setResult }) {
+      const operation = (context as { [operationKey]?: Tracked })[operationKey];
+      if (!operation) return;
+      if (!isAsyncIterable(result)) {
+        finish(operation, (result as ExecutionResult).errors);
+        return;
+      }
+      const seen: GraphQLError[] = [];
+      setResult(
+        mapAsyncIterator(
+          result,
+          (payload: ExecutionResult) => {
+            if (payload.errors) seen.push(...payload.errors);
+            return payload;
+          },
+          (error: unknown) => {
+            finish(operation, seen);
+            throw error;
+          },
+          () => finish(operation, seen),
+        ),
+      );
+    },
+    // Ends what the hooks above did not: a request refused before it had parameters, or one whose
+    // parameters hook threw. A no-op for an operation that already ended.
+    onResultProcess({ request, result, serverContext }) {
+      if (Array.isArray(result) || isAsyncIterable(result)) return;
+      const operation = observedOperationOf(serverContext as object) ?? start(serverContext as object, request, undefined);
+      finish(operation as Tracked, (result as ExecutionResult).errors);
+    },
+  };
+}

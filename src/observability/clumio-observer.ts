@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { ClumioObserver } from '../clumio/client.js';
+import type { Metrics } from './metrics.js';
+
+/**
+ * What listens to the Clumio client: metrics always, the log at debug level for each exchange
+ * and retry (never at info: one line per operation is enough), a warning when the breaker
+ * changes, and traces when they are on.
+ */
+export function createClumioObserver(parts: {
+  metrics: Metrics;
+  logger: Logger;
+  callStarted?: ClumioObserver['callStarted'];
+}): ClumioObserver {
+  const { metrics, logger } = parts;
+  return {
+    callFinished(event) {
+      metrics.clumio.callFinished!(event);
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug(
+          { clumioOperation: event.operation, status: event.status ?? null, code: event.code ?? 'ok', durationMs: Math.round(event.durationMs * 1000) / 1000 },
+          'clumio call',
+        );
+      }
+    },
+    retrying(event) {
+      metrics.clumio.retrying!(event);
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ clumioOperation: event.operation, attempt: event.attempt, code: event.code, delayMs: Math.round(event.delayMs) }, 'clumio retry');
+      }
+    },
+    breakerChanged(event) {
+      metrics.clumio.breakerChanged!(event);
+      logger.warn({ origin: event.origin, state: event.state }, 'clumio circuit breaker');
+    },
+    ...(parts.callStarted ? { callStarted: parts.callStarted } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * The process's logger: JSON lines on stdout, written asynchronously so a log line never blocks a
+ * request on a slow pipe (flush() on exit). Nothing that could carry a secret is ever passed to
+ * it: no headers, no variables, no upstream bodies.
+ */
+export function createLogger(level: string): Logger {
+  return pino(
+    { level, base: { service: 'clumio-wallet-gateway' }, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ fd: 1, sync: false }),
+  );
+}
+
+/** For apps built without a logger (tests that don't read logs). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+const bearer = /\b(bearer)\s+[^\s"',;]+/gi;
+const httpUrl = /\bhttps?:\/\/[^\s"'<>)]+/gi;
+
+/** An error for the log: name, message and stack with bearer tokens and http(s) URLs blanked out. */
+export function loggableError(error: unknown): { type: string; message: string; stack?: string } {
+  const scrub = (text: string) => text.replace(bearer, '$1 [redacted]').replace(httpUrl, '[url]');
+  if (error instanceof Error) {
+    return { type: error.name, message: scrub(error.message), ...(error.stack ? { stack: scrub(error.stack) } : {}) };
+  }
+  return { type: typeof error, message: scrub(String(error)) };
+}

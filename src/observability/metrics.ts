@@ -1,0 +1,128 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ClumioCallEvent, ClumioObserver } from '../clumio/client.js';
+import { createLabelValues, errorCodePattern, operationNamePattern } from './label-values.js';
+import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+const breakerStates: readonly BreakerState[] = ['closed', 'open', 'half-open'];
+
+export interface MetricsOptions {
+  /** Distinct operation names kept as label values; later ones count as `other`. Default 100. */
+  maxOperationNames?: number;
+  /** Also export Node's process metrics (CPU, memory, event loop, GC). Default true. */
+  processMetrics?: boolean;
+}
+
+const operationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const upstreamBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15];
+
+/**
+ * The gateway's Prometheus metrics, in a registry of their own (never prom-client's global one,
+ * so several apps can live in one process). Every label value is bounded: operation names and
+ * error codes come from callers and pass through createLabelValues; upstream calls are labelled
+ * by the Clumio operation's name, never by URL or id; no label ever holds a token.
+ */
+export function createMetrics(options: MetricsOptions = {}) {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const operationName = createLabelValues({ pattern: operationNamePattern, max: options.maxOperationNames ?? 100 });
+  const errorCode = createLabelValues({ pattern: errorCodePattern, max: 50 });
+  const httpStatus = createLabelValues({ pattern: /^[1-5]\d\d$/, max: 50 });
+
+  const operationDuration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operations by name, type and outcome ("ok", or the code of the first error), with their duration.',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    buckets: operationBuckets,
+    registers: [registry],
+  });
+  const operationErrors = new Counter({
+    name: 'graphql_operation_errors_total',
+    help: 'Operations that ended with an error of this code (each code counted once per operation).',
+    labelNames: ['operation', 'code'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'clumio_request_duration_seconds',
+    help: 'HTTP exchanges with Clumio (one per attempt) by Clumio operation, HTTP status ("none" without an answer) and code ("ok" or the error code).',
+    labelNames: ['operation', 'status', 'code'] as const,
+    buckets: upstreamBuckets,
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'clumio_retries_total',
+    help: 'Clumio calls retried, by Clumio operation and the error code that caused the retry.',
+    labelNames: ['operation', 'code'] as const,
+    registers: [registry],
+  });
+  const breaker = new Gauge({
+    name: 'clumio_breaker_state',
+    help: 'Circuit breaker state per Clumio origin: 1 for the current state, 0 for the others.',
+    labelNames: ['origin', 'state'] as const,
+    registers: [registry],
+  });
+
+  // Children looked up once per label combination: hashing labels on every observation is the
+  // most expensive part of prom-client's hot path.
+  const operationChildren = new Map<string, ReturnType<typeof operationDuration.labels>>();
+  const upstreamChildren = new Map<string, ReturnType<typeof upstreamDuration.labels>>();
+
+  function setBreaker(origin: string, state: BreakerState): void {
+    for (const s of breakerStates) breaker.set({ origin, state: s }, s === state ? 1 : 0);
+  }
+
+  const operations: OperationListener = {
+    finished(operation: ObservedOperation, outcome: OperationOutcome): void {
+      const name = operation.name === undefined ? 'anonymous' : operationName(operation.name);
+      const type = operation.type ?? 'unknown';
+      const result = outcome.codes.length === 0 ? 'ok' : errorCode(outcome.codes[0]!);
+      const key = `${name} ${type} ${result}`;
+      let child = operationChildren.get(key);
+      if (child === undefined) {
+        child = operationDuration.labels(name, type, result);
+        operationChildren.set(key, child);
+      }
+      child.observe(outcome.durationMs / 1000);
+      for (const code of outcome.codes) operationErrors.inc({ operation: name, code: errorCode(code) });
+    },
+  };
+
+  const clumio: ClumioObserver = {
+    callFinished(event: ClumioCallEvent): void {
+      const status = event.status === undefined ? 'none' : httpStatus(String(event.status));
+      const code = event.code ?? 'ok';
+      const key = `${event.operation} ${status} ${code}`;
+      let child = upstreamChildren.get(key);
+      if (child === undefined) {
+        child = upstreamDuration.labels(event.operation, status, code);
+        upstreamChildren.set(key, child);
+      }
+      child.observe(event.durationMs / 1000);
+    },
+    retrying(event): void {
+      retries.inc({ operation: event.operation, code: event.code });
+    },
+    breakerChanged(event): void {
+      setBreaker(event.origin, event.state);
+    },
+  };
+
+  return {
+    registry,
+    /** Listener for useObservedOperations. */
+    operations,
+    /** Observer for the Clumio client. */
+    clumio,
+    /** Shows an origin's breaker before its first change (it starts closed). */
+    watchOrigin(origin: string): void {
+      setBreaker(origin, 'closed');
+    },
+    /** The exposition text and its content type, for GET /metrics. */
+    async scrape(): Promise<{ body: string; contentType: string }> {
+      return { body: await registry.metrics(), contentType: registry.contentType };
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,204 @@
+import { createServer, type Server } from 'node:http';
+import { createSchema as createTestSchema, createYoga } from 'graphql-yoga';
+import { pino, type Logger } from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { maskError } from '../src/graphql/mask-error.js';
+import { useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
+import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
+import { createOperationLog } from '../src/observability/operation-log.js';
+import { createUnexpectedErrors } from '../src/observability/unexpected-errors.js';
+import { listen, startGateway, type TestGateway } from './support/gateway.js';
+
+/** A real pino logger writing JSON lines into memory. */
+function memoryLogger(level = 'info'): { logger: Logger; lines: () => Array<Record<string, unknown>>; raw: () => string; clear(): void } {
+  let text = '';
+  const logger = pino({ level }, { write: (chunk: string) => void (text += chunk) });
+  return {
+    logger,
+    raw: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    clear: () => void (text = ''),
+  };
+}
+
+const readWallet = 'query ReadWallet($id: ID!) { wallet(id: $id) { id state } }';
+const refresh = 'mutation RefreshOne($id: ID!) { refreshWallet(id: $id) { wallet { id } } }';
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('operation log', () => {
+  const log = memoryLogger('debug');
+  let gw: TestGateway;
+  let walletId: string;
+  const operationLines = () => log.lines().filter((line) => line.msg === 'operation');
+
+  beforeAll(async () => {
+    gw = await startGateway({ logger: log.logger });
+    walletId = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id);
+  });
+  afterAll(() => gw.close());
+  beforeEach(() => {
+    log.clear();
+    gw.simulator.clearRequests();
+    gw.simulator.clearFaults();
+  });
+
+  it('writes one JSON line per operation with its name, type, duration, outcome and request id', async () => {
+    const ok = await gw.gql(readWallet, { id: walletId }, { headers: { 'x-request-id': 'req-ok-1' } });
+    expect(ok.body.errors).toBeUndefined();
+    const missing = await gw.gql(refresh, { id: 'no-such-wallet-0001' }, { headers: { 'x-request-id': 'req-missing-1' } });
+    expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const refused = await gw.gql(readWallet, { id: walletId }, { token: 'not-a-valid-token-1234', headers: { 'x-request-id': 'req-refused-1' } });
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    const lines = operationLines();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ level: 30, requestId: 'req-ok-1', operation: 'ReadWallet', type: 'query', outcome: 'ok' });
+    expect(lines[0]).not.toHaveProperty('errorCodes');
+    expect(lines[1]).toMatchObject({ requestId: 'req-missing-1', operation: 'RefreshOne', type: 'mutation', outcome: 'error', errorCodes: ['NOT_FOUND'] });
+    expect(lines[2]).toMatchObject({ requestId: 'req-refused-1', operation: 'ReadWallet', outcome: 'error', errorCodes: ['UNAUTHENTICATED'] });
+    for (const line of lines) {
+      expect(typeof line.durationMs).toBe('number');
+      expect(line.durationMs as number).toBeGreaterThan(0);
+      expect(typeof line.time).toBe('number');
+    }
+  });
+
+  it('logs operations that take the fast path like those Yoga serves', async () => {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${gw.simulator.demoToken}`, 'x-request-id': 'req-fast-1' },
+      body: JSON.stringify({ query: readWallet, variables: { id: walletId } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('req-fast-1');
+    expect(operationLines()).toEqual([expect.objectContaining({ requestId: 'req-fast-1', operation: 'ReadWallet', type: 'query', outcome: 'ok' })]);
+  });
+
+  it('names anonymous operations "anonymous" and logs failures before execution with their code', async () => {
+    await gw.gql(`{ wallet(id: "${walletId}") { id } }`);
+    const invalid = await gw.gql('query Broken { wallet(id: 1, nope: 2) { id } }');
+    expect(invalid.body.errors?.length).toBeGreaterThan(0);
+    const unparsable = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-request-id': 'req-garbage-1' },
+      body: '{"query": ',
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(unparsable.status).toBe(400);
+
+    const lines = operationLines();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ operation: 'anonymous', type: 'query', outcome: 'ok' });
+    expect(lines[1]).toMatchObject({ operation: 'Broken', type: 'query', outcome: 'error' });
+    expect(lines[1]!.errorCodes).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(lines[2]).toMatchObject({ requestId: 'req-garbage-1', operation: 'anonymous', type: 'unknown', outcome: 'error' });
+  });
+
+  it('never writes the token, the variables, the document or Clumio URLs, even at debug level', async () => {
+    const secretToken = 'secret-token-for-log-test-42';
+    gw.simulator.addOrganization(secretToken, { seed: false });
+    const secretId = String(gw.simulator.putWallet(secretToken, { state: 'Enabled' }).id);
+    await gw.gql(readWallet, { id: secretId }, { token: secretToken });
+    await gw.gql(refresh, { id: secretId }, { token: secretToken });
+    gw.simulator.inject({ kind: 'status', status: 500, times: 10 });
+    await gw.gql(readWallet, { id: secretId }, { token: secretToken });
+
+    const raw = log.raw();
+    expect(operationLines()).toHaveLength(3);
+    // Upstream calls are visible at debug level, by Clumio operation only.
+    expect(log.lines().some((line) => line.msg === 'clumio call' && line.clumioOperation === 'getWallet')).toBe(true);
+    expect(raw).not.toContain(secretToken);
+    expect(raw).not.toContain(secretId);
+    expect(raw).not.toContain('wallet(id');
+    expect(raw).not.toContain(gw.simulator.url);
+    expect(raw).not.toMatch(/bearer/i);
+    expect(raw).not.toContain('/wallets/');
+  });
+
+  it('returns the caller-given request id, forwards it to Clumio and logs it', async () => {
+    const response = await gw.gql(readWallet, { id: walletId }, { headers: { 'x-request-id': 'trip-1234.abc:xyz' } });
+    expect(response.headers.get('x-request-id')).toBe('trip-1234.abc:xyz');
+    expect(gw.simulator.requests.map((r) => r.headers['x-request-id'])).toEqual(['trip-1234.abc:xyz']);
+    expect(operationLines()[0]!.requestId).toBe('trip-1234.abc:xyz');
+  });
+
+  it('replaces a malformed request id with a generated one, used everywhere alike', async () => {
+    for (const bad of ['has spaces in it', 'x'.repeat(200), 'semi;colon']) {
+      log.clear();
+      gw.simulator.clearRequests();
+      const response = await gw.gql(readWallet, { id: walletId }, { headers: { 'x-request-id': bad } });
+      const id = response.headers.get('x-request-id');
+      expect(id).toMatch(uuid);
+      expect(gw.simulator.requests.map((r) => r.headers['x-request-id'])).toEqual([id]);
+      expect(operationLines().map((line) => line.requestId)).toEqual([id]);
+      expect(log.raw()).not.toContain(bad);
+    }
+  });
+
+  it('generates a request id when none is given', async () => {
+    const response = await gw.gql(readWallet, { id: walletId });
+    const id = response.headers.get('x-request-id');
+    expect(id).toMatch(uuid);
+    expect(gw.simulator.requests[0]?.headers['x-request-id']).toBe(id);
+    expect(operationLines()[0]!.requestId).toBe(id);
+  });
+});
+
+describe('unexpected errors', () => {
+  const log = memoryLogger('info');
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    // A schema whose resolver fails the way a bug would, behind the gateway's own plugins and mask.
+    const unexpected = createUnexpectedErrors();
+    const yoga = createYoga({
+      schema: createTestSchema({
+        typeDefs: 'type Query { broken: String, fine: String }',
+        resolvers: {
+          Query: {
+            broken: () => {
+              throw new TypeError('cannot read https://internal.example/x?id=42 with Bearer abc.def');
+            },
+            fine: () => 'yes',
+          },
+        },
+      }),
+      maskedErrors: { maskError: unexpected.wrap(maskError) },
+      logging: false,
+      plugins: [useRequestId(), useObservedOperations([createOperationLog(log.logger, unexpected)])],
+    });
+    server = createServer(yoga);
+    url = `${await listen(server)}/graphql`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('logs a masked error once, at error level, with its stack and the request id, and nothing secret', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-bug-1' },
+      body: JSON.stringify({ query: 'query Buggy { broken fine }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.', extensions: expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR' }) })]);
+
+    const lines = log.lines();
+    const errors = lines.filter((line) => line.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ msg: 'unexpected error', requestId: 'req-bug-1', operation: 'Buggy' });
+    const err = errors[0]!.error as { type: string; message: string; stack: string };
+    expect(err.type).toBe('TypeError');
+    expect(err.stack).toContain('logs.test.ts');
+    expect(log.raw()).not.toContain('internal.example');
+    expect(log.raw()).not.toContain('abc.def');
+    expect(lines.filter((line) => line.msg === 'operation')).toEqual([
+      expect.objectContaining({ requestId: 'req-bug-1', operation: 'Buggy', outcome: 'error', errorCodes: ['INTERNAL_SERVER_ERROR'] }),
+    ]);
+  });
+});
