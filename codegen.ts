@@ -31,7 +31,7 @@ const config: CodegenConfig = {
         mappers: {
           Wallet: '../clumio/wallet.js#Wallet',
           WalletKeyError: '../clumio/wallet.js#WalletKeyError',
-          Link: '../clumio/wallet.js#WalletLink',
+          WalletLink: '../clumio/wallet.js#WalletLink',
           WalletActions: '../clumio/wallet.js#WalletActions',
           AwsAccount: '../clumio/wallet.js#AwsAccountRef',
           WalletConnection: '../graphql/resolvers/wallet-connection.js#WalletConnectionSource',

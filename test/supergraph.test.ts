@@ -1,3 +1,5 @@
+import { composeServices } from '@theguild/federation-composition';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAccountsSubgraph, type AccountsSubgraph } from './support/accounts-subgraph.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
@@ -11,6 +13,7 @@ const staging = '222222222222';
 let gateway: TestGateway;
 let accounts: AccountsSubgraph;
 let router: Router;
+let walletSdl: string;
 const walletsOf: Record<string, string[]> = { [production]: [], [staging]: [] };
 
 function put(account: string, region: string): string {
@@ -35,8 +38,9 @@ beforeAll(async () => {
     { id: staging, name: 'Staging', walletIds: walletsOf[staging]! },
   ]);
   const sdl = await gateway.gql<{ _service: { sdl: string } }>('{ _service { sdl } }', {}, { token: null });
+  walletSdl = sdl.body.data!._service.sdl;
   router = await startRouter([
-    { name: 'wallets', url: gateway.url, typeDefs: sdl.body.data!._service.sdl },
+    { name: 'wallets', url: gateway.url, typeDefs: walletSdl },
     { name: 'accounts', url: accounts.url, typeDefs: accounts.typeDefs },
   ]);
 });
@@ -59,6 +63,23 @@ describe('the supergraph', () => {
     expect(router.supergraphSdl).toMatch(/type Wallet\b[^{]*@join__type\(graph: WALLETS, key: "id"\)/);
     expect(router.supergraphSdl).toMatch(/type AwsAccount\b[^{]*@join__type\(graph: ACCOUNTS, key: "id"\)/);
     expect(router.supergraphSdl).toMatch(/@join__type\(graph: WALLETS, key: "id", resolvable: false\)/);
+  });
+
+  it('composes next to a subgraph with its own Link, a Relay PageInfo and an Int64 scalar', () => {
+    const neighbour = /* GraphQL */ `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+      scalar Int64
+      type Query { documents(first: Int, after: String): DocumentConnection! }
+      type DocumentConnection { nodes: [Document!]! pageInfo: PageInfo! }
+      type Document @key(fields: "id") { id: ID! size: Int64 links: [Link!]! }
+      type Link { url: String! title: String }
+      type PageInfo @shareable { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }
+    `;
+    const composition = composeServices([
+      { name: 'wallets', url: 'http://127.0.0.1:1/graphql', typeDefs: parse(walletSdl) },
+      { name: 'documents', url: 'http://127.0.0.1:2/graphql', typeDefs: parse(neighbour) },
+    ]);
+    expect(composition.errors?.map((e) => e.message)).toBeUndefined();
   });
 
   it('resolves the wallets of every account through one _entities call, one Clumio read per wallet, with the caller token', async () => {

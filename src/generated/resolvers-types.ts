@@ -55,19 +55,6 @@ export type DeleteWalletPayload = {
   deletedWalletId: Scalars['ID']['output'];
 };
 
-/** A HATEOAS link from Clumio: an action or related resource. */
-export type Link = {
-  __typename?: 'Link';
-  /** The link's target, a path relative to the Clumio API base URL. */
-  href: Scalars['String']['output'];
-  /** The HTTP method to use, upper case (for example `GET`, `POST`, `DELETE`). */
-  method: Scalars['String']['output'];
-  /** The link's relation as Clumio names it, for example `_self`, `refresh-wallet`, `delete-wallet`. */
-  rel: Scalars['String']['output'];
-  /** Whether `href` is a URI template that needs parameters filled in. */
-  templated: Scalars['Boolean']['output'];
-};
-
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -200,7 +187,7 @@ export type Wallet = {
   /** Errors accessing the multi-region key, one entry per region; empty when there are none. */
   keyErrors: Array<WalletKeyError>;
   /** Every HATEOAS link Clumio sent for this wallet, including ones this gateway does not know yet. */
-  links: Array<Link>;
+  links: Array<WalletLink>;
   /** The state exactly as Clumio sent it (for example `Enabled`), including states this gateway does not know yet. */
   rawState: Scalars['String']['output'];
   /** ARN of the IAM role the stack created; null until the stack is installed. */
@@ -257,6 +244,22 @@ export type WalletKeyError = {
   errorMessage: Maybe<Scalars['String']['output']>;
   /** The region (Clumio's key for the entry) where the key could not be accessed. */
   region: Scalars['String']['output'];
+};
+
+/**
+ * A HATEOAS link Clumio sent with a wallet: an action or related resource. (Named for the
+ * wallet so that a neighbouring subgraph's own `Link` type never collides with it.)
+ */
+export type WalletLink = {
+  __typename?: 'WalletLink';
+  /** The link's target, a path relative to the Clumio API base URL. */
+  href: Scalars['String']['output'];
+  /** The HTTP method to use, upper case (for example `GET`, `POST`, `DELETE`). */
+  method: Scalars['String']['output'];
+  /** The link's relation as Clumio names it, for example `_self`, `refresh-wallet`, `delete-wallet`. */
+  rel: Scalars['String']['output'];
+  /** Whether `href` is a URI template that needs parameters filled in. */
+  templated: Scalars['Boolean']['output'];
 };
 
 /** The lifecycle state of a wallet. */
@@ -371,7 +374,6 @@ export type ResolversTypes = ResolversObject<{
   CreateWalletPayload: ResolverTypeWrapper<Omit<CreateWalletPayload, 'wallet'> & { wallet: ResolversTypes['Wallet'] }>;
   DeleteWalletPayload: ResolverTypeWrapper<DeleteWalletPayload>;
   Int64: ResolverTypeWrapper<Scalars['Int64']['output']>;
-  Link: ResolverTypeWrapper<WalletLinkModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -383,6 +385,7 @@ export type ResolversTypes = ResolversObject<{
   WalletConnection: ResolverTypeWrapper<WalletConnectionSourceModel>;
   WalletEdge: ResolverTypeWrapper<WalletEdgeModel>;
   WalletKeyError: ResolverTypeWrapper<WalletKeyErrorModel>;
+  WalletLink: ResolverTypeWrapper<WalletLinkModel>;
   WalletState: WalletState;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -397,7 +400,6 @@ export type ResolversParentTypes = ResolversObject<{
   CreateWalletPayload: Omit<CreateWalletPayload, 'wallet'> & { wallet: ResolversParentTypes['Wallet'] };
   DeleteWalletPayload: DeleteWalletPayload;
   Int64: Scalars['Int64']['output'];
-  Link: WalletLinkModel;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
@@ -409,6 +411,7 @@ export type ResolversParentTypes = ResolversObject<{
   WalletConnection: WalletConnectionSourceModel;
   WalletEdge: WalletEdgeModel;
   WalletKeyError: WalletKeyErrorModel;
+  WalletLink: WalletLinkModel;
   link__Import: Scalars['link__Import']['output'];
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -440,13 +443,6 @@ export type DeleteWalletPayloadResolvers<ContextType = GatewayContext, ParentTyp
 export interface Int64ScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Int64'], any> {
   name: 'Int64';
 }
-
-export type LinkResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Link'] = ResolversParentTypes['Link']> = ResolversObject<{
-  href?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  rel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  templated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-}>;
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createWallet?: Resolver<ResolversTypes['CreateWalletPayload'], ParentType, ContextType, RequireFields<MutationCreateWalletArgs, 'input'>>;
@@ -488,7 +484,7 @@ export type WalletResolvers<ContextType = GatewayContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   installedRegions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   keyErrors?: Resolver<Array<ResolversTypes['WalletKeyError']>, ParentType, ContextType>;
-  links?: Resolver<Array<ResolversTypes['Link']>, ParentType, ContextType>;
+  links?: Resolver<Array<ResolversTypes['WalletLink']>, ParentType, ContextType>;
   rawState?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   roleArn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stackVersion?: Resolver<Maybe<ResolversTypes['Int64']>, ParentType, ContextType>;
@@ -521,6 +517,13 @@ export type WalletKeyErrorResolvers<ContextType = GatewayContext, ParentType ext
   region?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type WalletLinkResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WalletLink'] = ResolversParentTypes['WalletLink']> = ResolversObject<{
+  href?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  templated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
   name: 'link__Import';
 }
@@ -530,7 +533,6 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   CreateWalletPayload?: CreateWalletPayloadResolvers<ContextType>;
   DeleteWalletPayload?: DeleteWalletPayloadResolvers<ContextType>;
   Int64?: GraphQLScalarType;
-  Link?: LinkResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
@@ -541,6 +543,7 @@ export type Resolvers<ContextType = GatewayContext> = ResolversObject<{
   WalletConnection?: WalletConnectionResolvers<ContextType>;
   WalletEdge?: WalletEdgeResolvers<ContextType>;
   WalletKeyError?: WalletKeyErrorResolvers<ContextType>;
+  WalletLink?: WalletLinkResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
 }>;
 
