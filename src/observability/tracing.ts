@@ -15,12 +15,12 @@ export interface TracingConfig {
   serviceName: string;
   /** Share of new traces recorded (0..1); a caller's `traceparent` decision is always followed. */
   sampleRatio: number;
+  /** How long finished spans wait to be exported in a batch (OTEL_BSP_SCHEDULE_DELAY, default 5000 ms). */
+  exportDelayMs: number;
 }
 
 export interface TracingOptions {
   serviceVersion: string;
-  /** How long finished spans wait to be exported in a batch. Default 5000 ms. */
-  exportDelayMs?: number;
 }
 
 const headersGetter: TextMapGetter<Headers> = {
@@ -52,7 +52,7 @@ export function createTracing(config: TracingConfig, options: TracingOptions) {
     sampler: new ParentBasedSampler({ root: config.sampleRatio >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(config.sampleRatio) }),
     spanProcessors: [
       new BatchSpanProcessor(new OTLPTraceExporter({ url: config.endpoint, headers: config.headers }), {
-        scheduledDelayMillis: options.exportDelayMs ?? 5_000,
+        scheduledDelayMillis: config.exportDelayMs,
       }),
     ],
   });
