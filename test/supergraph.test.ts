@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAccountsSubgraph, type AccountsSubgraph } from './support/accounts-subgraph.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { startRouter, type Router } from './support/router.js';
+import { operationsOf, readmeBlocks } from './support/readme.js';
 import { calls } from './support/wallets.js';
 
 const token = 'supergraph-caller-token';
@@ -184,6 +185,15 @@ describe('the supergraph', () => {
     expect(response.body.data!.awsAccounts.map((a) => a.wallets.map((w) => w.id))).toEqual([walletsOf[production], walletsOf[staging]]);
     expect(walletFetches()).toEqual([]);
     expect(calls(gateway.simulator)).toEqual([]);
+  });
+
+  it("runs the README's supergraph queries through the router", async () => {
+    const queries = readmeBlocks('Supergraph', 'graphql').flatMap(operationsOf);
+    expect(queries.length).toBeGreaterThan(1);
+    for (const query of queries) {
+      const response = await router.query(query, {}, auth);
+      expect(response.body.errors, query).toBeUndefined();
+    }
   });
 
   it('passes the wallet subgraph error codes through, and sends nothing to Clumio without a token', async () => {
