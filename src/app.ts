@@ -12,6 +12,7 @@ import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets
 import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
 import { graphiqlServing, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
+import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useMetrics } from './graphql/plugins/use-metrics.js';
 import { observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     useObservedOperations([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]),
     ...(config.metrics ? [useMetrics(metrics)] : []),
     useReadiness(() => clumio.health()),
+    useCloseOnTooLarge(),
     useArmor({ ...defaultArmorLimits, blockFieldSuggestions: config.production }),
     // A request that carries a bearer token can't be a CORS "simple" request, so it was preflighted.
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),

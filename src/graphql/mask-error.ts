@@ -42,6 +42,11 @@ export function maskError(error: unknown): Error {
     if (graphqlError && original !== graphqlError) {
       return withExtensions(graphqlError, original.message, { ...original.extensions, code: original.extensions.code ?? 'BAD_USER_INPUT' });
     }
+    // Yoga puts the JSON parser's message, which quotes the raw request body, in extensions.originalError.
+    if (original.extensions.originalError !== undefined) {
+      const { originalError: _quoted, ...extensions } = original.extensions;
+      return withExtensions(original, original.message, extensions);
+    }
     return original;
   }
   if (graphqlError && graphqlError.originalError === undefined) return graphqlError;

@@ -1,4 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface ArmorLimits {
@@ -17,13 +18,27 @@ export const defaultArmorLimits: Omit<ArmorLimits, 'blockFieldSuggestions'> = {
   maxDirectives: 20,
 };
 
+// Armor throws a code-less "Syntax Error: …" out of validation; report it as the validation error
+// it is instead, with a stable code (and HTTP 400 for graphql-response+json callers).
+const asValidationError = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const message = error.message.replace(/^Syntax Error: /, '');
+      const coded = new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      if (context) context.reportError(coded);
+      else throw coded;
+    },
+  ],
+};
+
 /** Document limits checked at validation, before any resolver runs or upstream call is made. */
 export function useArmor(limits: ArmorLimits): Plugin {
   return EnvelopArmorPlugin({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...asValidationError },
+    maxAliases: { n: limits.maxAliases, ...asValidationError },
     maxTokens: { n: limits.maxTokens },
-    maxDirectives: { n: limits.maxDirectives },
+    maxDirectives: { n: limits.maxDirectives, ...asValidationError },
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: limits.blockFieldSuggestions },
   }) as Plugin;

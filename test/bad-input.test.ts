@@ -1,0 +1,312 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { rawRequest } from './support/raw-http.js';
+
+type Body = { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+
+describe('hostile callers get a clear error, nothing goes upstream, and the gateway stays up', () => {
+  let gw: TestGateway;
+  let walletId: string;
+
+  async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Body; text: string }> {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        authorization: `Bearer ${gw.simulator.demoToken}`,
+        ...headers,
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    let parsed: Body = {};
+    try {
+      parsed = JSON.parse(text) as Body;
+    } catch {
+      // Not JSON: the assertions on `text` and `status` tell.
+    }
+    return { status: response.status, body: parsed, text };
+  }
+
+  const aliased = (count: number, field: (i: number) => string) =>
+    Array.from({ length: count }, (_, i) => `a${i}: ${field(i)}`).join('\n');
+
+  let manyIds: string[];
+
+  beforeAll(async () => {
+    gw = await startGateway({ env: { UPSTREAM_CALL_BUDGET: '10' } });
+    walletId = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id);
+    manyIds = Array.from({ length: 25 }, () => String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id));
+  });
+  afterAll(async () => {
+    // Whatever came before, the gateway is alive and answers a normal operation.
+    const health = await fetch(`${gw.origin}/health`, { signal: AbortSignal.timeout(5_000) });
+    expect(health.status).toBe(200);
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: walletId });
+    expect(body).toEqual({ data: { wallet: { id: walletId } } });
+    await gw.close();
+  });
+  beforeEach(() => gw.simulator.clearRequests());
+
+  describe('ids', () => {
+    it.each([
+      ['a path climb', '../../admin'],
+      ['a slash', 'abc/def'],
+      ['an encoded slash', 'abc%2Fdef'],
+      ['CR/LF', 'abc\r\nx-injected: 1'],
+      ['5,000 characters', 'a'.repeat(5_000)],
+      ['an empty id', ''],
+      ['a query string', 'abc?limit=1'],
+      ['non-ASCII', 'wället'],
+    ])('%s is BAD_USER_INPUT for a read, a refresh and a delete, with no upstream call', async (_name, id) => {
+      for (const query of [
+        'query($id: ID!) { wallet(id: $id) { id } }',
+        'mutation($id: ID!) { refreshWallet(id: $id) { wallet { id } } }',
+        'mutation($id: ID!) { deleteWallet(id: $id) { deletedWalletId } }',
+      ]) {
+        const { body } = await gw.gql(query, { id });
+        expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      }
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+  });
+
+  describe('tokens', () => {
+    const query = JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' });
+
+    it.each([
+      ['another scheme', 'Basic YWxpY2U6c2VjcmV0'],
+      ['an empty token', 'Bearer '],
+      ['a token with a quote and a comma', 'Bearer abc",def'],
+      ['a token just over the 8 KB cap', `Bearer ${'t'.repeat(8_200)}`],
+      ['two tokens', 'Bearer abc, Bearer def'],
+    ])('%s gives UNAUTHENTICATED, is never echoed, and calls nobody', async (_name, authorization) => {
+      const { body, text } = await post(query, { authorization });
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      const token = authorization.slice(7, 40);
+      if (token.length > 0) expect(text).not.toContain(token);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it.each([
+      ['a control character', 'Bearer abc\u0001def'],
+      ['a bare CR splitting the header', 'Bearer abc\rx-injected: 1'],
+      ['a NUL', 'Bearer abc\u0000def'],
+    ])('%s never reaches Clumio: refused by the HTTP parser or with UNAUTHENTICATED', async (_name, authorization) => {
+      const response = await rawRequest(gw.origin, `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: ${authorization}`, query);
+      if (response.status === 200) expect(response.body).toContain('UNAUTHENTICATED');
+      else expect(response.status).toBe(400);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('100 KB of token is refused with 431 by the HTTP server before any GraphQL work', async () => {
+      const response = await rawRequest(
+        gw.origin,
+        `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${'t'.repeat(100 * 1024)}`,
+        query,
+      );
+      expect(response.status).toBe(431);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+  });
+
+  describe('documents', () => {
+    it('300 aliased reads are refused before execution: no upstream call', async () => {
+      const { status, body } = await post(JSON.stringify({ query: `{ ${aliased(300, (i) => `wallet(id: "w${i}") { id }`)} }` }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions?.code).toMatch(/^GRAPHQL_(PARSE|VALIDATION)_FAILED$/);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('300 aliased refreshes are refused before execution: no upstream call', async () => {
+      const { status, body } = await post(JSON.stringify({ query: `mutation { ${aliased(300, (i) => `refreshWallet(id: "w${i}") { wallet { id } }`)} }` }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions?.code).toMatch(/^GRAPHQL_(PARSE|VALIDATION)_FAILED$/);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('40 aliased reads, under the token limit but over the alias limit, are refused by the alias limit', async () => {
+      const { status, body } = await post(JSON.stringify({ query: `{ ${aliased(40, (i) => `wallet(id: "w${i}") { id }`)} }` }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({ message: 'Aliases limit of 30 exceeded, found 40.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('300 refreshes spread over fragments cost at most the call budget', async () => {
+      const fragments = Array.from(
+        { length: 12 },
+        (_, f) => `fragment F${f} on Mutation { ${aliased(25, (i) => `refreshWallet(id: "w${f}x${i}") { wallet { id } }`).replace(/a(\d+):/g, `f${f}a$1:`)} }`,
+      );
+      const spreads = fragments.map((_, f) => `...F${f}`).join(' ');
+      const { body } = await post(JSON.stringify({ query: `mutation { ${spreads} } ${fragments.join('\n')}` }));
+      expect(body.errors?.length).toBeGreaterThan(0);
+      // Either refused whole by the alias limit, or stopped by the budget of 10 calls.
+      expect(gw.simulator.requests.length).toBeLessThanOrEqual(10);
+    });
+
+    it('within the limits, the same wallet asked for 25 times costs one call', async () => {
+      const { body } = await post(JSON.stringify({ query: `{ ${aliased(25, () => `wallet(id: "${walletId}") { id }`)} }` }));
+      expect(body.errors).toBeUndefined();
+      expect(gw.simulator.requests).toHaveLength(1);
+    });
+
+    it('within the limits, 25 distinct reads stop at the budget of 10 calls with UPSTREAM_BUDGET_EXCEEDED', async () => {
+      const { body } = await post(JSON.stringify({ query: `{ ${aliased(25, (i) => `wallet(id: "${manyIds[i]}") { id }`)} }` }));
+      const codes = body.errors?.map((e) => e.extensions?.code);
+      expect(codes).toHaveLength(15);
+      expect(new Set(codes)).toEqual(new Set(['UPSTREAM_BUDGET_EXCEEDED']));
+      expect(gw.simulator.requests).toHaveLength(10);
+    });
+
+    it('within the limits, 25 refreshes stop at the budget of 10 calls with UPSTREAM_BUDGET_EXCEEDED', async () => {
+      const { body } = await post(JSON.stringify({ query: `mutation { ${aliased(25, (i) => `refreshWallet(id: "${manyIds[i]}") { wallet { id } }`)} }` }));
+      expect(body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_BUDGET_EXCEEDED');
+      expect(gw.simulator.requests).toHaveLength(10);
+    });
+
+    it('a document nested too deep is refused', async () => {
+      const deep = `{ wallet(id: "x") ${'{ links '.repeat(20)}{ href }${' }'.repeat(20)} }`;
+      const { status, body } = await post(JSON.stringify({ query: deep }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({ message: 'Query depth limit of 12 exceeded, found 22.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('a document of too many tokens is refused', async () => {
+      const { status, body } = await post(JSON.stringify({ query: `{ wallets(first: 1) { nodes { ${'id '.repeat(3_000)}} } }` }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({ message: 'Syntax Error: Token limit of 2000 exceeded.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('a document with too many directives is refused', async () => {
+      const { status, body } = await post(JSON.stringify({ query: `{ wallets(first: 1) ${'@skip(if: false) '.repeat(50)}{ nodes { id } } }` }));
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({ message: 'Directives limit of 20 exceeded, found 50.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('a body over 64 KB is refused with 413 REQUEST_ENTITY_TOO_LARGE', async () => {
+      const padding = ' '.repeat(70 * 1024);
+      const { status, body } = await post(JSON.stringify({ query: `{ wallets(first: 1) { nodes { id } } }${padding}` }));
+      expect(status).toBe(413);
+      expect(body.errors?.[0]?.extensions?.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('a chunked body over 64 KB, with no Content-Length, is refused with 413 too', async () => {
+      const chunk = new TextEncoder().encode(' '.repeat(16 * 1024));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(new TextEncoder().encode('{"query":"{ wallets(first: 1) { nodes { id } } }"'));
+          if (sent++ < 8) controller.enqueue(chunk);
+          else {
+            controller.enqueue(new TextEncoder().encode('}'));
+            controller.close();
+          }
+        },
+      });
+      const response = await fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.simulator.demoToken}` },
+        body: stream,
+        duplex: 'half',
+        signal: AbortSignal.timeout(10_000),
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('a batch (a JSON array of operations) is refused: batching is off', async () => {
+      const one = { query: '{ wallets(first: 1) { nodes { id } } }' };
+      const { status, body } = await post(JSON.stringify([one, one, one]));
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(body.errors?.length).toBeGreaterThan(0);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('a form post from another site (a CORS "simple" request) is refused by CSRF prevention', async () => {
+      const response = await fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'query=mutation%20%7B%20deleteWallet(id%3A%20%22x%22)%20%7B%20deletedWalletId%20%7D%20%7D',
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(response.status).toBe(403);
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('invalid JSON gives a 400 without echoing the body', async () => {
+      const { status, body, text } = await post('{"query": "{ wallets { nodes { id } } }", secret-marker');
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+      expect(text).not.toContain('secret-marker');
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+  });
+});
+
+describe('production mode', () => {
+  let prod: TestGateway;
+  let dev: TestGateway;
+  beforeAll(async () => {
+    [prod, dev] = await Promise.all([startGateway({ env: { NODE_ENV: 'production' } }), startGateway({ env: { NODE_ENV: 'development' } })]);
+  });
+  afterAll(async () => {
+    await Promise.all([prod.close(), dev.close()]);
+  });
+
+  it('gives no field suggestions in production, and does in development', async () => {
+    const typo = '{ wallets(first: 1) { nodez { id } } }';
+    const inProd = await prod.gql(typo);
+    const inDev = await dev.gql(typo);
+    expect(inProd.body.errors?.[0]?.message).not.toMatch(/did you mean/i);
+    expect(inDev.body.errors?.[0]?.message).toMatch(/did you mean/i);
+  });
+
+  it('refuses introspection in production by default, and allows it in development', async () => {
+    const introspection = '{ __schema { queryType { name } } }';
+    expect((await prod.gql(introspection)).body.errors?.length).toBeGreaterThan(0);
+    expect((await dev.gql(introspection)).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+
+  it('does not serve GraphiQL in production by default', async () => {
+    const response = await fetch(prod.url, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(5_000) });
+    expect(await response.text()).not.toMatch(/graphiql/i);
+  });
+});
+
+describe('tokens go to the configured Clumio origin only', () => {
+  let thief: Server;
+  let redirector: Server;
+  let stolen = 0;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    thief = createServer((_req, res) => {
+      stolen++;
+      res.end('{}');
+    });
+    const thiefUrl = await listen(thief);
+    redirector = createServer((req, res) => {
+      res.writeHead(307, { location: `${thiefUrl}${req.url ?? '/'}`, 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const redirectorUrl = await listen(redirector);
+    gw = await startGateway({ via: async () => redirectorUrl });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await Promise.all([new Promise((r) => thief.close(r)), new Promise((r) => redirector.close(r))]);
+  });
+
+  it('a redirect from Clumio is not followed: the token never reaches the other origin', async () => {
+    const { body } = await gw.gql('{ wallets(first: 1) { nodes { id } } }');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_UPSTREAM_RESPONSE', upstreamStatus: 307 });
+    expect(stolen).toBe(0);
+  });
+});
