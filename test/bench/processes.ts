@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A server the benchmark started, in a process of its own. */
+export interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  /** Everything it printed, for the error message when it dies. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A port the kernel says is free now; good enough for loopback servers started right after. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+export function startProcess(name: string, args: string[], env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  if (child.pid === undefined) throw new Error(`${name} did not start`);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    name,
+    child,
+    pid: child.pid,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `url` until it answers (any status below 500), the process dies, or time runs out. */
+export async function waitUntilUp(server: ServerProcess, url: string, init: RequestInit = {}, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null) throw new Error(`${server.name} exited:\n${server.output()}`);
+    try {
+      const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${server.name} did not come up at ${url} within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * Peak resident memory of a process over a stretch of time: the kernel's high-water mark, reset at
+ * the start (writing 5 to clear_refs), checked against VmRSS samples taken every 50 ms.
+ */
+export function watchPeakRss(pid: number): { stop(): number } {
+  let reset = true;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    reset = false;
+  }
+  let sampled = statusKb(pid, 'VmRSS');
+  const timer = setInterval(() => {
+    try {
+      sampled = Math.max(sampled, statusKb(pid, 'VmRSS'));
+    } catch {
+      // the process is gone; the last sample stands
+    }
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      const hwm = reset ? statusKb(pid, 'VmHWM') : 0;
+      return Math.max(sampled, hwm) * 1024;
+    },
+  };
+}

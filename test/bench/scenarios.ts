@@ -1,0 +1,118 @@
+import type { Request } from 'autocannon';
+
+export type TargetName = 'direct' | 'apollo' | 'yoga' | 'gateway';
+export const targetNames: TargetName[] = ['direct', 'apollo', 'yoga', 'gateway'];
+export const targetTitles: Record<TargetName, string> = {
+  direct: 'Clumio simulator, called directly',
+  apollo: 'Apollo Server 5 + RESTDataSource',
+  yoga: 'graphql-yoga + fetch',
+  gateway: 'this gateway',
+};
+
+export type ScenarioName = 'wallet' | 'refresh' | 'wallets' | 'entities';
+
+const walletFields = `id accountNativeId awsRegion awsAccount { id } availableVersion clumioAwsAccountId
+  deploymentUrl errorCode errorMessage installedRegions keyErrors { region errorCode errorMessage }
+  roleArn stackVersion state rawState supportedRegions templateUrl token
+  actions { canRefresh canDelete canListKeys } links { rel href method templated }`;
+
+const listFields = 'id state rawState accountNativeId awsRegion errorCode actions { canRefresh canDelete canListKeys }';
+
+/** What the simulator holds that the scenarios point at. */
+export interface Fixture {
+  token: string;
+  /** The wallet read and refreshed: one with key errors, so every field has a value. */
+  walletId: string;
+  /** Distinct wallets that the `_entities` representations name. */
+  entityIds: string[];
+  representations: number;
+  pageSize: number;
+}
+
+export interface Scenario {
+  name: ScenarioName;
+  title: string;
+  /** Distinct Clumio calls one operation needs: what the gateway must make, no more. */
+  upstreamCalls: number;
+  graphql: { query: string; variables: Record<string, unknown> };
+  /** The same work against Clumio itself: the REST calls one operation needs. */
+  direct: Request[];
+}
+
+export function scenarios(fixture: Fixture): Scenario[] {
+  const { walletId, entityIds, pageSize } = fixture;
+  const path = (id: string) => `/wallets/${encodeURIComponent(id)}`;
+  return [
+    {
+      name: 'wallet',
+      title: 'wallet(id), every field',
+      upstreamCalls: 1,
+      graphql: { query: `query Wallet($id: ID!) { wallet(id: $id) { ${walletFields} } }`, variables: { id: walletId } },
+      direct: [{ method: 'GET', path: path(walletId) }],
+    },
+    {
+      name: 'refresh',
+      title: 'refreshWallet',
+      upstreamCalls: 1,
+      graphql: {
+        query: `mutation Refresh($id: ID!) { refreshWallet(id: $id) { wallet { ${walletFields} } } }`,
+        variables: { id: walletId },
+      },
+      direct: [{ method: 'POST', path: `${path(walletId)}/_refresh` }],
+    },
+    {
+      name: 'wallets',
+      title: `wallets(first: ${pageSize})`,
+      upstreamCalls: 1,
+      graphql: {
+        query: `query Wallets($first: Int) { wallets(first: $first) { edges { cursor node { ${listFields} } } pageInfo { hasNextPage endCursor } } }`,
+        variables: { first: pageSize },
+      },
+      direct: [{ method: 'GET', path: `/wallets?limit=${pageSize}&start=` }],
+    },
+    {
+      name: 'entities',
+      title: `_entities, ${fixture.representations} representations of ${entityIds.length} wallets`,
+      upstreamCalls: entityIds.length,
+      graphql: {
+        query: `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on Wallet { ${listFields} } } }`,
+        variables: {
+          representations: Array.from({ length: fixture.representations }, (_, i) => ({
+            __typename: 'Wallet',
+            id: entityIds[i % entityIds.length],
+          })),
+        },
+      },
+      direct: entityIds.map((id) => ({ method: 'GET', path: path(id) })),
+    },
+  ];
+}
+
+/** One autocannon load: what to send, and how many HTTP requests make one operation. */
+export interface LoadSpec {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  requests?: Request[];
+  requestsPerOperation: number;
+}
+
+export function loadSpec(scenario: Scenario, target: TargetName, urls: Record<TargetName, string>, token: string): LoadSpec {
+  const authorization = `Bearer ${token}`;
+  if (target === 'direct') {
+    const headers = { authorization, accept: 'application/api.clumio.wallets=v1+json' };
+    const [only] = scenario.direct;
+    if (scenario.direct.length === 1 && only) {
+      return { url: `${urls.direct}${only.path}`, method: only.method ?? 'GET', headers, requestsPerOperation: 1 };
+    }
+    return { url: urls.direct, method: 'GET', headers, requests: scenario.direct, requestsPerOperation: scenario.direct.length };
+  }
+  return {
+    url: urls[target],
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization },
+    body: JSON.stringify(scenario.graphql),
+    requestsPerOperation: 1,
+  };
+}
