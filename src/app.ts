@@ -11,7 +11,7 @@ import { createLocalBackend, createRedisBackend } from './graphql/live/live-back
 import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets.js';
 import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
-import { graphiqlServing, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
+import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useMetrics } from './graphql/plugins/use-metrics.js';
@@ -19,6 +19,7 @@ import { observedOperationOf, useObservedOperations } from './graphql/plugins/us
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
+import { createRequestListener, type GatewayRequestListener } from './http/create-request-listener.js';
 import { createClumioObserver } from './observability/clumio-observer.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  /** The node:http listener: the fast path for plain JSON operations, Yoga for the rest. */
+  handler: GatewayRequestListener;
   clumio: ClumioClient;
   /** Prometheus metrics, served at /metrics unless METRICS=false. */
   metrics: Metrics;
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): App {
     useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
   ];
   if (!config.introspection) plugins.push(useDisableIntrospection() as Plugin);
+  if (config.graphiql) plugins.push(useGraphiQL({ endpoint: '/graphql', defaults: deps.graphiqlDefaults }));
   if (config.trustedDocuments) plugins.push(useTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }));
 
   const api = createWalletsApi(clumio);
@@ -116,7 +120,8 @@ export function createApp(deps: AppDeps): App {
     // One operation per request: a batch would share one upstream call budget and deadline.
     batching: false,
     landingPage: false,
-    ...graphiqlServing(config.graphiql, deps.graphiqlDefaults),
+    // Served by useGraphiQL, from the gateway itself.
+    graphiql: false,
     maskedErrors: { maskError: maskAndRemember },
     logging: false,
     context: createContextFactory({
@@ -131,8 +136,16 @@ export function createApp(deps: AppDeps): App {
     plugins,
   });
 
+  const handler = createRequestListener({
+    yoga: yoga as never,
+    fastPath: config.fastPath,
+    maxBodyBytes: config.maxRequestBodyBytes,
+    maskError: maskAndRemember,
+  });
+
   return {
     yoga,
+    handler,
     clumio,
     metrics,
     live,

@@ -30,6 +30,8 @@ export interface Config {
   };
   /** Larger request bodies are refused with 413 before being read whole. */
   maxRequestBodyBytes: number;
+  /** Serve plain JSON operations without Yoga's Fetch-API request and response handling. */
+  fastPath: boolean;
   /** On SIGTERM, how long in-flight operations get to finish before connections are cut. */
   shutdownGraceMs: number;
   /** Deadline for a whole GraphQL operation, upstream calls and retries included. */
@@ -164,6 +166,7 @@ export function loadConfig(env: Env): Config {
       breakerCooldownMs: int('CLUMIO_BREAKER_COOLDOWN_MS', 10_000, 1, 3_600_000),
     },
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    fastPath: bool('FAST_PATH', true),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),
     upstreamCallBudget: int('UPSTREAM_CALL_BUDGET', 50, 1, 10_000),

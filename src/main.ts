@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
     ...(simulator ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } } : {}),
   });
-  const server = createServer(app.yoga);
+  const server = createServer(app.handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

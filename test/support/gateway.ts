@@ -48,7 +48,7 @@ export async function startGateway(
   const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
   const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
   const app = createApp({ config, clumioBaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
-  const server = createServer(app.yoga);
+  const server = createServer(app.handler);
   const origin = await listen(server);
   const url = `${origin}/graphql`;
 
