@@ -222,6 +222,12 @@ describe('wallets(first, after)', () => {
     await expectBadInput({ first }, 'first');
   });
 
+  it.each([2 ** 31, 'ten', 7.5])('refuses first: %j, which is no GraphQL Int, with BAD_USER_INPUT and no upstream call', async (first) => {
+    const response = await gateway.gql(pageQuery, { first });
+    expect(response.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(calls(gateway.simulator)).toEqual([]);
+  });
+
   it('refuses a cursor whose signature was altered', async () => {
     const { token } = newOrg(5);
     const cursor = (await page(token, { first: 2 })).pageInfo.endCursor!;
