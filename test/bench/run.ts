@@ -248,9 +248,12 @@ async function profileGateway(): Promise<void> {
   const result = await runLoad(spec, { connections: THROUGHPUT_CONNECTIONS, seconds: PROFILE_SECONDS });
   log(`${Math.round(result.opsPerSecond)} ops/s while profiling (the profiler slows it down)`);
   await gateway.server.stop('SIGTERM');
-  const summary = summarizeProfile(`${resultsDir}${name}`);
-  console.log(`\nTop self time (${Math.round(summary.totalMs)} ms sampled, idle included):`);
-  for (const f of summary.frames) console.log(`${f.percent.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
+  const summary = summarizeProfile(`${resultsDir}${name}`, PROFILE_SECONDS * 1000);
+  console.log(`\nTop self time over the last ${PROFILE_SECONDS} s (${Math.round(summary.totalMs)} ms sampled, idle included):`);
+  for (const f of summary.frames) {
+    console.log(`${f.percent.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
+    if (f.calledFrom) console.log(`                      < ${f.calledFrom}`);
+  }
   console.log('\nSelf time by package:');
   for (const f of summary.owners) console.log(`${f.percent.toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
   console.log(`\nProfile: ${resultsDir}${name} (open it in Chrome DevTools or speedscope)`);
