@@ -20,7 +20,8 @@ export interface CursorCodec {
   decode(cursor: string): CursorPosition;
 }
 
-const maxCursorLength = 2048;
+// Room for two Clumio page tokens of unknown length; anything longer is refused unread.
+const maxCursorLength = 4096;
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
