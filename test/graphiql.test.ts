@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { parse, validate } from 'graphql';
 import { chromium, type Browser, type Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,20 @@ function isLocal(url: string): boolean {
 /** What an editor shows; Monaco renders spaces as no-break spaces. */
 async function shownText(locator: Locator): Promise<string> {
   return (await locator.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** A GET with node:http, so compression shows as sent (fetch would undo it). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
 }
 
 async function getPage(url: string, accept = 'text/html'): Promise<{ status: number; type: string; body: string }> {
@@ -143,6 +158,20 @@ describe('GraphiQL in a real browser, offline', () => {
     expect(page.body.length).toBeGreaterThan(1_000_000);
     expect(page.body).not.toMatch(/<(script|link|img)\b[^>]*\b(src|href)=["']?(https?:)?\/\//i);
     expect(page.body).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/i);
+  });
+
+  it('sends the page gzipped to browsers that accept it, and revalidates it by ETag', async () => {
+    const plain = await rawGet(`${origin}/graphql`, { accept: 'text/html', 'accept-encoding': 'identity' });
+    const zipped = await rawGet(`${origin}/graphql`, { accept: 'text/html', 'accept-encoding': 'gzip, deflate, br' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 3);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+
+    const again = await rawGet(`${origin}/graphql`, { accept: 'text/html', 'if-none-match': String(plain.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
   });
 
   it('opens with example operations that are valid against the schema', () => {
