@@ -71,9 +71,9 @@ describe('GraphiQL in a real browser, offline', () => {
     simulator = createSimulator();
     const clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
     const config = loadConfig({ NODE_ENV: 'development', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent' });
-    // As main.ts does when it starts the embedded simulator.
+    // As main.ts builds and serves it when it starts the embedded simulator.
     app = createApp({ config, clumioBaseUrl, graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } });
-    server = createServer(app.yoga);
+    server = createServer(app.handler);
     origin = await listen(server);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
