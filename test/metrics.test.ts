@@ -129,7 +129,7 @@ describe('/metrics after real operations', () => {
     const { contentType } = await scrape(gw);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const post = await fetch(`${gw.origin}/metrics`, { method: 'POST', body: 'x', signal: AbortSignal.timeout(10_000) });
-    expect(post.status).toBe(405);
+    expect(post.status).toBe(404);
     await post.body?.cancel();
     const head = await fetch(`${gw.origin}/metrics`, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
     expect(head.status).toBe(200);
