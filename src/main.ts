@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         `Clumio wallet gateway on ${graphqlUrl}${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`,
         `Upstream: the embedded Clumio simulator at ${clumioBaseUrl}`,
         '',
-        'Demo token (GraphiQL\'s Headers tab, or curl -H):',
+        `Demo token${config.graphiql ? ' (already in GraphiQL\'s Headers tab)' : ''}:`,
         `  {"Authorization": "Bearer ${simulator.demoToken}"}`,
         '',
         'Try:',
