@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, type Simulator } from '../src/simulator/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readWallet = 'query($id: ID!) { wallet(id: $id) { id } }';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+/** Starts the real gateway (src/main.ts) on a free port in front of `upstream`. */
+async function startProcess(upstream: string, env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: 'test', CLUMIO_API_BASE_URL: upstream, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 40_000);
+    const look = () => {
+      const found = /on (http:\/\/[^\s,]+\/graphql)/.exec(output)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        child.stdout!.off('data', look);
+        resolve(found);
+      }
+    };
+    child.stdout!.on('data', look);
+    void exited.then(() => reject(new Error(`gateway exited at startup:\n${output}`)));
+  });
+  return { child, url, exited, output: () => output };
+}
+
+function query(url: string, token: string, id: string) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: readWallet, variables: { id } }),
+    signal: AbortSignal.timeout(30_000),
+  });
+}
+
+/** Resolves with the error code of a fresh TCP connection attempt, or 'connected'. */
+function tryConnect(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
+}
+
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('graceful shutdown of the gateway process', () => {
+  let simulator: Simulator;
+  let walletId: string;
+  let running: Running | undefined;
+
+  beforeAll(async () => {
+    simulator = createSimulator();
+    await simulator.listen();
+    walletId = String(simulator.putWallet(simulator.demoToken, { state: 'Enabled' }).id);
+  });
+  afterEach(() => {
+    if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+    running = undefined;
+    simulator.setLatency(0);
+    simulator.clearFaults();
+    simulator.clearRequests();
+  });
+  afterAll(() => simulator.close());
+
+  it('on SIGTERM finishes the operations in flight, refuses new connections, and exits 0', async () => {
+    running = await startProcess(simulator.url, { SHUTDOWN_GRACE_MS: '15000' });
+    // Warm up, so the slow operations below are the only thing in flight.
+    expect((await query(running.url, simulator.demoToken, walletId)).status).toBe(200);
+
+    simulator.clearRequests();
+    simulator.setLatency(1_500);
+    const inFlight = Array.from({ length: 3 }, () => query(running!.url, simulator.demoToken, walletId));
+    await until(() => simulator.requests.length === 3, 10_000);
+
+    running.child.kill('SIGTERM');
+    await until(async () => (await tryConnect(running!.url)) === 'ECONNREFUSED', 5_000);
+
+    const answers = await within(Promise.all(inFlight), 15_000, 'the in-flight operations finishing');
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ data: { wallet: { id: walletId } } });
+    }
+    expect(await within(running.exited, 15_000, 'the process exiting')).toBe(0);
+  }, 90_000);
+
+  it('cuts an operation still running when the grace period ends, and still exits 0', async () => {
+    running = await startProcess(simulator.url, { SHUTDOWN_GRACE_MS: '1000' });
+    simulator.inject({ kind: 'stall', times: 1 });
+    const stuck = query(running.url, simulator.demoToken, walletId).then(
+      (response) => response.status,
+      () => 'connection closed',
+    );
+    await until(() => simulator.requests.length === 1, 10_000);
+
+    running.child.kill('SIGTERM');
+    expect(await within(running.exited, 10_000, 'the process exiting')).toBe(0);
+    expect(await stuck).toBe('connection closed');
+    expect(running.output()).toContain('were closed');
+  }, 90_000);
+});
