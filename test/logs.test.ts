@@ -149,6 +149,24 @@ describe('operation log', () => {
   });
 });
 
+describe('operation log in trusted-documents mode', () => {
+  const log = memoryLogger('info');
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway({ logger: log.logger, env: { TRUSTED_DOCUMENTS: 'true' } });
+  });
+  afterAll(() => gw?.close());
+
+  it('logs an operation refused before execution with the code its caller saw', async () => {
+    const refused = await gw.gql('query Sneaky { __typename }', undefined, { headers: { 'x-request-id': 'req-untrusted-1' } });
+    const code = refused.body.errors?.[0]?.extensions?.code;
+    expect(code).toMatch(/^PERSISTED_QUERY_/);
+    expect(log.lines().filter((line) => line.msg === 'operation')).toEqual([
+      expect.objectContaining({ requestId: 'req-untrusted-1', outcome: 'error', errorCodes: [code] }),
+    ]);
+  });
+});
+
 describe('unexpected errors', () => {
   const log = memoryLogger('info');
   let server: Server;
