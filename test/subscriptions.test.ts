@@ -1,5 +1,11 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
+import { createServer } from 'node:http';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { createApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { listen, startGateway, type TestGateway } from './support/gateway.js';
 import { eventually, openSse, sleep, type SseStream } from './support/sse.js';
 import { seedWallets } from './support/wallets.js';
 
@@ -193,5 +199,97 @@ describe('the replica-wide subscription bound', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+// Debian's redis-server, when installed (`apt-get install redis-server`), on a loopback port of its own.
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
+  let redis: ChildProcess;
+  let redisUrl: string;
+  let first: TestGateway;
+  let second: { url: string; app: App; close(): Promise<void> };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redisUrl = `redis://127.0.0.1:${port}`;
+    // Ready once it answers PING; bounded by the hook timeout.
+    for (let ready = false; !ready; ) {
+      const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => null }).on('error', () => undefined);
+      ready = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+      probe.disconnect();
+      if (!ready) await sleep(50);
+    }
+
+    const env = { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), REDIS_URL: redisUrl };
+    first = await startGateway({ env });
+    // A second replica in front of the same Clumio.
+    const clumioBaseUrl = first.simulator.url;
+    const app = createApp({ config: loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...env }), clumioBaseUrl });
+    const server = createServer(app.yoga);
+    const origin = await listen(server);
+    second = {
+      url: `${origin}/graphql`,
+      app,
+      async close() {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await app.close();
+      },
+    };
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+    redis?.kill();
+  });
+
+  it('polls a wallet watched on two replicas once per interval, and both see it turn ENABLED', async () => {
+    const token = `subscriptions-redis-${'r'.repeat(24)}`;
+    const [id] = seedWallets(first.simulator, token, 1);
+    const onFirst = await openSse(first.url, { query: watch, variables: { id } }, { token });
+    const onSecond = await openSse(second.url, { query: watch, variables: { id } }, { token });
+    expect((await onFirst.next())?.data?.data?.walletChanged.state).toBe('WAITING');
+    expect((await onSecond.next())?.data?.data?.walletChanged.state).toBe('WAITING');
+
+    const started = Date.now();
+    first.simulator.clearRequests();
+    await sleep(intervalMs * 4);
+    const elapsedIntervals = Math.floor((Date.now() - started) / intervalMs);
+    const reads = first.simulator.requests.filter((r) => r.method === 'GET' && r.path === `/wallets/${id}`);
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.length).toBeLessThanOrEqual(elapsedIntervals + 1);
+
+    first.simulator.installStack(id!);
+    expect((await onFirst.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
+    expect((await onSecond.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
+    onFirst.close();
+    onSecond.close();
+  });
+
+  it('hands the poll over when the subscribers of the polling replica leave', async () => {
+    const token = `subscriptions-redis-handover-${'h'.repeat(24)}`;
+    const [id] = seedWallets(first.simulator, token, 1);
+    const onFirst = await openSse(first.url, { query: watch, variables: { id } }, { token });
+    expect((await onFirst.next())?.event).toBe('next');
+    await sleep(intervalMs * 2); // the first replica holds the lease by now
+    const onSecond = await openSse(second.url, { query: watch, variables: { id } }, { token });
+    expect((await onSecond.next())?.event).toBe('next');
+
+    onFirst.close();
+    expect(await eventually(() => first.app.live.stats().polls === 0)).toBe(true);
+    first.simulator.installStack(id!);
+    expect((await onSecond.next(intervalMs * 10))?.data?.data?.walletChanged.state).toBe('ENABLED');
+    onSecond.close();
   });
 });

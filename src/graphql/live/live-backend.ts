@@ -25,8 +25,10 @@ export function createLocalBackend(): LiveBackend {
 export function createRedisBackend(url: string): LiveBackend {
   // ioredis reconnects by itself; its errors are connection noise, and the polls retry.
   const publishClient = new Redis(url, { maxRetriesPerRequest: 1 }).on('error', () => undefined);
-  // Subscriptions wait in the offline queue rather than fail, and are renewed on reconnect.
-  const subscribeClient = new Redis(url, { maxRetriesPerRequest: null }).on('error', () => undefined);
+  // Subscriptions wait in the offline queue rather than fail, and are renewed on reconnect. No
+  // ready check: its INFO, sent after a SUBSCRIBE that went out first, fails in subscriber mode
+  // and the subscription is silently lost (ioredis; reproduced here 10 times out of 10).
+  const subscribeClient = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }).on('error', () => undefined);
   const target = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
   const pubsub: LivePubSub = createPubSub({
     eventTarget: {
