@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createSchema as createTestSchema, createYoga } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maskError } from '../src/graphql/mask-error.js';
 import { useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
 import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
@@ -146,6 +146,74 @@ describe('operation log', () => {
     expect(id).toMatch(uuid);
     expect(gw.simulator.requests[0]?.headers['x-request-id']).toBe(id);
     expect(operationLines()[0]!.requestId).toBe(id);
+  });
+});
+
+describe('operation log of subscriptions', () => {
+  const log = memoryLogger('info');
+  let gw: TestGateway;
+  const operationLines = () => log.lines().filter((line) => line.msg === 'operation');
+  beforeAll(async () => {
+    gw = await startGateway({ logger: log.logger, env: { SUBSCRIPTION_POLL_INTERVAL_MS: '500' } });
+  });
+  afterAll(() => gw?.close());
+
+  /** Opens a walletChanged stream over SSE and reads until its first event. */
+  async function watch(id: string, requestId: string): Promise<{ controller: AbortController; rest: Promise<string> }> {
+    const controller = new AbortController();
+    const timeout = AbortSignal.timeout(15_000);
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${gw.simulator.demoToken}`, 'x-request-id': requestId },
+      body: JSON.stringify({ query: 'subscription Watch($id: ID!) { walletChanged(id: $id) { id state } }', variables: { id } }),
+      signal: AbortSignal.any([controller.signal, timeout]),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: next')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    const rest = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return text;
+          text += decoder.decode(value);
+        }
+      } catch {
+        return text;
+      }
+    })();
+    return { controller, rest };
+  }
+
+  it('writes the line of a subscription when its caller leaves', async () => {
+    const id = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Waiting' }).id);
+    const stream = await watch(id, 'req-watch-1');
+    expect(operationLines()).toEqual([]);
+    stream.controller.abort();
+    await stream.rest;
+    await vi.waitFor(() => expect(operationLines()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    expect(operationLines()[0]).toMatchObject({ requestId: 'req-watch-1', operation: 'Watch', type: 'subscription', outcome: 'ok' });
+  });
+
+  it('writes the error that ended a subscription', async () => {
+    log.clear();
+    const id = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Waiting' }).id);
+    const stream = await watch(id, 'req-watch-2');
+    const remove = await gw.gql('mutation($id: ID!) { deleteWallet(id: $id) { deletedWalletId } }', { id });
+    expect(remove.body.errors).toBeUndefined();
+    expect(await stream.rest).toContain('NOT_FOUND');
+    await vi.waitFor(() => expect(operationLines().filter((line) => line.type === 'subscription')).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    expect(operationLines().find((line) => line.type === 'subscription')).toMatchObject({
+      requestId: 'req-watch-2',
+      operation: 'Watch',
+      outcome: 'error',
+      errorCodes: ['NOT_FOUND'],
+    });
   });
 });
 
