@@ -67,7 +67,10 @@ async function main(): Promise<void> {
   // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
   // then release the upstream pool (which waits for its own calls) and exit 0.
   const stop = async () => {
-    const inTime = await drainServer(server, config.shutdownGraceMs);
+    const draining = drainServer(server, config.shutdownGraceMs);
+    // Open subscription streams never finish on their own: complete them so the drain can end.
+    await app.live.endSubscriptions();
+    const inTime = await draining;
     if (!inTime) console.error(`Shutdown: connections still open after ${config.shutdownGraceMs} ms were closed.`);
     await app.close();
     await simulator?.close();

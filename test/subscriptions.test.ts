@@ -180,6 +180,41 @@ describe('walletChanged over server-sent events', () => {
   });
 });
 
+describe('a long-lived stream', () => {
+  it('outlives the operation deadline, which bounds each read instead', async () => {
+    const own = await startGateway({ env: { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), OPERATION_DEADLINE_MS: '800' } });
+    try {
+      const token = `subscriptions-deadline-${'d'.repeat(24)}`;
+      const [id] = seedWallets(own.simulator, token, 1);
+      const stream = await openSse(own.url, { query: watch, variables: { id } }, { token });
+      expect((await stream.next())?.data?.data?.walletChanged.state).toBe('WAITING');
+      await sleep(2_000);
+      own.simulator.installStack(id!);
+      expect((await stream.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
+      stream.close();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('shutting down', () => {
+  it('completes open streams and stops their polls, so draining connections does not wait for them', async () => {
+    const own = await startGateway({ env: { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs) } });
+    try {
+      const token = `subscriptions-shutdown-${'s'.repeat(24)}`;
+      const [id] = seedWallets(own.simulator, token, 1);
+      const stream = await openSse(own.url, { query: watch, variables: { id } }, { token });
+      expect((await stream.next())?.event).toBe('next');
+      await own.app.live.endSubscriptions();
+      expect((await stream.next())?.event).toBe('complete');
+      expect(own.app.live.stats()).toEqual({ subscriptions: 0, polls: 0 });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('the replica-wide subscription bound', () => {
   it('refuses a subscription past SUBSCRIPTIONS_MAX, whoever asks', async () => {
     const small = await startGateway({ env: { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), SUBSCRIPTIONS_MAX: '2' } });

@@ -117,6 +117,18 @@ export function createLiveWallets(options: LiveWalletsOptions) {
     total--;
   }
 
+  /**
+   * Completes every open stream and stops every poll, as a shutdown begins: open streams would
+   * otherwise hold the drain until its grace period ends. Clients subscribe again (elsewhere)
+   * and get the current state first.
+   */
+  async function endSubscriptions(): Promise<void> {
+    for (const poll of [...polls.values()]) {
+      for (const subscriber of [...poll.subscribers]) await subscriber.return();
+      stop(poll);
+    }
+  }
+
   return {
     /**
      * Watches one wallet for one caller (credentials and id already validated): the stream
@@ -166,12 +178,11 @@ export function createLiveWallets(options: LiveWalletsOptions) {
       return { subscriptions: total, polls: polls.size };
     },
 
-    /** Ends every subscription and poll. */
+    endSubscriptions,
+
+    /** Ends every subscription and poll, and lets go of Redis. */
     async close(): Promise<void> {
-      for (const poll of [...polls.values()]) {
-        for (const subscriber of [...poll.subscribers]) await subscriber.return();
-        stop(poll);
-      }
+      await endSubscriptions();
       await backend.close();
     },
   };
