@@ -244,6 +244,9 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
       const { status, body, text } = await post('{"query": "{ wallets { nodes { id } } }", secret-marker');
       expect(status).toBe(400);
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+      const legacy = await post('{"query": "{ wallets { nodes { id } } }", secret-marker', { accept: 'application/json' });
+      expect(legacy.status).toBe(400);
+      expect(legacy.text).not.toContain('secret-marker');
       expect(text).not.toContain('secret-marker');
       expect(gw.simulator.requests).toHaveLength(0);
     });

@@ -42,10 +42,12 @@ export function maskError(error: unknown): Error {
     if (graphqlError && original !== graphqlError) {
       return withExtensions(graphqlError, original.message, { ...original.extensions, code: original.extensions.code ?? 'BAD_USER_INPUT' });
     }
-    // Yoga puts the JSON parser's message, which quotes the raw request body, in extensions.originalError.
-    if (original.extensions.originalError !== undefined) {
-      const { originalError: _quoted, ...extensions } = original.extensions;
-      return withExtensions(original, original.message, extensions);
+    // Yoga puts the JSON parser's message, which quotes the raw request body, in
+    // extensions.originalError; it answers 400 by that entry's presence, so keep it, minus the quote.
+    const parserError = original.extensions.originalError as { name?: unknown } | undefined;
+    if (parserError !== undefined) {
+      const name = typeof parserError.name === 'string' ? parserError.name : 'Error';
+      return withExtensions(original, original.message, { ...original.extensions, originalError: { name, message: 'The request body could not be parsed.' } });
     }
     return original;
   }
