@@ -92,6 +92,24 @@ describe('walletChanged over server-sent events', () => {
     b1.close();
   });
 
+  it('keeps the organizational unit in the poll: one wallet watched under two units is two polls, each read with its own', async () => {
+    const { token, ids } = newCaller();
+    const id = ids[0]!;
+    const [east, west] = await Promise.all(
+      ['ou-east', 'ou-west'].map((ou) => subscribe(id, token, { 'x-clumio-organizationalunit-context': ou })),
+    );
+    expect((await east!.next())?.event).toBe('next');
+    expect((await west!.next())?.event).toBe('next');
+    gateway.simulator.clearRequests();
+    expect(await eventually(() => readsOf(id).length >= 4)).toBe(true);
+    const units = gateway.simulator.requests
+      .filter((r) => r.path === `/wallets/${id}`)
+      .map((r) => r.headers['x-clumio-organizationalunit-context']);
+    expect(new Set(units)).toEqual(new Set(['ou-east', 'ou-west']));
+    east!.close();
+    west!.close();
+  });
+
   it('stops polling once the last subscriber disconnects', async () => {
     const { token, ids } = newCaller();
     const stream = await subscribe(ids[0]!, token);
