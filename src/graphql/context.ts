@@ -16,6 +16,8 @@ export interface GatewayContext {
   signal: AbortSignal;
   /** The caller's credentials as read from the request (subscriptions poll with them). */
   caller: CallerResult;
+  /** Aborted when the caller disconnects; no deadline, as a subscription outlives it. */
+  requestSignal: AbortSignal;
   /** Live wallet state for subscriptions, shared across requests (polls are per caller). */
   live: LiveWallets;
 }
@@ -44,6 +46,7 @@ export function createContextFactory(deps: ContextDeps) {
       cursors: deps.cursors,
       signal,
       caller,
+      requestSignal: request.signal,
       live: deps.live,
       wallets: createWalletService({
         api: deps.api,

@@ -133,9 +133,10 @@ export function createLiveWallets(options: LiveWalletsOptions) {
     /**
      * Watches one wallet for one caller (credentials and id already validated): the stream
      * holds the wallet now, then each change, and ends with an error event if watching can't
-     * go on. Throws SUBSCRIPTION_LIMIT_EXCEEDED past the bounds.
+     * go on. Throws SUBSCRIPTION_LIMIT_EXCEEDED past the bounds. The stream ends when its
+     * consumer returns it or, should the response never start, when `signal` aborts.
      */
-    watch(caller: CallerCredentials, walletId: string, requestId: string): AsyncIterableIterator<LiveEvent> {
+    watch(caller: CallerCredentials, walletId: string, requestId: string, signal?: AbortSignal): AsyncIterableIterator<LiveEvent> {
       const callerKey = digest(caller.authorization, caller.organizationalUnit ?? '');
       const key = digest(caller.authorization, caller.organizationalUnit ?? '', walletId);
       acquire(callerKey);
@@ -170,6 +171,8 @@ export function createLiveWallets(options: LiveWalletsOptions) {
       owner.subscribers.add(subscriber);
       if (owner.latest) subscriber.offer(owner.latest.event, owner.latest.json);
       if (isNew) schedule(owner, 0);
+      if (signal?.aborted) void subscriber.return();
+      else signal?.addEventListener('abort', () => void subscriber.return(), { once: true });
       return subscriber;
     },
 

@@ -7,10 +7,10 @@ import { errorOf, type LiveEvent } from '../live/live-event.js';
 export const Subscription: SubscriptionResolvers = {
   walletChanged: {
     // Everything is checked before the first poll: a bad id or token costs no upstream call.
-    subscribe(_parent, { id }, { caller, live, requestId }) {
+    subscribe(_parent, { id }, { caller, live, requestId, requestSignal }) {
       if (!isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
       if (!caller.ok) throw gatewayError(caller.code, caller.reason);
-      return live.watch(caller.caller, id, requestId);
+      return live.watch(caller.caller, id, requestId, requestSignal);
     },
     // The error that ends a watch (NOT_FOUND, UNAUTHENTICATED, ...) is the stream's last event.
     resolve(event: LiveEvent): Wallet {
