@@ -9,7 +9,8 @@ export function drainServer(server: Server, graceMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let inTime = true;
     // Requests that still arrive on an open keep-alive connection are answered, then it closes.
-    server.on('request', (_request, response) => response.setHeader('connection', 'close'));
+    // Prepended, so the header is set before the gateway's own listener can write anything.
+    server.prependListener('request', (_request, response) => response.setHeader('connection', 'close'));
     const idle = setInterval(() => server.closeIdleConnections(), 50);
     const cut = setTimeout(() => {
       inTime = false;
