@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
@@ -22,8 +23,16 @@ interface Answer {
   body: unknown;
 }
 
+// The operation counters and error counters, without timings.
+function operationSeries(scrape: string): string[] {
+  return scrape
+    .split('\n')
+    .filter((line) => line.startsWith('graphql_operation_duration_seconds_count') || line.startsWith('graphql_operation_errors_total'))
+    .sort();
+}
+
 async function serve(clumioBaseUrl: string, env: Record<string, string>): Promise<Served> {
-  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', CURSOR_SECRET: 'fast-path-test-secret', ...env });
   const app = createApp({ config, clumioBaseUrl });
   const server = createServer(app.handler);
   return { app, server, url: `${await listen(server)}/graphql` };
@@ -109,10 +118,54 @@ describe('the fast path', () => {
 
   it('leaves browser (CORS), GET, graphql-response+json and event-stream requests to Yoga', async () => {
     const before = fast.app.handler.fastPathCount;
-    await ask(fast.url, { body: op('{ __typename }'), headers: { ...auth, origin: 'https://app.example' } });
-    await ask(fast.url, { body: op('{ __typename }'), headers: { ...auth, accept: 'application/graphql-response+json' } });
-    await fetch(`${fast.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: auth, signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
+    for (const { url } of [fast, yogaOnly]) {
+      await ask(url, { body: op('{ __typename }'), headers: { ...auth, origin: 'https://app.example' } });
+      await ask(url, { body: op('{ __typename }'), headers: { ...auth, accept: 'application/graphql-response+json' } });
+      await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, { headers: auth, signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
+    }
     expect(fast.app.handler.fastPathCount).toBe(before);
+  });
+
+  it('answers trusted-documents mode alike: a manifest document runs, anything else is refused the same way', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../src/generated/client/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+    const [id, document] = Object.entries(manifest).find(([, text]) => text.includes('query Wallets'))!;
+    const hash = id.replace(/^sha256:/, '');
+    const base = simulator.url;
+    const trustedFast = await serve(base, { TRUSTED_DOCUMENTS: 'true', FAST_PATH: 'true' });
+    const trustedYoga = await serve(base, { TRUSTED_DOCUMENTS: 'true', FAST_PATH: 'false' });
+    try {
+      const bodies = [
+        JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: { first: 2 } }),
+        JSON.stringify({ query: document, variables: { first: 2 } }),
+        JSON.stringify({ query: '{ wallets { nodes { id } } }' }),
+        JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }),
+      ];
+      const answers = [];
+      for (const body of bodies) {
+        const request = { body, headers: auth };
+        const [a, b] = [await ask(trustedFast.url, request), await ask(trustedYoga.url, request)];
+        expect(a).toEqual(b);
+        answers.push(a);
+      }
+      expect((answers[0]!.body as { data?: unknown }).data).toBeTruthy();
+      expect(JSON.stringify(answers[2]!.body)).toContain('PERSISTED_QUERY_ONLY');
+      expect(JSON.stringify(answers[3]!.body)).toContain('PERSISTED_QUERY_NOT_FOUND');
+      expect(trustedFast.app.handler.fastPathCount).toBe(bodies.length);
+      // Each path counted the same operations with the same outcomes.
+      expect(operationSeries(await trustedFast.app.metrics.registry.metrics())).toEqual(operationSeries(await trustedYoga.app.metrics.registry.metrics()));
+    } finally {
+      for (const s of [trustedFast, trustedYoga]) {
+        s.server.closeAllConnections();
+        await new Promise((resolve) => s.server.close(resolve));
+        await s.app.close();
+      }
+    }
+  });
+
+  it('counts every operation of the cases above in the metrics exactly as Yoga does', async () => {
+    const fastSeries = operationSeries(await fast.app.metrics.registry.metrics());
+    expect(fastSeries.length).toBeGreaterThan(5);
+    expect(fastSeries).toEqual(operationSeries(await yogaOnly.app.metrics.registry.metrics()));
   });
 
   it('answers alike in production mode too (masked errors, no suggestions, no introspection)', async () => {

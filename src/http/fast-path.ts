@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { YogaServerInstance } from 'graphql-yoga';
 import { createRequestView } from './request-view.js';
 
 /**
@@ -20,8 +20,11 @@ export interface FastPathOptions {
 
 type Hooks = {
   onRequest?: (payload: Record<string, unknown>) => unknown;
+  onResultProcess?: (payload: Record<string, unknown>) => unknown;
   onResponse?: (payload: Record<string, unknown>) => unknown;
 };
+
+type ResultProcessor = (result: unknown, fetchAPI: unknown, mediaType: string) => unknown;
 
 type Params = { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
 
@@ -80,11 +83,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 /** Captures what Yoga's result processor would put in a Response, without building one. */
 class CapturedResponse {
   constructor(
-    readonly body: string | null,
+    readonly body: BodyInit | null,
     readonly init: { status?: number; headers?: Record<string, string> },
   ) {}
 }
-const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
+const captureFetchApi = { Response: CapturedResponse };
 
 // Streams Yoga's answer (an event stream included) until it ends or the caller leaves.
 async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
@@ -114,6 +117,7 @@ export function createFastPath(options: FastPathOptions) {
   const { yoga, maxBodyBytes, maskError } = options;
   const plugins = ((yoga as unknown as { plugins: Hooks[] }).plugins ?? []) as Hooks[];
   const onRequestHooks = plugins.filter((p) => p.onRequest).map((p) => p.onRequest!.bind(p));
+  const onResultProcessHooks = plugins.filter((p) => p.onResultProcess).map((p) => p.onResultProcess!.bind(p));
   const onResponseHooks = plugins.filter((p) => p.onResponse).map((p) => p.onResponse!.bind(p));
   const endpoint = yoga.graphqlEndpoint;
 
@@ -184,16 +188,45 @@ export function createFastPath(options: FastPathOptions) {
       ended.headers.forEach((value, name) => headers.set(name, value));
       payload = await ended.text();
     } else {
-      let result;
+      let result: unknown;
       try {
         result = await yoga.getResultForParams({ params: params as never, request }, serverContext as never);
       } catch (error) {
+        // As Yoga does for an error raised before execution (a params hook refusing).
         result = { errors: [maskError(error)] };
       }
-      const processed = processRegularResult(result as never, captureFetchApi, 'application/json') as unknown as CapturedResponse;
-      status = processed.init.status ?? 200;
-      payload = processed.body;
-      for (const [name, value] of Object.entries(processed.init.headers ?? {})) headers.set(name, value);
+      // Yoga's result-process hooks pick the processor (its own: JSON for these Accept headers).
+      let processor: ResultProcessor | undefined;
+      let mediaType = '*/*';
+      for (const hook of onResultProcessHooks) {
+        await hook({
+          request,
+          result,
+          serverContext,
+          acceptableMediaTypes: [],
+          resultProcessor: processor,
+          setResult(next: unknown) {
+            result = next;
+          },
+          setResultProcessor(next: ResultProcessor, nextMediaType: string) {
+            processor = next;
+            mediaType = nextMediaType;
+          },
+        });
+      }
+      if (processor === undefined) {
+        status = 406;
+        payload = null;
+      } else {
+        const processed = (await processor(result, captureFetchApi, mediaType)) as CapturedResponse;
+        if (processed.body !== null && typeof processed.body !== 'string') {
+          // A streamed answer: only Yoga's own Response can carry it.
+          return writeFetchResponse(res, new Response(processed.body, processed.init));
+        }
+        status = processed.init.status ?? 200;
+        payload = processed.body;
+        for (const [name, value] of Object.entries(processed.init.headers ?? {})) headers.set(name, value);
+      }
     }
 
     const responseView = { status, headers } as unknown as Response;
