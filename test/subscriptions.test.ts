@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
 import { eventually, openSse, sleep, type SseStream } from './support/sse.js';
 import { seedWallets } from './support/wallets.js';
@@ -195,6 +195,25 @@ describe('walletChanged over server-sent events', () => {
     expect((await again.next())?.data?.data?.walletChanged.id).toBe(ids[3]);
     for (const stream of [...open, refused, theirs, again]) stream.close();
     expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+});
+
+describe('subscription configuration', () => {
+  it('has bounded defaults, and refuses a poll interval under 500 ms or a Redis URL of another scheme without echoing it', () => {
+    expect(loadConfig({})).toMatchObject({ subscriptions: { pollIntervalMs: 5_000, maxPerCaller: 10, maxTotal: 1_000 }, redisUrl: null });
+    let error: unknown;
+    try {
+      loadConfig({ SUBSCRIPTION_POLL_INTERVAL_MS: '100', SUBSCRIPTIONS_PER_CALLER: '0', REDIS_URL: 'http://user:s3cret@cache:6379' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      expect.stringContaining('REDIS_URL'),
+      expect.stringContaining('SUBSCRIPTION_POLL_INTERVAL_MS'),
+      expect.stringContaining('SUBSCRIPTIONS_PER_CALLER'),
+    ]);
+    expect((error as Error).message).not.toContain('s3cret');
   });
 });
 
