@@ -102,10 +102,21 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
       expect(gw.simulator.requests).toHaveLength(0);
     });
 
-    it('100 KB of token is refused with 431 by the HTTP server before any GraphQL work', async () => {
+    it('100 KB of token is UNAUTHENTICATED with no upstream call', async () => {
       const response = await rawRequest(
         gw.origin,
         `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${'t'.repeat(100 * 1024)}`,
+        query,
+      );
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('headers past 128 KB in all are refused by the HTTP server with 431 before any GraphQL work', async () => {
+      const response = await rawRequest(
+        gw.origin,
+        `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: Bearer ${'t'.repeat(200 * 1024)}`,
         query,
       );
       expect(response.status).toBe(431);

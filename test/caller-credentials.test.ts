@@ -84,10 +84,9 @@ describe("the caller's credentials", () => {
     const payload = JSON.stringify({ query: walletsQuery });
     const auth = authorization === null ? '' : `\r\nauthorization: ${authorization}`;
     const response = await rawRequest(gw.origin, `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nx-graphql-yoga-csrf: 1${auth}`, payload);
-    if (response.status === 431 || response.status === 400) {
-      // Node's HTTP parser refused the header (too large, or an invalid character) before
-      // the gateway saw the request.
-      expect(authorization === null).toBe(false);
+    if (response.status === 400) {
+      // Node's HTTP parser refused a header with a control character before the gateway saw it.
+      expect(authorization).toMatch(/[\u0000-\u001f]/);
     } else {
       const body = JSON.parse(response.body) as { errors?: Array<{ extensions?: { code?: string } }> };
       expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

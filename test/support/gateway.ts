@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app.js';
+import { gatewayServerOptions } from '../../src/http/server-options.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
@@ -48,7 +49,7 @@ export async function startGateway(
   const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
   const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
   const app = createApp({ config, clumioBaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
-  const server = createServer(app.handler);
+  const server = createServer(gatewayServerOptions, app.handler);
   const origin = await listen(server);
   const url = `${origin}/graphql`;
 
