@@ -13,6 +13,7 @@ import { maskError } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
 import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
+import { useOperationDeadline } from './graphql/plugins/use-operation-deadline.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useMetrics } from './graphql/plugins/use-metrics.js';
 import { observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): App {
 
   const plugins: Plugin[] = [
     useRequestId(),
+    useOperationDeadline(),
     useObservedOperations([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]),
     ...(config.metrics ? [useMetrics(metrics)] : []),
     useReadiness(() => clumio.health()),

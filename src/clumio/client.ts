@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { createDeadline } from './deadline.js';
 import { ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
@@ -274,9 +275,20 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       headers['content-type'] = 'application/json';
     }
     // The whole exchange, body included, must end within bodyMs.
-    const deadline = AbortSignal.timeout(options.timeouts.bodyMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const deadline = createDeadline(options.timeouts.bodyMs, request.signal);
+    try {
+      return await exchangeWithin(deadline.signal, request, headers, body);
+    } finally {
+      deadline.release();
+    }
+  }
 
+  async function exchangeWithin(
+    signal: AbortSignal,
+    request: ClumioRequest,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<ClumioResponse> {
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({

@@ -1,5 +1,5 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { deadlineSignal } from '../clumio/deadline.js';
+import { createDeadline } from '../clumio/deadline.js';
 import type { CursorCodec } from './cursor.js';
 import { readCaller, type CallerResult } from './credentials.js';
 import type { LiveWallets } from './live/live-wallets.js';
@@ -14,6 +14,8 @@ export interface GatewayContext {
   cursors: CursorCodec;
   /** Aborted when the caller leaves or the operation's deadline passes. */
   signal: AbortSignal;
+  /** Stops the operation's deadline clock; called when its execution is done. */
+  releaseDeadline(): void;
   /** The caller's credentials as read from the request (subscriptions poll with them). */
   caller: CallerResult;
   /** Aborted when the caller disconnects; no deadline, as a subscription outlives it. */
@@ -38,13 +40,15 @@ export function createContextFactory(deps: ContextDeps) {
     const { request } = initial;
     const requestId = requestIdOf(request);
     // Retries read the deadline back from the signal, so they never wait past it.
-    const signal = deadlineSignal(deps.operationDeadlineMs, request.signal);
+    const deadline = createDeadline(deps.operationDeadlineMs, request.signal);
+    const { signal } = deadline;
     const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(initial) };
     const caller = readCaller(request.headers);
     return {
       requestId,
       cursors: deps.cursors,
       signal,
+      releaseDeadline: deadline.release,
       caller,
       requestSignal: request.signal,
       live: deps.live,
