@@ -31,6 +31,8 @@ export interface Measurement {
 
 export interface LatencyAtOneConnection {
   target: TargetName;
+  /** Set when the requests carried another Accept header than the other runs. */
+  accept?: string;
   /** Median over rounds of the mean time per wallet(id) operation on one connection. */
   meanMs: number;
   rounds: number[];
@@ -43,7 +45,7 @@ export interface Check {
 
 export interface Results {
   machine: Machine;
-  settings: Record<string, number | number[] | boolean>;
+  settings: Record<string, number | number[] | boolean | string>;
   measurements: Measurement[];
   oneConnection: LatencyAtOneConnection[];
   addedMeanLatencyMs: number;
@@ -85,9 +87,18 @@ export function markdown(results: Results): string {
       `autocannon in another, all on loopback; ${results.settings.throughputConnections} connections, medians of ` +
       `${results.settings.rounds} interleaved rounds of ${results.settings.roundSeconds} s. Peak RSS is the server's at ` +
       `${results.settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +
-      'The direct `_entities` row makes its 20 calls one after another per connection, and its latencies are per call.',
+      'The direct `_entities` row makes its 20 calls one after another per connection, and its latencies are per call. ' +
+      `GraphQL requests are JSON POSTs with \`Accept: ${results.settings.graphqlAccept}\`.`,
     '',
   );
+  const busy = Number(machine.loadBefore.split(' ')[0]) > machine.cores || Number(machine.loadAfter.split(' ')[0]) > machine.cores;
+  if (busy) {
+    lines.push(
+      `The machine was busy with other work during this run (load average above its ${machine.cores} cores): ` +
+        'absolute figures are low and noisy; ratios from the same run are the fairer reading.',
+      '',
+    );
+  }
   const latencies = [...new Set(results.measurements.map((m) => m.addedLatencyMs))];
   for (const latency of latencies) {
     lines.push(`**Simulator with ${latency} ms added latency**`, '');
@@ -110,10 +121,16 @@ export function markdown(results: Results): string {
   lines.push('| target | mean ms | added over direct, ms |', '| --- | ---: | ---: |');
   const direct = results.oneConnection.find((x) => x.target === 'direct');
   for (const l of results.oneConnection) {
-    lines.push(`| ${targetTitles[l.target]} | ${fmt(l.meanMs, 3)} | ${direct ? fmt(l.meanMs - direct.meanMs, 3) : 'n/a'} |`);
+    const title = `${targetTitles[l.target]}${l.accept ? `, \`Accept: ${l.accept}\`` : ''}`;
+    lines.push(`| ${title} | ${fmt(l.meanMs, 3)} | ${direct ? fmt(l.meanMs - direct.meanMs, 3) : 'n/a'} |`);
   }
   lines.push('', '**Targets**', '');
   for (const check of results.checks) lines.push(`- ${check.pass ? 'PASS' : 'FAIL'}: ${check.text}`);
+  lines.push(
+    '',
+    'Run it with `npm run bench` (about 12 minutes; `npm run bench -- --quick` for a smoke run, ' +
+      '`npm run bench -- --profile` for a CPU profile of the gateway under `wallet(id)`). Raw figures: `test/bench/results/latest.json`.',
+  );
   if (results.warnings.length > 0) {
     lines.push('', '**Warnings**', '');
     for (const warning of results.warnings) lines.push(`- ${warning}`);

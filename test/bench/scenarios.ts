@@ -98,7 +98,20 @@ export interface LoadSpec {
   requestsPerOperation: number;
 }
 
-export function loadSpec(scenario: Scenario, target: TargetName, urls: Record<TargetName, string>, token: string): LoadSpec {
+/**
+ * The Accept header of the GraphQL requests: plain JSON, as curl, fetch and many server-side callers
+ * send it. Clients that also list `application/graphql-response+json` are measured separately.
+ */
+export const GRAPHQL_ACCEPT = 'application/json';
+export const GRAPHQL_RESPONSE_ACCEPT = 'application/graphql-response+json, application/json';
+
+export function loadSpec(
+  scenario: Scenario,
+  target: TargetName,
+  urls: Record<TargetName, string>,
+  token: string,
+  accept = GRAPHQL_ACCEPT,
+): LoadSpec {
   const authorization = `Bearer ${token}`;
   if (target === 'direct') {
     const headers = { authorization, accept: 'application/api.clumio.wallets=v1+json' };
@@ -111,7 +124,7 @@ export function loadSpec(scenario: Scenario, target: TargetName, urls: Record<Ta
   return {
     url: urls[target],
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization },
+    headers: { 'content-type': 'application/json', accept, authorization },
     body: JSON.stringify(scenario.graphql),
     requestsPerOperation: 1,
   };
