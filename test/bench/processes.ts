@@ -64,7 +64,7 @@ export async function waitUntilUp(server: ServerProcess, url: string, init: Requ
   throw new Error(`${server.name} did not come up at ${url} within ${timeoutMs} ms:\n${server.output()}`);
 }
 
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   return match ? Number(match[1]) : 0;

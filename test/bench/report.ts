@@ -46,6 +46,8 @@ export interface Check {
 export interface Results {
   machine: Machine;
   settings: Record<string, number | number[] | boolean | string>;
+  /** Each server's RSS right after start-up, before any load, MB. */
+  idleRssMb: Record<TargetName, number>;
   measurements: Measurement[];
   oneConnection: LatencyAtOneConnection[];
   addedMeanLatencyMs: number;
@@ -89,6 +91,15 @@ export function markdown(results: Results): string {
       `${results.settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +
       'The direct `_entities` row makes its 20 calls one after another per connection, and its latencies are per call. ' +
       `GraphQL requests are JSON POSTs with \`Accept: ${results.settings.graphqlAccept}\`.`,
+    '',
+  );
+  lines.push(
+    'Every request carries one caller\'s token, so the gateway\'s bound on Clumio calls in flight per caller ' +
+      '(`CLUMIO_MAX_IN_FLIGHT_PER_CALLER`, 32) applies to the whole load; the peers have no such bound. ' +
+      'Peak RSS is that of a server which has already served the earlier runs; right after start-up, before any load: ' +
+      `${Object.entries(results.idleRssMb)
+        .map(([target, mb]) => `${targetTitles[target as TargetName]} ${mb.toFixed(0)} MB`)
+        .join(', ')}.`,
     '',
   );
   const busy = Number(machine.loadBefore.split(' ')[0]) > machine.cores || Number(machine.loadAfter.split(' ')[0]) > machine.cores;

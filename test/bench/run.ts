@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runLoad, type LoadResult } from './load.js';
-import { freePort, startProcess, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
+import { freePort, startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
 import {
   describeMachine,
@@ -272,6 +272,7 @@ async function benchmark(): Promise<void> {
   ]);
   const urls: Record<TargetName, string> = { direct: simulator.url, apollo: apollo.url, yoga: yoga.url, gateway: gateway.url };
   const pids: Record<TargetName, number> = { direct: simulator.server.pid, apollo: apollo.server.pid, yoga: yoga.server.pid, gateway: gateway.server.pid };
+  const idleRssMb = Object.fromEntries(targetNames.map((t) => [t, statusKb(pids[t], 'VmRSS') / 1024])) as Record<TargetName, number>;
   const list = scenarios(fixture);
   const warnings: string[] = [];
   await checkAnswers(list, urls, fixture.token, warnings);
@@ -358,7 +359,7 @@ async function benchmark(): Promise<void> {
   }
   await setLatency(simulator.url, 0);
 
-  const results = summarize(measurements, list, warnings, loadBefore);
+  const results = summarize(measurements, list, warnings, loadBefore, idleRssMb);
   const table = markdown(results);
   console.log(`\n${table}\n`);
   mkdirSync(resultsDir, { recursive: true });
@@ -373,7 +374,13 @@ async function benchmark(): Promise<void> {
 
 const oneConnection: LatencyAtOneConnection[] = [];
 
-function summarize(measurements: Measurement[], list: Scenario[], warnings: string[], loadBefore: string): Results {
+function summarize(
+  measurements: Measurement[],
+  list: Scenario[],
+  warnings: string[],
+  loadBefore: string,
+  idleRssMb: Record<TargetName, number>,
+): Results {
   const find = (added: number, scenario: string, target: TargetName) =>
     measurements.find((m) => m.addedLatencyMs === added && m.scenario === scenario && m.target === target)!;
   const checks: Check[] = [];
@@ -430,6 +437,7 @@ function summarize(measurements: Measurement[], list: Scenario[], warnings: stri
       addedLatenciesMs: ADDED_LATENCIES_MS,
       countedOperations: COUNTED_OPERATIONS,
     },
+    idleRssMb,
     measurements,
     oneConnection,
     addedMeanLatencyMs,
