@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 const gzipAsync = promisify(gzip);
@@ -62,8 +61,13 @@ interface Page {
   etag: string;
 }
 
-/** Renders the page once: about 9 MB of HTML, 2.4 MB gzipped (compressed off the event loop). */
-function renderPage(options: GraphiQLOptions): Page {
+/**
+ * Renders the page once: about 9 MB of HTML, 2.4 MB gzipped (compressed off the event loop).
+ * The renderer (some 45 MB in memory) is loaded on the first page view, not at startup, so a
+ * gateway that never serves GraphiQL never holds it.
+ */
+async function renderPage(options: GraphiQLOptions): Promise<Page> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   const body = new TextEncoder().encode(renderGraphiQL(options));
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   const gzipped = gzipAsync(body).then((buffer) => new Uint8Array(buffer));
@@ -80,12 +84,13 @@ function renderPage(options: GraphiQLOptions): Page {
  * Yoga's built-in GraphiQL must be off (`graphiql: false`).
  */
 export function useGraphiQL(options: { endpoint: string; defaults?: GraphiQLDefaults }): Plugin {
-  let page: Page | undefined;
+  let rendering: Promise<Page> | undefined;
   return {
     async onRequest({ request, url, fetchAPI, endResponse }) {
       if (request.method !== 'GET' || !request.headers.get('accept')?.includes('text/html')) return;
       if (url.pathname !== options.endpoint && url.pathname !== `${options.endpoint}/`) return;
-      page ??= renderPage(graphiqlOptions(options.defaults));
+      rendering ??= renderPage(graphiqlOptions(options.defaults));
+      const page = await rendering;
       const headers: Record<string, string> = {
         'content-type': 'text/html; charset=utf-8',
         // The page may hold a development token: revalidate each time, never store it in shared caches.
