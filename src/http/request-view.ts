@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { NodeHeaders } from './node-headers.js';
 
 /**
  * The part of a Fetch `Request` that the GraphQL pipeline reads (method, url, headers,
@@ -11,9 +12,7 @@ export function createRequestView(req: IncomingMessage, res: ServerResponse, ori
     if (!res.writableFinished) controller.abort(new DOMException('The caller disconnected.', 'AbortError'));
   };
   res.once('close', onClose);
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const headers = new NodeHeaders(req.headers);
   return {
     method: req.method ?? 'GET',
     url: origin + (req.url ?? '/'),
