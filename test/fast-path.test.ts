@@ -105,6 +105,11 @@ describe('the fast path', () => {
     ['no query at all', () => ({ body: JSON.stringify({ variables: {} }), headers: auth })],
     ['a persisted-query extension only', () => ({ body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), headers: auth })],
     ['an explicit JSON accept header', () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/json' } })],
+    ['what Apollo Client and urql accept', () => ({ body: op('query($id: ID!) { wallet(id: $id) { id state } }', { id: walletId }), headers: { ...auth, accept: 'application/graphql-response+json, application/json' } })],
+    ['only graphql-response+json', () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, accept: 'application/graphql-response+json' } })],
+    ['a validation error as graphql-response+json', () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: { ...auth, accept: 'application/graphql-response+json' } })],
+    ['a syntax error as graphql-response+json', () => ({ body: op('{ wallet('), headers: { ...auth, accept: 'application/graphql-response+json;charset=utf-8' } })],
+    ['an unauthenticated read as graphql-response+json', () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { accept: 'application/graphql-response+json' } })],
   ];
 
   it.each(cases)('answers %s exactly as Yoga does', async (_name, make) => {
@@ -116,11 +121,11 @@ describe('the fast path', () => {
     expect(yogaOnly.app.handler.fastPathCount).toBe(0);
   });
 
-  it('leaves browser (CORS), GET, graphql-response+json and event-stream requests to Yoga', async () => {
+  it('leaves browser (CORS), GET, event-stream and multipart requests to Yoga', async () => {
     const before = fast.app.handler.fastPathCount;
     for (const { url } of [fast, yogaOnly]) {
       await ask(url, { body: op('{ __typename }'), headers: { ...auth, origin: 'https://app.example' } });
-      await ask(url, { body: op('{ __typename }'), headers: { ...auth, accept: 'application/graphql-response+json' } });
+      await ask(url, { body: op('{ __typename }'), headers: { ...auth, accept: 'multipart/mixed, application/json' } });
       await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, { headers: auth, signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
     }
     expect(fast.app.handler.fastPathCount).toBe(before);

@@ -30,12 +30,13 @@ type Params = { query?: unknown; variables?: unknown; operationName?: unknown; e
 
 const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions']);
 
-// Media types for which Yoga answers `application/json` (its regular result processor).
+// Accept headers asking only for a single JSON answer; Yoga's own result-process hook then
+// picks the media type, status and body exactly as on its path.
+const jsonMediaTypes = new Set(['application/json', 'application/graphql-response+json', '*/*', 'application/*']);
 function acceptsOnlyJson(accept: string | undefined): boolean {
   if (accept === undefined || accept === '') return true;
   for (const part of accept.split(',')) {
-    const type = part.split(';', 1)[0]!.trim().toLowerCase();
-    if (type !== 'application/json' && type !== '*/*' && type !== 'application/*') return false;
+    if (!jsonMediaTypes.has(part.split(';', 1)[0]!.trim().toLowerCase())) return false;
   }
   return true;
 }
