@@ -18,6 +18,10 @@ RUN npm run build
 # Runtime: production dependencies, the compiled gateway and its SDL, nothing else.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# A bounded old space makes V8 collect before growing: peak RSS under load falls from about
+# 225 MB to 150 MB at the same throughput (npm run bench). The live heap is some 30 MB;
+# raise it (NODE_OPTIONS) if GraphiQL is served in production or subscriptions run in the thousands.
+ENV NODE_OPTIONS="--max-old-space-size=128"
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

@@ -19,6 +19,7 @@ import {
   type Results,
 } from './report.js';
 import { GRAPHQL_ACCEPT, GRAPHQL_RESPONSE_ACCEPT, loadSpec, scenarios, targetNames, type Fixture, type Scenario, type TargetName } from './scenarios.js';
+import { parseDockerfile } from '../support/dockerfile.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -88,9 +89,16 @@ async function startSimulator(): Promise<{ url: string; token: string; server: S
   return { url, token, server };
 }
 
+function runtimeImageEnv(): Record<string, string> {
+  const stages = parseDockerfile(new URL('../../Dockerfile', import.meta.url).pathname);
+  return stages[stages.length - 1]?.env ?? {};
+}
+
 async function startGateway(simulatorUrl: string, extraArgs: string[] = []): Promise<{ url: string; server: ServerProcess }> {
   const port = await freePort();
   const server = startProcess('gateway', [...extraArgs, `${buildDir}src/main.js`], {
+    // The gateway runs with the production image's environment (NODE_ENV, NODE_OPTIONS).
+    ...runtimeImageEnv(),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
