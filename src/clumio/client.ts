@@ -166,7 +166,11 @@ function discard(body: Dispatcher.ResponseData['body']): void {
 }
 
 // Reads at most `max` bytes; a longer body is destroyed, never buffered whole.
-async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<string | undefined> {
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number, contentLength?: string): Promise<string | undefined> {
+  // A declared length within the cap is read in one go (undici's own reader, no async iterator);
+  // undici fails the read if more bytes than declared arrive.
+  const declared = contentLength === undefined ? NaN : Number(contentLength);
+  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= max) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -313,7 +317,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     const contentType = header(response.headers, 'content-type');
     let text: string | undefined;
     try {
-      text = isJson(contentType) ? await readCapped(response.body, options.maxResponseBytes) : undefined;
+      text = isJson(contentType) ? await readCapped(response.body, options.maxResponseBytes, header(response.headers, 'content-length')) : undefined;
       if (text === undefined) discard(response.body);
     } catch (error) {
       throw transportError(error, signal);
