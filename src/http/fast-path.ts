@@ -150,18 +150,13 @@ export function createFastPath(options: FastPathOptions) {
       }
     }
     const serverContext = { req, res };
+    const request = createRequestView(req, res, origin);
     if (params === undefined || (typeof params.query === 'string' && mentionsSubscription.test(params.query))) {
       // Not a plain operation: Yoga gives its own answer for the body as read.
-      const headers = new Headers();
-      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-      const controller = new AbortController();
-      res.once('close', () => controller.abort());
-      const init = { method: 'POST', headers, body: body ?? null, signal: controller.signal };
-      const response = await yoga.fetch(origin + (req.url ?? '/'), init, serverContext);
-      return writeFetchResponse(res, response);
+      const init = { method: 'POST', headers: request.headers, body: body ?? null, signal: request.signal };
+      return writeFetchResponse(res, await yoga.fetch(request.url, init, serverContext));
     }
 
-    const request = createRequestView(req, res, origin);
     let ended: Response | undefined;
     if (onRequestHooks.length > 0) {
       const url = new URL(request.url);
