@@ -1,6 +1,6 @@
 import { buildSchema, isObjectType, parse, print, type DirectiveNode, type ObjectTypeDefinitionNode } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
 
 const entitiesQuery = /* GraphQL */ `
@@ -16,7 +16,7 @@ interface Entities {
   _entities: Array<{ __typename: string; id: string; state: string; accountNativeId: string; awsAccount: { id: string } | null } | null>;
 }
 
-let gateway: TestGateway;
+const gateway = useGateway();
 let orgCount = 0;
 
 function newOrg(count: number): { token: string; ids: string[] } {
@@ -34,18 +34,6 @@ async function sdl(): Promise<string> {
   return response.body.data!._service.sdl;
 }
 
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
-
-beforeEach(() => {
-  gateway.simulator.clearFaults();
-  gateway.simulator.clearRequests();
-});
 
 describe('_service', () => {
   it('links Federation v2 and keys Wallet by id, without a token or an upstream call', async () => {

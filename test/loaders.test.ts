@@ -1,13 +1,13 @@
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createSimulator } from '../src/simulator/index.js';
 import { startCountingProxy } from './support/counting-proxy.js';
-import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { listen, startGateway, useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
 
-let gateway: TestGateway;
+const gateway = useGateway();
 let orgCount = 0;
 
 function newOrg(count: number): { token: string; ids: string[] } {
@@ -18,17 +18,7 @@ function newOrg(count: number): { token: string; ids: string[] } {
 const gets = () => calls(gateway.simulator, (r) => r.method === 'GET' && r.path !== '/wallets');
 const lists = () => calls(gateway.simulator, (r) => r.path === '/wallets');
 
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
-
 beforeEach(() => {
-  gateway.simulator.clearFaults();
-  gateway.simulator.clearRequests();
   gateway.simulator.setLatency(0);
 });
 

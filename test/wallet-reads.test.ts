@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { startGateway, useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
 
 interface Page {
@@ -22,7 +22,7 @@ const pageQuery = /* GraphQL */ `
 
 const walletQuery = 'query One($id: ID!) { wallet(id: $id) { id state accountNativeId } }';
 
-let gateway: TestGateway;
+const gateway = useGateway();
 let orgCount = 0;
 
 /** A fresh organization with `count` wallets, so tests never see each other's wallets. */
@@ -63,18 +63,6 @@ async function expectBadInput(variables: Record<string, unknown>, argument: stri
   expect(calls(gateway.simulator)).toEqual([]);
 }
 
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
-
-beforeEach(() => {
-  gateway.simulator.clearFaults();
-  gateway.simulator.clearRequests();
-});
 
 describe('wallet(id)', () => {
   it('reads one wallet with one GET of its own path', async () => {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
 
 const createMutation = /* GraphQL */ `
@@ -22,7 +22,7 @@ interface CreatedWallet {
   createWallet: { wallet: { id: string; state: string; rawState: string; accountNativeId: string; awsRegion: string | null; token: string } };
 }
 
-let gateway: TestGateway;
+const gateway = useGateway();
 let orgCount = 0;
 
 function newOrg(count = 0): { token: string; ids: string[] } {
@@ -35,18 +35,6 @@ function firstError(response: { body: { errors?: Array<{ extensions?: Record<str
   return response.body.errors![0]!;
 }
 
-beforeAll(async () => {
-  gateway = await startGateway();
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
-
-beforeEach(() => {
-  gateway.simulator.clearFaults();
-  gateway.simulator.clearRequests();
-});
 
 describe('createWallet', () => {
   it('sends POST /wallets with the snake_case body, the v1 Accept header and the caller token exactly', async () => {

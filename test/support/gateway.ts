@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { gatewayServerOptions } from '../../src/http/server-options.js';
 import { loadConfig } from '../../src/config.js';
@@ -34,15 +35,17 @@ export async function listen(server: Server): Promise<string> {
 }
 
 /** The gateway on loopback in front of a fresh simulator, built as main.ts builds it. */
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  simulator?: SimulatorOptions;
+  /** Puts something between the gateway and the simulator (a proxy): maps the simulator's URL to the one the gateway calls. */
+  via?: (simulatorUrl: string) => Promise<string>;
+  /** Where the gateway logs (silent by default). */
+  logger?: Logger;
+}
+
 export async function startGateway(
-  options: {
-    env?: Record<string, string>;
-    simulator?: SimulatorOptions;
-    /** Puts something between the gateway and the simulator (a proxy): maps the simulator's URL to the one the gateway calls. */
-    via?: (simulatorUrl: string) => Promise<string>;
-    /** Where the gateway logs (silent by default). */
-    logger?: Logger;
-  } = {},
+  options: GatewayOptions = {},
 ): Promise<TestGateway> {
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
@@ -81,4 +84,30 @@ export async function startGateway(
       await simulator.close();
     },
   };
+}
+
+/**
+ * One gateway for the enclosing file or describe: started in beforeAll, closed in afterAll,
+ * and its simulator's faults and recorded requests cleared before each test. Returns a
+ * stand-in that forwards to the running gateway, so `gateway.gql(...)` reads as usual.
+ */
+export function useGateway(options: GatewayOptions = {}): TestGateway {
+  let current: TestGateway | undefined;
+  beforeAll(async () => {
+    current = await startGateway(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  beforeEach(() => {
+    current!.simulator.clearFaults();
+    current!.simulator.clearRequests();
+  });
+  return new Proxy({} as TestGateway, {
+    get(_target, property) {
+      if (!current) throw new Error(`useGateway: no gateway running (read of "${String(property)}" outside its tests)`);
+      return Reflect.get(current, property);
+    },
+  });
 }
