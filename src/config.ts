@@ -124,7 +124,7 @@ export function loadConfig(env: Env): Config {
   const cursorSecret = env.CURSOR_SECRET || null;
   if (cursorSecret !== null && cursorSecret.length < 16) problems.push('CURSOR_SECRET must be at least 16 characters');
 
-  const logLevel = env.LOG_LEVEL ?? (production ? 'info' : 'info');
+  const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }

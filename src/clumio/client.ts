@@ -52,7 +52,7 @@ export interface ClumioCallEvent {
 export interface ClumioObserver {
   callFinished?(event: ClumioCallEvent): void;
   retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
-  breakerChanged?(event: { origin: string; state: 'closed' | 'open' | 'half-open' }): void;
+  breakerChanged?(event: { origin: string; state: BreakerState }): void;
   /**
    * Called as an exchange (one attempt) starts, e.g. to open a trace span. What it returns lives
    * for that exchange only: its headers go out with it (trace context), `end` gets its event.

@@ -85,7 +85,3 @@ export function upstreamError(code: UpstreamErrorCode, cause?: unknown, outcome?
   }
   return new ClumioError(code, message, { cause, ...(outcome ? { outcome } : {}) });
 }
-
-export function isClumioError(error: unknown): error is ClumioError {
-  return error instanceof ClumioError;
-}

@@ -2,11 +2,17 @@ import { GraphQLError } from 'graphql';
 import { ClumioError } from '../clumio/errors.js';
 
 export const unexpectedErrorMessage = 'Unexpected error.';
+export const unexpectedErrorCode = 'INTERNAL_SERVER_ERROR';
 
 // By name, not instanceof: a GraphQLError may come from another copy of graphql-js
 // (a CommonJS dependency next to our ES modules).
 function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** What was thrown behind a GraphQL error (graphql-js wraps resolver errors), or the error itself. */
+export function originalOf(error: unknown): unknown {
+  return isGraphQLError(error) ? (error.originalError ?? error) : error;
 }
 
 function withExtensions(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLError {
@@ -28,7 +34,7 @@ function withExtensions(error: GraphQLError, message: string, extensions: Record
  */
 export function maskError(error: unknown): Error {
   const graphqlError = isGraphQLError(error) ? error : null;
-  const original = graphqlError?.originalError ?? error;
+  const original = originalOf(error);
 
   if (original instanceof ClumioError) {
     const extensions: Record<string, unknown> = { code: original.code };
@@ -52,6 +58,6 @@ export function maskError(error: unknown): Error {
     return original;
   }
   if (graphqlError && graphqlError.originalError === undefined) return graphqlError;
-  const extensions = { code: 'INTERNAL_SERVER_ERROR' };
+  const extensions = { code: unexpectedErrorCode };
   return graphqlError ? withExtensions(graphqlError, unexpectedErrorMessage, extensions) : new GraphQLError(unexpectedErrorMessage, { extensions });
 }

@@ -1,9 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from '../clumio/breaker.js';
 import type { ClumioCallEvent, ClumioObserver } from '../clumio/client.js';
 import { createLabelValues, errorCodePattern, operationNamePattern } from './label-values.js';
 import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
 const breakerStates: readonly BreakerState[] = ['closed', 'open', 'half-open'];
 
 export interface MetricsOptions {
@@ -22,6 +22,20 @@ const upstreamBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * error codes come from callers and pass through createLabelValues; upstream calls are labelled
  * by the Clumio operation's name, never by URL or id; no label ever holds a token.
  */
+/** A metric's child per label combination (values in labelNames order), looked up once. */
+function childOf<Child>(metric: { labels(...values: string[]): Child }): (...values: string[]) => Child {
+  const children = new Map<string, Child>();
+  return (...values) => {
+    const key = values.join(' ');
+    let child = children.get(key);
+    if (child === undefined) {
+      child = metric.labels(...values);
+      children.set(key, child);
+    }
+    return child;
+  };
+}
+
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -65,8 +79,10 @@ export function createMetrics(options: MetricsOptions = {}) {
 
   // Children looked up once per label combination: hashing labels on every observation is the
   // most expensive part of prom-client's hot path.
-  const operationChildren = new Map<string, ReturnType<typeof operationDuration.labels>>();
-  const upstreamChildren = new Map<string, ReturnType<typeof upstreamDuration.labels>>();
+  const operationChild = childOf(operationDuration);
+  const operationErrorChild = childOf(operationErrors);
+  const upstreamChild = childOf(upstreamDuration);
+  const retryChild = childOf(retries);
 
   function setBreaker(origin: string, state: BreakerState): void {
     for (const s of breakerStates) breaker.set({ origin, state: s }, s === state ? 1 : 0);
@@ -77,31 +93,18 @@ export function createMetrics(options: MetricsOptions = {}) {
       const name = operation.name === undefined ? 'anonymous' : operationName(operation.name);
       const type = operation.type ?? 'unknown';
       const result = outcome.codes.length === 0 ? 'ok' : errorCode(outcome.codes[0]!);
-      const key = `${name} ${type} ${result}`;
-      let child = operationChildren.get(key);
-      if (child === undefined) {
-        child = operationDuration.labels(name, type, result);
-        operationChildren.set(key, child);
-      }
-      child.observe(outcome.durationMs / 1000);
-      for (const code of outcome.codes) operationErrors.inc({ operation: name, code: errorCode(code) });
+      operationChild(name, type, result).observe(outcome.durationMs / 1000);
+      for (const code of outcome.codes) operationErrorChild(name, errorCode(code)).inc();
     },
   };
 
   const clumio: ClumioObserver = {
     callFinished(event: ClumioCallEvent): void {
       const status = event.status === undefined ? 'none' : httpStatus(String(event.status));
-      const code = event.code ?? 'ok';
-      const key = `${event.operation} ${status} ${code}`;
-      let child = upstreamChildren.get(key);
-      if (child === undefined) {
-        child = upstreamDuration.labels(event.operation, status, code);
-        upstreamChildren.set(key, child);
-      }
-      child.observe(event.durationMs / 1000);
+      upstreamChild(event.operation, status, event.code ?? 'ok').observe(event.durationMs / 1000);
     },
     retrying(event): void {
-      retries.inc({ operation: event.operation, code: event.code });
+      retryChild(event.operation, event.code).inc();
     },
     breakerChanged(event): void {
       setBreaker(event.origin, event.state);

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { originalOf, unexpectedErrorCode } from '../graphql/mask-error.js';
 
 type MaskError = (error: unknown, message?: string, isDev?: boolean) => Error;
 
@@ -7,7 +8,7 @@ type MaskError = (error: unknown, message?: string, isDev?: boolean) => Error;
  * operation's log line can report the real error (with its stack and the request id) once.
  * The masking function itself has no request in hand; the operation log does.
  */
-export function createUnexpectedErrors(unexpectedCode = 'INTERNAL_SERVER_ERROR') {
+export function createUnexpectedErrors(unexpectedCode = unexpectedErrorCode) {
   const originals = new WeakMap<object, unknown>();
   return {
     /** Wraps Yoga's maskError: same result, plus the original of each masked unexpected error. */
@@ -15,7 +16,7 @@ export function createUnexpectedErrors(unexpectedCode = 'INTERNAL_SERVER_ERROR')
       return (error) => {
         const masked = mask(error);
         if (masked !== error && masked instanceof GraphQLError && masked.extensions.code === unexpectedCode) {
-          originals.set(masked, error instanceof GraphQLError && error.originalError ? error.originalError : error);
+          originals.set(masked, originalOf(error));
         }
         return masked;
       };
