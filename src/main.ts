@@ -67,7 +67,10 @@ async function main(): Promise<void> {
 
   // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
   // then release the upstream pool (which waits for its own calls) and exit 0.
-  const stop = async () => {
+  let stopping: Promise<void> | undefined;
+  // A second signal during the drain must not start a second, shorter shutdown.
+  const stop = () => (stopping ??= shutDown());
+  const shutDown = async () => {
     const draining = drainServer(server, config.shutdownGraceMs);
     // Open subscription streams never finish on their own: complete them so the drain can end.
     await app.live.endSubscriptions();

@@ -1,4 +1,5 @@
 import type { CallerCredentials } from '../clumio/client.js';
+import { gatewayError } from './errors.js';
 
 /**
  * Only `Bearer <token>` with a token of RFC 6750 characters and sane length is forwarded:
@@ -27,4 +28,10 @@ export function readCaller(headers: Headers): CallerResult {
     return { ok: false, code: 'BAD_USER_INPUT', reason: 'The x-clumio-organizationalunit-context header is not a valid organizational unit id.' };
   }
   return { ok: true, caller: { authorization, organizationalUnit } };
+}
+
+/** The caller's credentials, or the coded error that says why there are none usable. */
+export function callerOf(result: CallerResult): CallerCredentials {
+  if (!result.ok) throw gatewayError(result.code, result.reason);
+  return result.caller;
 }

@@ -1,10 +1,9 @@
 import DataLoader from 'dataloader';
 import { ClumioError, upstreamError } from '../clumio/errors.js';
 import type { Wallet, WalletPage } from '../clumio/wallet.js';
-import { isValidWalletId, walletIdRules } from '../clumio/wallet-id.js';
 import type { CallScope, CreateWalletRequest, WalletsApi } from '../clumio/wallets-api.js';
-import type { CallerResult } from './credentials.js';
-import { badUserInput, gatewayError } from './errors.js';
+import { callerOf, type CallerResult } from './credentials.js';
+import { checkWalletId } from './errors.js';
 import { createSemaphore } from './semaphore.js';
 
 export interface WalletServiceOptions {
@@ -30,8 +29,7 @@ export function createWalletService(options: WalletServiceOptions) {
   let callsLeft = options.budget;
 
   function scope(): CallScope {
-    if (!options.caller.ok) throw gatewayError(options.caller.code, options.caller.reason);
-    return { caller: options.caller.caller, headers: options.headers, signal: options.signal };
+    return { caller: callerOf(options.caller), headers: options.headers, signal: options.signal };
   }
 
   // Every upstream call of the request passes here: budget first, then the concurrency bound.
@@ -43,9 +41,6 @@ export function createWalletService(options: WalletServiceOptions) {
   }
 
   // Ids from `_entities` representations are any JSON: only a well-formed string is an id.
-  function checkId(id: unknown): asserts id is string {
-    if (typeof id !== 'string' || !isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
-  }
 
   // Wallets this request already has from a list or a mutation, by id.
   const known = new Map<string, Wallet>();
@@ -82,7 +77,7 @@ export function createWalletService(options: WalletServiceOptions) {
   return {
     /** One wallet, or null when Clumio has none with this id for the caller. */
     async get(id: string): Promise<Wallet | null> {
-      checkId(id);
+      checkWalletId(id);
       scope();
       return loader.load(id);
     },
@@ -104,14 +99,14 @@ export function createWalletService(options: WalletServiceOptions) {
     },
 
     async delete(id: string): Promise<void> {
-      checkId(id);
+      checkWalletId(id);
       await call((s) => api.delete(s, id));
       known.delete(id);
       loader.clear(id).prime(id, null);
     },
 
     async refresh(id: string): Promise<Wallet> {
-      checkId(id);
+      checkWalletId(id);
       return prime(await call((s) => api.refresh(s, id)));
     },
   };

@@ -159,20 +159,24 @@ export function createFastPath(options: FastPathOptions) {
 
     let ended: Response | undefined;
     if (onRequestHooks.length > 0) {
-      const url = new URL(request.url);
+      let url: URL | undefined;
+      // One payload for every hook; the URL is parsed only if a hook reads it, as on Yoga's path.
+      const payload = {
+        request,
+        get url() {
+          return (url ??= new URL(request.url));
+        },
+        serverContext,
+        fetchAPI: yoga.fetchAPI,
+        requestHandler: undefined,
+        setRequestHandler() {},
+        setRequest() {},
+        endResponse(response: Response) {
+          ended = response;
+        },
+      };
       for (const hook of onRequestHooks) {
-        await hook({
-          request,
-          url,
-          serverContext,
-          fetchAPI: yoga.fetchAPI,
-          requestHandler: undefined,
-          setRequestHandler() {},
-          setRequest() {},
-          endResponse(response: Response) {
-            ended = response;
-          },
-        });
+        await hook(payload);
         if (ended) break;
       }
     }

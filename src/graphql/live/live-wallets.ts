@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
 import type { CallerCredentials } from '../../clumio/client.js';
 import { ClumioError, type UpstreamErrorCode } from '../../clumio/errors.js';
 import type { WalletsApi } from '../../clumio/wallets-api.js';
 import type { LiveBackend } from './live-backend.js';
 import { errorEvent, type LiveEvent } from './live-event.js';
 import { Subscriber } from './subscriber.js';
+import { createDeadline } from '../../clumio/deadline.js';
+import { gatewayError } from '../errors.js';
 
 export interface LiveWalletsOptions {
   api: WalletsApi;
@@ -42,10 +43,6 @@ function digest(...parts: string[]): string {
   return hash.digest('hex');
 }
 
-function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED' } });
-}
-
 /**
  * Live wallet state: polls Clumio with the subscriber's own credentials, one poll per caller
  * and wallet however many identical subscriptions watch it, fanned out through the pubsub,
@@ -73,7 +70,9 @@ export function createLiveWallets(options: LiveWalletsOptions) {
 
   // Returns the delay to the next read.
   async function read(poll: Poll): Promise<number> {
-    const signal = AbortSignal.any([poll.controller.signal, AbortSignal.timeout(options.readDeadlineMs)]);
+    // The shared deadline clock, released after the read: no timer per poll outlives its read.
+    const deadline = createDeadline(options.readDeadlineMs, poll.controller.signal);
+    const { signal } = deadline;
     try {
       const wallet = await api.get({ caller: poll.caller, headers: { 'x-request-id': poll.requestId }, signal }, poll.walletId);
       if (signal.aborted) return options.pollIntervalMs;
@@ -89,11 +88,15 @@ export function createLiveWallets(options: LiveWalletsOptions) {
         return Math.min(Math.max(error.details.retryAfterSeconds * 1000, options.pollIntervalMs), maxRateLimitWaitMs);
       }
       // Anything else (timeouts, 5xx, an unreachable Clumio) is tried again next interval.
+    } finally {
+      deadline.release();
     }
     return options.pollIntervalMs;
   }
 
   function stop(poll: Poll): void {
+    // Once: the controller is aborted only here, and a second lease release could free a newer poll's lease.
+    if (poll.controller.signal.aborted) return;
     if (polls.get(poll.key) === poll) polls.delete(poll.key);
     poll.controller.abort();
     clearTimeout(poll.timer);
@@ -103,9 +106,9 @@ export function createLiveWallets(options: LiveWalletsOptions) {
   function acquire(callerKey: string): void {
     const count = perCaller.get(callerKey) ?? 0;
     if (count >= options.maxPerCaller) {
-      throw limitError(`This caller already has ${options.maxPerCaller} open subscriptions, the most allowed: close one first.`);
+      throw gatewayError('SUBSCRIPTION_LIMIT_EXCEEDED', `This caller already has ${options.maxPerCaller} open subscriptions, the most allowed: close one first.`);
     }
-    if (total >= options.maxTotal) throw limitError('The gateway holds as many subscriptions as it allows: try again later.');
+    if (total >= options.maxTotal) throw gatewayError('SUBSCRIPTION_LIMIT_EXCEEDED', 'The gateway holds as many subscriptions as it allows: try again later.');
     perCaller.set(callerKey, count + 1);
     total++;
   }

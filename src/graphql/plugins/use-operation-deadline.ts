@@ -11,13 +11,15 @@ function release(context: unknown): void {
  * operation deadline (its polls have their own), so it is released at once.
  */
 export function useOperationDeadline(): Plugin {
+  // One hook object for every operation: envelop hands onExecuteDone the same args.
+  const releaseWhenDone = {
+    onExecuteDone({ args }: { args: { contextValue: unknown } }) {
+      release(args.contextValue);
+    },
+  };
   return {
-    onExecute({ args }) {
-      return {
-        onExecuteDone() {
-          release(args.contextValue);
-        },
-      };
+    onExecute() {
+      return releaseWhenDone;
     },
     onSubscribe({ args }) {
       release(args.contextValue);
