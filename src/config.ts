@@ -1,6 +1,7 @@
 import { clumioRegions, isClumioRegion } from './clumio/regions.js';
 import { readTracingConfig } from './observability/tracing-config.js';
 import type { TracingConfig } from './observability/tracing.js';
+import { readInt, type Env } from './env-values.js';
 
 export interface Config {
   production: boolean;
@@ -72,22 +73,11 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-
 /** Reads and validates the whole configuration, reporting every problem at once. */
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
 
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  };
+  const int = (name: string, fallback: number, min: number, max: number) => readInt(env, problems, name, fallback, min, max);
   const bool = (name: string, fallback: boolean): boolean => {
     const raw = env[name]?.toLowerCase();
     if (raw === undefined || raw === '') return fallback;

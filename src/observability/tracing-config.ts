@@ -1,6 +1,6 @@
+import { readInt, type Env } from '../env-values.js';
 import type { TracingConfig } from './tracing.js';
 
-type Env = Record<string, string | undefined>;
 
 /**
  * Tracing from the standard OpenTelemetry variables; off unless OTEL_TRACES_EXPORTER=otlp.
@@ -68,13 +68,7 @@ export function readTracingConfig(env: Env, problems: string[]): TracingConfig |
     problems.push(`OTEL_TRACES_SAMPLER must be parentbased_always_on or parentbased_traceidratio (got "${sampler}")`);
   }
 
-  let exportDelayMs = 5_000;
-  const delay = env.OTEL_BSP_SCHEDULE_DELAY;
-  if (delay !== undefined && delay !== '') {
-    const ms = Number(delay);
-    if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) problems.push(`OTEL_BSP_SCHEDULE_DELAY must be an integer from 1 to 600000 (got "${delay}")`);
-    else exportDelayMs = ms;
-  }
+  const exportDelayMs = readInt(env, problems, 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 1, 600_000);
 
   return { endpoint, headers, serviceName: env.OTEL_SERVICE_NAME || 'clumio-wallet-gateway', sampleRatio, exportDelayMs };
 }
