@@ -16,7 +16,8 @@ import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js'
 import { useOperationDeadline } from './graphql/plugins/use-operation-deadline.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useMetrics } from './graphql/plugins/use-metrics.js';
-import { observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
+import { createOperationObserver, observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
+import { createPreparedOperations } from './graphql/prepared-operations.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
@@ -88,10 +89,11 @@ export function createApp(deps: AppDeps): App {
 
   metrics.watchOrigin(clumio.origin);
 
+  const observer = createOperationObserver([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]);
   const plugins: Plugin[] = [
     useRequestId(),
     useOperationDeadline(),
-    useObservedOperations([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]),
+    useObservedOperations(observer),
     ...(config.metrics ? [useMetrics(metrics)] : []),
     useReadiness(() => clumio.health()),
     useCloseOnTooLarge(),
@@ -113,8 +115,27 @@ export function createApp(deps: AppDeps): App {
     maxTotal: config.subscriptions.maxTotal,
   });
 
+  const context = createContextFactory({
+    api,
+    cursors: createCursorCodec(config.cursorSecret),
+    operationDeadlineMs: config.operationDeadlineMs,
+    upstreamCallBudget: config.upstreamCallBudget,
+    upstreamConcurrency: config.upstreamConcurrencyPerOperation,
+    ...(tracing ? { upstreamHeaders: (initial: object) => tracing.upstreamHeaders(observedOperationOf(initial)) } : {}),
+    live,
+  });
+  const schema = createSchema();
+  // Known documents skip Yoga's per-request pipeline on the fast path. Not in trusted-documents
+  // mode, where what may run depends on the request (its hash, the router's secret).
+  let yogaMaskError: (error: unknown, message: string) => Error = (error) => maskAndRemember(error);
+  const prepared =
+    config.fastPath && !config.trustedDocuments
+      ? createPreparedOperations({ schema, context, observer, maskError: (error, message) => yogaMaskError(error, message) })
+      : undefined;
+  if (prepared) plugins.push(prepared.plugin);
+
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema: createSchema(),
+    schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     // 413 REQUEST_ENTITY_TOO_LARGE past the limit, counted while streaming when there is no Content-Length.
@@ -126,20 +147,17 @@ export function createApp(deps: AppDeps): App {
     graphiql: false,
     maskedErrors: { maskError: maskAndRemember },
     logging: false,
-    context: createContextFactory({
-      api,
-      cursors: createCursorCodec(config.cursorSecret),
-      operationDeadlineMs: config.operationDeadlineMs,
-      upstreamCallBudget: config.upstreamCallBudget,
-      upstreamConcurrency: config.upstreamConcurrencyPerOperation,
-      ...(tracing ? { upstreamHeaders: (initial: object) => tracing.upstreamHeaders(observedOperationOf(initial)) } : {}),
-      live,
-    }),
+    context,
     plugins,
   });
 
+  // Yoga's own masking (it remembers what it masked, so an error is never masked twice).
+  const yogaOptions = (yoga as unknown as { maskedErrorsOpts?: { maskError?: typeof yogaMaskError } }).maskedErrorsOpts;
+  if (yogaOptions?.maskError) yogaMaskError = yogaOptions.maskError;
+
   const handler = createRequestListener({
     yoga: yoga as never,
+    prepared,
     fastPath: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
     maskError: maskAndRemember,

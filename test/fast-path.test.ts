@@ -80,45 +80,53 @@ describe('the fast path', () => {
   });
 
   const op = (query: string, variables?: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ query, variables, ...extra });
-  const cases: Array<[string, () => { body: string; headers?: Record<string, string> }]> = [
-    ['a wallet with every field', () => ({ body: op('query W($id: ID!) { wallet(id: $id) { id state rawState stackVersion keyErrors { region } actions { canDelete } links { rel href method templated } } }', { id: walletId }), headers: auth })],
-    ['a page of wallets', () => ({ body: op('{ wallets(first: 3) { edges { node { id } } pageInfo { hasNextPage } } }'), headers: auth })],
-    ['a mutation', () => ({ body: op('mutation($id: ID!) { refreshWallet(id: $id) { wallet { id state } } }', { id: walletId }), headers: auth })],
-    ['a missing wallet', () => ({ body: op('{ wallet(id: "nope") { id } }'), headers: auth })],
-    ['a mutation on a missing wallet', () => ({ body: op('mutation { deleteWallet(id: "nope") { deletedWalletId } }'), headers: auth })],
-    ['no token', () => ({ body: op('{ wallet(id: "nope") { id } }') })],
-    ['a hostile id', () => ({ body: op('{ wallet(id: "../x") { id } }'), headers: auth })],
-    ['an unknown field', () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: auth })],
-    ['a syntax error', () => ({ body: op('{ wallet(id: '), headers: auth })],
-    ['a variable of the wrong type', () => ({ body: op('query($id: ID!) { wallet(id: $id) { id } }', { id: { a: 1 } }), headers: auth })],
-    ['a missing required variable', () => ({ body: op('query($id: ID!) { wallet(id: $id) { id } }'), headers: auth })],
-    ['two operations without a name', () => ({ body: op('query A { __typename } query B { __typename }'), headers: auth })],
-    ['a chosen operation', () => ({ body: op('query A { __typename } query B { __typename }', undefined, { operationName: 'B' }), headers: auth })],
-    ['a document too deep', () => ({ body: op(`{ ${'wallets { nodes { '.repeat(8)}id${' } }'.repeat(8)} }`), headers: auth })],
-    ['too many aliases', () => ({ body: op(`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: __typename`).join(' ')} }`), headers: auth })],
-    ['more calls than the budget allows', () => ({ body: op(`{ ${Array.from({ length: 29 }, (_, i) => `w${i}: wallet(id: "id-${i}") { id }`).join(' ')} }`), headers: auth })],
-    ['a subscription asked for as JSON', () => ({ body: op('subscription($id: ID!) { walletChanged(id: $id) { id } }', { id: walletId }), headers: { ...auth, accept: 'application/json' } })],
-    ['invalid JSON', () => ({ body: '{"query": ', headers: auth })],
-    ['a JSON array (a batch)', () => ({ body: JSON.stringify([{ query: '{ __typename }' }]), headers: auth })],
-    ['an unknown parameter', () => ({ body: JSON.stringify({ query: '{ __typename }', extra: 1 }), headers: auth })],
-    ['a query that is not a string', () => ({ body: JSON.stringify({ query: 42 }), headers: auth })],
-    ['no query at all', () => ({ body: JSON.stringify({ variables: {} }), headers: auth })],
-    ['a persisted-query extension only', () => ({ body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), headers: auth })],
-    ['an explicit JSON accept header', () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/json' } })],
-    ['what Apollo Client and urql accept', () => ({ body: op('query($id: ID!) { wallet(id: $id) { id state } }', { id: walletId }), headers: { ...auth, accept: 'application/graphql-response+json, application/json' } })],
-    ['only graphql-response+json', () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, accept: 'application/graphql-response+json' } })],
-    ['a validation error as graphql-response+json', () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: { ...auth, accept: 'application/graphql-response+json' } })],
-    ['a syntax error as graphql-response+json', () => ({ body: op('{ wallet('), headers: { ...auth, accept: 'application/graphql-response+json;charset=utf-8' } })],
-    ['an unauthenticated read as graphql-response+json', () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { accept: 'application/graphql-response+json' } })],
+    // [what, whether its document runs prepared once known, the request]
+  const cases: Array<[string, boolean, () => { body: string; headers?: Record<string, string> }]> = [
+    ['a wallet with every field', true, () => ({ body: op('query W($id: ID!) { wallet(id: $id) { id state rawState stackVersion keyErrors { region } actions { canDelete } links { rel href method templated } } }', { id: walletId }), headers: auth })],
+    ['a page of wallets', true, () => ({ body: op('{ wallets(first: 3) { edges { node { id } } pageInfo { hasNextPage } } }'), headers: auth })],
+    ['a mutation', true, () => ({ body: op('mutation($id: ID!) { refreshWallet(id: $id) { wallet { id state } } }', { id: walletId }), headers: auth })],
+    ['a missing wallet', true, () => ({ body: op('{ wallet(id: "nope") { id } }'), headers: auth })],
+    ['a mutation on a missing wallet', true, () => ({ body: op('mutation { deleteWallet(id: "nope") { deletedWalletId } }'), headers: auth })],
+    ['no token', true, () => ({ body: op('{ wallet(id: "nope-without-token") { id } }') })],
+    ['a hostile id', true, () => ({ body: op('{ wallet(id: "../x") { id } }'), headers: auth })],
+    ['an unknown field', false, () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: auth })],
+    ['a syntax error', false, () => ({ body: op('{ wallet(id: '), headers: auth })],
+    ['a variable of the wrong type', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id } }', { id: { a: 1 } }), headers: auth })],
+    ['a missing required variable', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id rawState } }'), headers: auth })],
+    ['two operations without a name', false, () => ({ body: op('query A { __typename } query B { __typename }'), headers: auth })],
+    ['a chosen operation', true, () => ({ body: op('query A { __typename } query B { __typename }', undefined, { operationName: 'B' }), headers: auth })],
+    ['a document too deep', false, () => ({ body: op(`{ ${'wallets { nodes { '.repeat(8)}id${' } }'.repeat(8)} }`), headers: auth })],
+    ['too many aliases', false, () => ({ body: op(`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: wallet(id: "x") { id }`).join(' ')} }`), headers: auth })],
+    ['more calls than the budget allows', true, () => ({ body: op(`{ ${Array.from({ length: 29 }, (_, i) => `w${i}: wallet(id: "id-${i}") { id }`).join(' ')} }`), headers: auth })],
+    ['a subscription asked for as JSON', false, () => ({ body: op('subscription($id: ID!) { walletChanged(id: $id) { id } }', { id: walletId }), headers: { ...auth, accept: 'application/json' } })],
+    ['invalid JSON', false, () => ({ body: '{"query": ', headers: auth })],
+    ['a JSON array (a batch)', false, () => ({ body: JSON.stringify([{ query: '{ __typename }' }]), headers: auth })],
+    ['an unknown parameter', false, () => ({ body: JSON.stringify({ query: '{ __typename }', extra: 1 }), headers: auth })],
+    ['a query that is not a string', false, () => ({ body: JSON.stringify({ query: 42 }), headers: auth })],
+    ['no query at all', false, () => ({ body: JSON.stringify({ variables: {} }), headers: auth })],
+    ['a persisted-query extension only', false, () => ({ body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }), headers: auth })],
+    ['an explicit JSON accept header', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/json' } })],
+    ['what Apollo Client and urql accept', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id state } }', { id: walletId }), headers: { ...auth, accept: 'application/graphql-response+json, application/json' } })],
+    ['only graphql-response+json', true, () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, accept: 'application/graphql-response+json' } })],
+    ['a validation error as graphql-response+json', false, () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: { ...auth, accept: 'application/graphql-response+json' } })],
+    ['a syntax error as graphql-response+json', false, () => ({ body: op('{ wallet('), headers: { ...auth, accept: 'application/graphql-response+json;charset=utf-8' } })],
+    ['an unauthenticated read as graphql-response+json', true, () => ({ body: op('{ wallet(id: "y") { id } }'), headers: { accept: 'application/graphql-response+json' } })],
   ];
 
-  it.each(cases)('answers %s exactly as Yoga does', async (_name, make) => {
+  // Asked twice: the first time a document goes through Yoga's pipeline, which validates it;
+  // a valid one is then known and runs prepared.
+  it.each(cases)('answers %s exactly as Yoga does, the first time and once known', async (_name, runsPrepared, make) => {
     const request = make();
     const before = fast.app.handler.fastPathCount;
-    const [a, b] = [await ask(fast.url, request), await ask(yogaOnly.url, request)];
-    expect(a).toEqual(b);
-    expect(fast.app.handler.fastPathCount).toBe(before + 1);
+    const preparedBefore = fast.app.handler.preparedCount;
+    const first = [await ask(fast.url, request), await ask(yogaOnly.url, request)];
+    expect(first[0]).toEqual(first[1]);
+    const second = [await ask(fast.url, request), await ask(yogaOnly.url, request)];
+    expect(second[0]).toEqual(second[1]);
+    expect(fast.app.handler.fastPathCount).toBe(before + 2);
+    expect(fast.app.handler.preparedCount - preparedBefore).toBe(runsPrepared ? 1 : 0);
     expect(yogaOnly.app.handler.fastPathCount).toBe(0);
+    expect(yogaOnly.app.handler.preparedCount).toBe(0);
   });
 
   it('leaves browser (CORS), GET, event-stream and multipart requests to Yoga', async () => {

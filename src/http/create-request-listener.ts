@@ -9,6 +9,8 @@ import { createFastPath, type FastPathOptions } from './fast-path.js';
 export interface GatewayRequestListener extends RequestListener {
   /** How many requests took the fast path (for tests and diagnostics). */
   readonly fastPathCount: number;
+  /** How many of those ran a known document without Yoga's per-request pipeline. */
+  readonly preparedCount: number;
 }
 
 export function createRequestListener(options: FastPathOptions & { fastPath: boolean }): GatewayRequestListener {
@@ -31,5 +33,8 @@ export function createRequestListener(options: FastPathOptions & { fastPath: boo
       }
     });
   };
-  return Object.defineProperty(listener, 'fastPathCount', { get: () => fastPathCount }) as GatewayRequestListener;
+  return Object.defineProperties(listener, {
+    fastPathCount: { get: () => fastPathCount },
+    preparedCount: { get: () => options.prepared?.count ?? 0 },
+  }) as GatewayRequestListener;
 }

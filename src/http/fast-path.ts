@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { PreparedOperations } from '../graphql/prepared-operations.js';
 import { createRequestView } from './request-view.js';
 
 /**
@@ -16,6 +17,8 @@ export interface FastPathOptions {
   maxBodyBytes: number;
   /** The error mask Yoga uses, for an error thrown before execution (a params hook). */
   maskError: (error: unknown) => Error;
+  /** Runs operations whose document Yoga already validated, without its per-request pipeline. */
+  prepared?: PreparedOperations | undefined;
 }
 
 type Hooks = {
@@ -115,7 +118,7 @@ async function writeFetchResponse(res: ServerResponse, response: Response): Prom
 const mentionsSubscription = /\bsubscription\b/;
 
 export function createFastPath(options: FastPathOptions) {
-  const { yoga, maxBodyBytes, maskError } = options;
+  const { yoga, maxBodyBytes, maskError, prepared } = options;
   const plugins = ((yoga as unknown as { plugins: Hooks[] }).plugins ?? []) as Hooks[];
   const onRequestHooks = plugins.filter((p) => p.onRequest).map((p) => p.onRequest!.bind(p));
   const onResultProcessHooks = plugins.filter((p) => p.onResultProcess).map((p) => p.onResultProcess!.bind(p));
@@ -190,7 +193,7 @@ export function createFastPath(options: FastPathOptions) {
     } else {
       let result: unknown;
       try {
-        result = await yoga.getResultForParams({ params: params as never, request }, serverContext as never);
+        result = (await prepared?.run(params, request, serverContext)) ?? (await yoga.getResultForParams({ params: params as never, request }, serverContext as never));
       } catch (error) {
         // As Yoga does for an error raised before execution (a params hook refusing).
         result = { errors: [maskError(error)] };

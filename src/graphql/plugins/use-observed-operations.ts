@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { errorCodesOf, type ObservedOperation, type OperationListener } from '../../observability/operation.js';
 import { requestIdOf } from './use-request-id.js';
@@ -15,43 +15,67 @@ export function observedOperationOf(context: object): ObservedOperation | undefi
   return (context as { [operationKey]?: Tracked })[operationKey];
 }
 
+/** Starts, identifies and ends observed operations; shared by the plugin below and the prepared path. */
+export interface OperationObserver {
+  /** Starts observing an operation and keeps it on the context the request's execution gets. */
+  start(context: object, request: Request, operationName: unknown): ObservedOperation;
+  /** Records the operation's type and name from the document once it is parsed. */
+  identify(operation: ObservedOperation, ast: OperationDefinitionNode): void;
+  /** Ends the operation (once) with the errors its caller saw. */
+  finish(operation: ObservedOperation, errors: readonly GraphQLError[] | undefined): void;
+}
+
 /**
  * Follows each GraphQL operation from its parameters to its result and tells the listeners
  * (metrics, the operation log, traces) when it starts and how it ended: its name and type, its
- * duration and the codes of the errors its caller saw (after masking). A streamed result ends
- * when the stream does. A request refused before it had parameters (an unreadable body, a
- * missing query) counts as an anonymous operation too.
+ * duration and the codes of the errors its caller saw (after masking).
  */
-export function useObservedOperations(listeners: ReadonlyArray<OperationListener>): Plugin {
+export function createOperationObserver(listeners: ReadonlyArray<OperationListener>): OperationObserver {
   const starters = listeners.filter((l) => l.started !== undefined);
+  return {
+    start(context, request, operationName) {
+      const operation: Tracked = {
+        request,
+        requestId: requestIdOf(request),
+        name: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
+        type: undefined,
+        startedAt: performance.now(),
+        ended: false,
+      };
+      (context as { [operationKey]?: Tracked })[operationKey] = operation;
+      for (const listener of starters) listener.started!(operation);
+      return operation;
+    },
+    identify(operation, ast) {
+      operation.type = ast.operation;
+      operation.name = ast.name?.value;
+    },
+    finish(operation, errors) {
+      const tracked = operation as Tracked;
+      if (tracked.ended) return;
+      tracked.ended = true;
+      const outcome = { durationMs: performance.now() - tracked.startedAt, codes: errorCodesOf(errors), errors: errors ?? [] };
+      for (const listener of listeners) listener.finished(tracked, outcome);
+    },
+  };
+}
 
-  function start(context: object, request: Request, operationName: unknown): Tracked {
-    const operation: Tracked = {
-      request,
-      requestId: requestIdOf(request),
-      name: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
-      type: undefined,
-      startedAt: performance.now(),
-      ended: false,
-    };
-    (context as { [operationKey]?: Tracked })[operationKey] = operation;
-    for (const listener of starters) listener.started!(operation);
-    return operation;
-  }
-
-  function finish(operation: Tracked, errors: readonly GraphQLError[] | undefined): void {
-    if (operation.ended) return;
-    operation.ended = true;
-    const outcome = { durationMs: performance.now() - operation.startedAt, codes: errorCodesOf(errors), errors: errors ?? [] };
-    for (const listener of listeners) listener.finished(operation, outcome);
-  }
+/**
+ * The observer as Yoga hooks: a streamed result ends when the stream does; a request refused
+ * before it had parameters (an unreadable body, a missing query) counts as an anonymous
+ * operation too.
+ */
+export function useObservedOperations(observerOrListeners: OperationObserver | ReadonlyArray<OperationListener>): Plugin {
+  const observer = Array.isArray(observerOrListeners)
+    ? createOperationObserver(observerOrListeners)
+    : (observerOrListeners as OperationObserver);
+  const start = observer.start;
+  const finish = observer.finish;
 
   function identify(context: object, document: DocumentNode, operationName: unknown): void {
     const operation = observedOperationOf(context);
     const ast = operation && getOperationAST(document, typeof operationName === 'string' ? operationName : undefined);
-    if (!operation || !ast) return;
-    operation.type = ast.operation;
-    operation.name = ast.name?.value;
+    if (operation && ast) observer.identify(operation, ast);
   }
 
   return {
@@ -90,7 +114,7 @@ export function useObservedOperations(listeners: ReadonlyArray<OperationListener
     onResultProcess({ request, result, serverContext }) {
       if (Array.isArray(result) || isAsyncIterable(result)) return;
       const operation = observedOperationOf(serverContext as object) ?? start(serverContext as object, request, undefined);
-      finish(operation as Tracked, (result as ExecutionResult).errors);
+      finish(operation, (result as ExecutionResult).errors);
     },
   };
 }

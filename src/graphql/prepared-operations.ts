@@ -1,0 +1,132 @@
+import { normalizedExecutor } from '@graphql-tools/executor';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { createLRUCache, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import type { GatewayContext } from './context.js';
+import type { OperationObserver } from './plugins/use-observed-operations.js';
+
+/**
+ * Operations whose document the gateway has already parsed and validated, run without going
+ * through Yoga's and envelop's per-request machinery.
+ *
+ * A document is known only after Yoga's own pipeline accepted it once: its parse (with the
+ * token limit), every validation rule (the schema's, the depth, alias and directive limits,
+ * introspection when it is off). None of these depend on the request, so a document that passed
+ * once passes again; anything not yet known, invalid, or a subscription keeps going through Yoga.
+ * What the pipeline does per request is done here by the same parts: the operation observer
+ * (metrics, the log line, the trace span), the context factory (caller, deadline, loaders),
+ * Yoga's executor, the operation deadline's release, and Yoga's error masking.
+ */
+export interface PreparedOperations {
+  /** Records documents as Yoga validates them. */
+  plugin: Plugin;
+  /**
+   * Runs a query or mutation whose document is known, or answers undefined: the caller then
+   * hands the request to Yoga.
+   */
+  run(params: PreparedParams, request: Request, serverContext: Record<string, unknown>): Promise<ExecutionResult> | ExecutionResult | undefined;
+  /** How many operations ran here (for tests and diagnostics). */
+  readonly count: number;
+}
+
+export interface PreparedParams {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+  extensions?: unknown;
+}
+
+export interface PreparedOperationsDeps {
+  schema: GraphQLSchema;
+  /** The GraphQL context factory Yoga is given. */
+  context: (initial: YogaInitialContext) => GatewayContext;
+  observer: OperationObserver;
+  /** Yoga's error masking, as its masked-errors plugin applies it to each error of a result. */
+  maskError: (error: unknown, message: string) => Error;
+  /** How many distinct documents to remember (as Yoga's own parse cache: 1,000). */
+  maxDocuments?: number;
+}
+
+interface Known {
+  document: DocumentNode;
+  /** The operation chosen by each operationName asked (null: none, or a subscription). */
+  operations: Map<string | undefined, OperationDefinitionNode | null>;
+}
+
+const unexpectedMessage = 'Unexpected error.';
+
+export function createPreparedOperations(deps: PreparedOperationsDeps): PreparedOperations {
+  const known = createLRUCache<Known>({ max: deps.maxDocuments ?? 1_000 });
+  const { schema, observer, maskError } = deps;
+  let count = 0;
+
+  function operationOf(entry: Known, operationName: string | undefined): OperationDefinitionNode | null {
+    let operation = entry.operations.get(operationName);
+    if (operation === undefined) {
+      const ast = getOperationAST(entry.document, operationName);
+      operation = ast && ast.operation !== 'subscription' ? ast : null;
+      // Bounded: a document has few operations; names asked that it lacks are not kept.
+      if (operation !== null || entry.operations.size < 16) entry.operations.set(operationName, operation);
+    }
+    return operation;
+  }
+
+  function masked(result: ExecutionResult): ExecutionResult {
+    if (result.errors == null) return result;
+    return { ...result, errors: result.errors.map((error) => maskError(error, unexpectedMessage) as never) };
+  }
+
+  const plugin: Plugin = {
+    onValidate({ context, params }) {
+      const query = (context as { params?: PreparedParams }).params?.query;
+      if (typeof query !== 'string' || known.get(query) !== undefined) return;
+      const document = params.documentAST;
+      return ({ valid }) => {
+        if (valid) known.set(query, { document, operations: new Map() });
+      };
+    },
+  };
+
+  function run(params: PreparedParams, request: Request, serverContext: Record<string, unknown>) {
+    if (typeof params.query !== 'string') return undefined;
+    const entry = known.get(params.query);
+    if (entry === undefined) return undefined;
+    const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+    const ast = operationOf(entry, operationName);
+    if (ast === null) return undefined;
+    count++;
+
+    // As Yoga's context: the server context with the request and its parameters.
+    const initial = Object.assign(serverContext, { request, params });
+    const operation = observer.start(initial, request, params.operationName);
+    observer.identify(operation, ast);
+    let context: GatewayContext | undefined;
+    const end = (result: ExecutionResult): ExecutionResult => {
+      context?.releaseDeadline();
+      const answer = masked(result);
+      observer.finish(operation, answer.errors);
+      return answer;
+    };
+    const fail = (error: unknown): ExecutionResult => end({ errors: [error as never] });
+    try {
+      context = Object.assign(initial, deps.context(initial as unknown as YogaInitialContext)) as unknown as GatewayContext;
+      const result = normalizedExecutor({
+        schema,
+        document: entry.document,
+        contextValue: context,
+        variableValues: (params.variables ?? undefined) as Record<string, unknown> | undefined,
+        operationName,
+      }) as ExecutionResult | Promise<ExecutionResult>;
+      return result instanceof Promise ? result.then(end, fail) : end(result);
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  return {
+    plugin,
+    run,
+    get count() {
+      return count;
+    },
+  };
+}
