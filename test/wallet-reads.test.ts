@@ -219,19 +219,35 @@ describe('wallets(first, after)', () => {
   it('refuses a cursor whose signature was altered', async () => {
     const { token } = newOrg(5);
     const cursor = (await page(token, { first: 2 })).pageInfo.endCursor!;
-    const [payload, signature] = cursor.split('.') as [string, string];
+    const [item, payload, signature] = cursor.split('.') as [string, string, string];
     const flipped = signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1);
-    await expectBadInput({ first: 2, after: `${payload}.${flipped}` }, 'after');
+    await expectBadInput({ first: 2, after: `${item}.${payload}.${flipped}` }, 'after');
   });
 
-  it('refuses a cursor whose position was rewritten under a valid signature', async () => {
+  it('refuses a cursor whose page was rewritten under a valid signature', async () => {
     const { token } = newOrg(5);
     const cursor = (await page(token, { first: 2 })).pageInfo.endCursor!;
-    const [payload, signature] = cursor.split('.') as [string, string];
+    const [item, payload, signature] = cursor.split('.') as [string, string, string];
     const position = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown[];
     position[0] = '../../admin';
     const forged = Buffer.from(JSON.stringify(position)).toString('base64url');
-    await expectBadInput({ first: 2, after: `${forged}.${signature}` }, 'after');
+    await expectBadInput({ first: 2, after: `${item}.${forged}.${signature}` }, 'after');
+  });
+
+  it('keeps a cursor whose item part was rewritten inside its signed page: Clumio sees only that page and the next', async () => {
+    const { token } = newOrg(5);
+    const first = await page(token, { first: 2 });
+    const [, payload, signature] = first.edges[0]!.cursor.split('.') as [string, string, string];
+    const forged = Buffer.from(JSON.stringify([999, 'no-such-wallet'])).toString('base64url');
+    const following = (await page(token, { first: 2, after: first.pageInfo.endCursor })).edges.map((e) => e.node.id);
+    gateway.simulator.clearRequests();
+    const next = await page(token, { first: 2, after: `${forged}.${payload}.${signature}` });
+    // Past the signed page's end: the answer goes on from the page after it, as the page's last cursor does.
+    expect(next.edges.map((e) => e.node.id)).toEqual(following);
+    const targets = gateway.simulator.requests.map((r) => new URL(r.url, 'http://x').searchParams);
+    expect(targets.map((q) => q.get('limit'))).toEqual(['2', '2']);
+    expect(targets[0]!.get('start')).toBe('');
+    expect(targets[1]!.get('start')).not.toBe('');
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import type { WalletPage } from '../../clumio/wallet.js';
-import type { CursorCodec } from '../cursor.js';
+import type { CursorCodec, PageCursors } from '../cursor.js';
 import type { WalletConnectionResolvers } from '../../generated/resolvers-types.js';
 
 /** One shown wallet: the Clumio page it came from and its offset there. */
@@ -28,16 +28,15 @@ export function continuesAfter(page: WalletPage, offset: number): boolean {
   return offset < page.wallets.length - 1 || page.nextStart !== null;
 }
 
+// The cursors of each page read (one per request: pages are not shared), signed once.
+const pageCursors = new WeakMap<WalletPage, PageCursors>();
+
 // The cursor of the page's last wallet carries the next page's token, so continuing from it
 // needs no second read of this page.
 function cursorOf(cursors: CursorCodec, { page, offset }: PagePosition): string {
-  return cursors.encode({
-    start: page.start,
-    limit: page.limit,
-    offset,
-    id: page.wallets[offset]!.id,
-    next: offset === page.wallets.length - 1 ? page.nextStart : null,
-  });
+  let ofPage = pageCursors.get(page);
+  if (ofPage === undefined) pageCursors.set(page, (ofPage = cursors.forPage(page.start, page.limit, page.nextStart)));
+  return ofPage.at(offset, page.wallets[offset]!.id, offset === page.wallets.length - 1);
 }
 
 export const WalletConnection: WalletConnectionResolvers = {
