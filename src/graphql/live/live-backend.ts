@@ -29,7 +29,15 @@ export function createRedisBackend(url: string): LiveBackend {
   // ready check: its INFO, sent after a SUBSCRIBE that went out first, fails in subscriber mode
   // and the subscription is silently lost (ioredis; reproduced here 10 times out of 10).
   const subscribeClient = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }).on('error', () => undefined);
-  const target = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  // The event target drops the promises of its SUBSCRIBE and UNSUBSCRIBE; one still queued when
+  // the replica closes rejects ("Connection is closed"), which must not become an unhandled
+  // rejection. Anything else waits in the offline queue and is renewed on reconnect.
+  const quietSubscriber = {
+    on: subscribeClient.on.bind(subscribeClient),
+    subscribe: (...channels: string[]) => subscribeClient.subscribe(...channels).catch(() => undefined),
+    unsubscribe: (...channels: string[]) => subscribeClient.unsubscribe(...channels).catch(() => undefined),
+  } as unknown as Redis;
+  const target = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient: quietSubscriber });
   const pubsub: LivePubSub = createPubSub({
     eventTarget: {
       addEventListener: target.addEventListener.bind(target),
