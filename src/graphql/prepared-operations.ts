@@ -1,5 +1,5 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, Kind, type DefinitionNode, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createLRUCache, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
 import type { OperationObserver } from './plugins/use-observed-operations.js';
@@ -19,11 +19,18 @@ import type { OperationObserver } from './plugins/use-observed-operations.js';
 export interface PreparedOperations {
   /** Records documents as Yoga validates them. */
   plugin: Plugin;
+  /** The document of this query text, if Yoga validated it already (never a subscription). */
+  lookup(query: unknown): KnownDocument | undefined;
   /**
-   * Runs a query or mutation whose document is known, or answers undefined: the caller then
-   * hands the request to Yoga.
+   * Runs the query or mutation of a known document the parameters name, or answers undefined
+   * (no such operation): the caller then hands the request to Yoga.
    */
-  run(params: PreparedParams, request: Request, serverContext: Record<string, unknown>): Promise<ExecutionResult> | ExecutionResult | undefined;
+  run(
+    known: KnownDocument,
+    params: PreparedParams,
+    request: Request,
+    serverContext: Record<string, unknown>,
+  ): Promise<ExecutionResult> | ExecutionResult | undefined;
   /** How many operations ran here (for tests and diagnostics). */
   readonly count: number;
 }
@@ -46,24 +53,24 @@ export interface PreparedOperationsDeps {
   maxDocuments?: number;
 }
 
-interface Known {
-  document: DocumentNode;
-  /** The operation chosen by each operationName asked (null: none, or a subscription). */
+export interface KnownDocument {
+  readonly document: DocumentNode;
+  /** The operation chosen by each operationName asked (null: none). */
   operations: Map<string | undefined, OperationDefinitionNode | null>;
 }
 
 const unexpectedMessage = 'Unexpected error.';
 
 export function createPreparedOperations(deps: PreparedOperationsDeps): PreparedOperations {
-  const known = createLRUCache<Known>({ max: deps.maxDocuments ?? 1_000 });
+  const known = createLRUCache<KnownDocument>({ max: deps.maxDocuments ?? 1_000 });
   const { schema, observer, maskError } = deps;
   let count = 0;
 
-  function operationOf(entry: Known, operationName: string | undefined): OperationDefinitionNode | null {
+  function operationOf(entry: KnownDocument, operationName: string | undefined): OperationDefinitionNode | null {
     let operation = entry.operations.get(operationName);
     if (operation === undefined) {
       const ast = getOperationAST(entry.document, operationName);
-      operation = ast && ast.operation !== 'subscription' ? ast : null;
+      operation = ast ?? null;
       // Bounded: a document has few operations; names asked that it lacks are not kept.
       if (operation !== null || entry.operations.size < 16) entry.operations.set(operationName, operation);
     }
@@ -80,16 +87,19 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
       const query = (context as { params?: PreparedParams }).params?.query;
       if (typeof query !== 'string' || known.get(query) !== undefined) return;
       const document = params.documentAST;
+      // A subscription is answered as a stream: it stays with Yoga.
+      if (document.definitions.some((d: DefinitionNode) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription')) return;
       return ({ valid }) => {
         if (valid) known.set(query, { document, operations: new Map() });
       };
     },
   };
 
-  function run(params: PreparedParams, request: Request, serverContext: Record<string, unknown>) {
-    if (typeof params.query !== 'string') return undefined;
-    const entry = known.get(params.query);
-    if (entry === undefined) return undefined;
+  function lookup(query: unknown): KnownDocument | undefined {
+    return typeof query === 'string' ? known.get(query) : undefined;
+  }
+
+  function run(entry: KnownDocument, params: PreparedParams, request: Request, serverContext: Record<string, unknown>) {
     const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
     const ast = operationOf(entry, operationName);
     if (ast === null) return undefined;
@@ -124,6 +134,7 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
 
   return {
     plugin,
+    lookup,
     run,
     get count() {
       return count;

@@ -114,6 +114,31 @@ async function writeFetchResponse(res: ServerResponse, response: Response): Prom
   res.end();
 }
 
+/** The part of Fetch `Headers` that response hooks use, over a plain object (names in lowercase). */
+class ResponseHeaders {
+  readonly values: Record<string, string> = Object.create(null) as Record<string, string>;
+  set(name: string, value: string): void {
+    this.values[name.toLowerCase()] = String(value);
+  }
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const previous = this.values[key];
+    this.values[key] = previous === undefined ? String(value) : `${previous}, ${value}`;
+  }
+  get(name: string): string | null {
+    return this.values[name.toLowerCase()] ?? null;
+  }
+  has(name: string): boolean {
+    return this.values[name.toLowerCase()] !== undefined;
+  }
+  delete(name: string): void {
+    delete this.values[name.toLowerCase()];
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name in this.values) callback(this.values[name]!, name);
+  }
+}
+
 // A subscription is answered as a stream by Yoga; a false positive only costs the slower path.
 const mentionsSubscription = /\bsubscription\b/;
 
@@ -154,7 +179,9 @@ export function createFastPath(options: FastPathOptions) {
     }
     const serverContext = { req, res };
     const request = createRequestView(req, res, origin);
-    if (params === undefined || (typeof params.query === 'string' && mentionsSubscription.test(params.query))) {
+    // A known document is a query or a mutation; an unknown one may be a subscription.
+    const known = params === undefined ? undefined : prepared?.lookup(params.query);
+    if (params === undefined || (known === undefined && typeof params.query === 'string' && mentionsSubscription.test(params.query))) {
       // Not a plain operation: Yoga gives its own answer for the body as read.
       const init = { method: 'POST', headers: request.headers, body: body ?? null, signal: request.signal };
       return writeFetchResponse(res, await yoga.fetch(request.url, init, serverContext));
@@ -185,7 +212,7 @@ export function createFastPath(options: FastPathOptions) {
     }
     let status: number;
     let payload: string | null;
-    const headers = new Headers();
+    const headers = new ResponseHeaders();
     if (ended) {
       status = ended.status;
       ended.headers.forEach((value, name) => headers.set(name, value));
@@ -193,7 +220,9 @@ export function createFastPath(options: FastPathOptions) {
     } else {
       let result: unknown;
       try {
-        result = (await prepared?.run(params, request, serverContext)) ?? (await yoga.getResultForParams({ params: params as never, request }, serverContext as never));
+        result =
+          (known && (await prepared!.run(known, params, request, serverContext))) ??
+          (await yoga.getResultForParams({ params: params as never, request }, serverContext as never));
       } catch (error) {
         // As Yoga does for an error raised before execution (a params hook refusing).
         result = { errors: [maskError(error)] };
@@ -236,8 +265,7 @@ export function createFastPath(options: FastPathOptions) {
     for (const hook of onResponseHooks) {
       await hook({ request, response: responseView, serverContext, fetchAPI: yoga.fetchAPI, setResponse() {} });
     }
-    const out: Record<string, string> = {};
-    headers.forEach((value, name) => (out[name] = value));
+    const out = headers.values;
     if (payload !== null) out['content-length'] = String(Buffer.byteLength(payload));
     res.writeHead(status, out);
     res.end(payload ?? undefined);
