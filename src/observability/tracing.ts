@@ -1,9 +1,5 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { createRequire } from 'node:module';
+import type { Span, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { ClumioCallEvent, ClumioCallScope, ClumioRequest } from '../clumio/client.js';
 import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
 
@@ -47,6 +43,17 @@ const maxNameLength = 128;
  * variables or token: the Clumio operation's name, the method and the status.
  */
 export function createTracing(config: TracingConfig, options: TracingOptions) {
+  // Loaded here, when tracing is on, rather than with the gateway: the OpenTelemetry SDK and its
+  // exporter hold some 30 MB of memory that a gateway without tracing has no use for.
+  const require = createRequire(import.meta.url);
+  const { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } = require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
+
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion }),
     sampler: new ParentBasedSampler({ root: config.sampleRatio >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(config.sampleRatio) }),

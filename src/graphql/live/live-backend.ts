@@ -1,6 +1,6 @@
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createRequire } from 'node:module';
 import { createPubSub, type PubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { LiveEvent } from './live-event.js';
 import { createRedisLease, localLease, type PollLease } from './poll-lease.js';
 
@@ -23,6 +23,10 @@ export function createLocalBackend(): LiveBackend {
  * polling each watched wallet under a Redis lease.
  */
 export function createRedisBackend(url: string): LiveBackend {
+  // Loaded only when REDIS_URL is set: ioredis alone holds some 20 MB of memory.
+  const require = createRequire(import.meta.url);
+  const { Redis } = require('ioredis') as typeof import('ioredis');
+  const { createRedisEventTarget } = require('@graphql-yoga/redis-event-target') as typeof import('@graphql-yoga/redis-event-target');
   // ioredis reconnects by itself; its errors are connection noise, and the polls retry.
   const publishClient = new Redis(url, { maxRetriesPerRequest: 1 }).on('error', () => undefined);
   // Subscriptions wait in the offline queue rather than fail, and are renewed on reconnect. No
