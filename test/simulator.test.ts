@@ -638,6 +638,20 @@ describe('HTTP control endpoints', () => {
     expect((await control('latency', 'PUT', { ms: -1 })).status).toBe(400);
   });
 
+  it('sets latency with jitter over HTTP: never below ms - jitterMs, and the jitter at most the latency', async () => {
+    expect((await control('latency', 'PUT', { ms: 60, jitterMs: 20 })).ok).toBe(true);
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      await call('/wallets');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(35);
+    }
+    expect((await control('latency', 'PUT', { ms: 10, jitterMs: 11 })).status).toBe(400);
+    expect((await control('latency', 'PUT', { ms: 10, jitterMs: -1 })).status).toBe(400);
+    expect((await control('latency', 'PUT', { ms: 10, jitterMs: 'a' })).status).toBe(400);
+    await control('latency', 'PUT', { ms: 0 });
+    expect(() => sim.setLatency(5, 6)).toThrow(RangeError);
+  });
+
   it('lists and clears recorded requests over HTTP, without recording itself', async () => {
     await control('requests', 'DELETE');
     await call('/wallets?limit=2');

@@ -11,7 +11,7 @@ export const CONTROL_PREFIX = '/__simulator/';
 export interface Controls {
   readonly faults: FaultQueue;
   readonly log: RequestLog;
-  setLatency(ms: number): void;
+  setLatency(ms: number, jitterMs?: number): void;
   addOrganization(token: string, opts: { seed?: boolean }): void;
   installStack(walletId: string): void;
   breakWallet(walletId: string, errors?: BreakDetails): void;
@@ -42,9 +42,10 @@ function route(controls: Controls, method: string, path: string, body: string): 
       controls.faults.clear();
       return DONE;
     case 'PUT latency': {
-      const { ms } = parseJsonObject(body);
+      const { ms, jitterMs = 0 } = parseJsonObject(body);
       if (typeof ms !== 'number' || !(ms >= 0)) throw new ApiError(400, 'ms must be a number >= 0.');
-      controls.setLatency(ms);
+      if (typeof jitterMs !== 'number' || !(jitterMs >= 0) || jitterMs > ms) throw new ApiError(400, 'jitterMs must be a number from 0 to ms.');
+      controls.setLatency(ms, jitterMs);
       return DONE;
     }
     case 'GET requests':

@@ -11,7 +11,10 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const simulator = createSimulator({ latencyMs: numberFromEnv('SIMULATOR_LATENCY_MS', 0) });
+const simulator = createSimulator({
+  latencyMs: numberFromEnv('SIMULATOR_LATENCY_MS', 0),
+  latencyJitterMs: numberFromEnv('SIMULATOR_LATENCY_JITTER_MS', 0),
+});
 
 async function stop(): Promise<void> {
   await simulator.close();

@@ -16,6 +16,11 @@ function checkLatency(ms: number): number {
   return ms;
 }
 
+function checkJitter(jitterMs: number, ms: number): number {
+  if (!Number.isFinite(jitterMs) || jitterMs < 0 || jitterMs > ms) throw new RangeError('latency jitter must be from 0 to the latency');
+  return jitterMs;
+}
+
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const store = new Store();
   const ctx: ApiContext = {
@@ -24,6 +29,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     autoInstallAfterMs: options.autoInstallAfterMs,
   };
   let latencyMs = checkLatency(options.latencyMs ?? 0);
+  let jitterMs = checkJitter(options.latencyJitterMs ?? 0, latencyMs);
   let url = '';
   const timers = new Timers();
   const sockets = new Set<Socket>();
@@ -31,7 +37,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const controls: Controls = {
     faults: new FaultQueue(),
     log: new RequestLog(),
-    setLatency: (ms) => void (latencyMs = checkLatency(ms)),
+    setLatency(ms, jitter = 0) {
+      jitterMs = checkJitter(jitter, checkLatency(ms));
+      latencyMs = ms;
+    },
     addOrganization(token, opts) {
       const org = store.addOrganization(token);
       if (opts.seed !== false) seedOrganization(store, org, false);
@@ -44,7 +53,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const demo = store.addOrganization(DEMO_TOKEN);
   if (options.seed !== false) seedOrganization(store, demo, true);
 
-  const server = createServer(createHandler({ ctx, controls, timers, latency: () => latencyMs }));
+  const server = createServer(createHandler({ ctx, controls, timers, latency: () => (jitterMs > 0 ? latencyMs + (Math.random() * 2 - 1) * jitterMs : latencyMs) }));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -1,6 +1,12 @@
 export interface SimulatorOptions {
   /** Added before each Clumio answer, in ms. Default 0. */
   latencyMs?: number;
+  /**
+   * Each answer's delay is drawn uniformly from latencyMs ± this (at most latencyMs). Default 0.
+   * A WAN round trip is never the same twice; a delay fixed to the millisecond answers requests
+   * sent together all together, which keeps a closed-loop load in lockstep.
+   */
+  latencyJitterMs?: number;
   /** Seed the demo organization reachable with `demoToken`. Default true. */
   seed?: boolean;
   /** Page size when a list has no `limit` (or `limit=0`). Default 25. */
@@ -65,7 +71,8 @@ export interface Simulator {
   clearRequests(): void;
   inject(fault: Fault): void;
   clearFaults(): void;
-  setLatency(ms: number): void;
+  /** The delay added before each answer: `ms`, give or take up to `jitterMs` (default 0). */
+  setLatency(ms: number, jitterMs?: number): void;
   addOrganization(token: string, opts?: { seed?: boolean }): void;
   putWallet(token: string, raw: Record<string, unknown>): Record<string, unknown>;
   installStack(walletId: string): void;

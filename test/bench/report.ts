@@ -96,6 +96,8 @@ export function markdown(results: Results): string {
   lines.push(
     'Every request carries one caller\'s token, so the gateway\'s bound on Clumio calls in flight per caller ' +
       '(`CLUMIO_MAX_IN_FLIGHT_PER_CALLER`, 32) applies to the whole load; the peers have no such bound. ' +
+      'An added latency varies uniformly by a few ms either way, as a WAN round trip does: fixed to the millisecond, ' +
+      'the simulator answers requests sent together all together, and the closed-loop load then runs in lockstep. ' +
       'Peak RSS is that of a server which has already served the earlier runs; right after start-up, before any load: ' +
       `${Object.entries(results.idleRssMb)
         .map(([target, mb]) => `${targetTitles[target as TargetName]} ${mb.toFixed(0)} MB`)
@@ -112,7 +114,8 @@ export function markdown(results: Results): string {
   }
   const latencies = [...new Set(results.measurements.map((m) => m.addedLatencyMs))];
   for (const latency of latencies) {
-    lines.push(`**Simulator with ${latency} ms added latency**`, '');
+    const jitter = latency > 0 ? Math.min(latency, Number(results.settings.latencyJitterMs ?? 0)) : 0;
+    lines.push(`**Simulator with ${latency} ms added latency${jitter > 0 ? ` (± ${jitter} ms, uniform)` : ''}**`, '');
     lines.push('| scenario | target | ops/s | p50 ms | p99 ms | peak RSS MB | upstream calls/op | gateway ÷ target |');
     lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const m of results.measurements.filter((x) => x.addedLatencyMs === latency)) {
