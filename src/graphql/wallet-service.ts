@@ -68,9 +68,12 @@ export function createWalletService(options: WalletServiceOptions) {
     { maxBatchSize: 100 },
   );
 
+  // A later load finds it in `known` (the batch reads from there first); any earlier answer the
+  // loader cached for this id (a null, a failure) is dropped. Priming the loader as well would
+  // allocate a promise per wallet of every page for nothing.
   function prime(wallet: Wallet): Wallet {
     known.set(wallet.id, wallet);
-    loader.clear(wallet.id).prime(wallet.id, wallet);
+    loader.clear(wallet.id);
     return wallet;
   }
 
