@@ -5,6 +5,7 @@ import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { listen } from './support/gateway.js';
+import { memoryLogger, type MemoryLogger } from './support/memory-logger.js';
 
 /**
  * The same requests to two gateways on one simulator: one serving plain JSON operations on
@@ -14,6 +15,7 @@ interface Served {
   app: App;
   server: Server;
   url: string;
+  log: MemoryLogger;
 }
 
 interface Answer {
@@ -21,6 +23,15 @@ interface Answer {
   contentType: string | null;
   requestId: string | null;
   body: unknown;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// Log lines without what differs between two runs: times, durations, generated request ids.
+function logLines(log: MemoryLogger): Array<Record<string, unknown>> {
+  return log.lines().map(({ time: _time, pid: _pid, hostname: _hostname, durationMs: _durationMs, ...line }) =>
+    typeof line.requestId === 'string' && uuid.test(line.requestId) ? { ...line, requestId: 'generated' } : line,
+  );
 }
 
 // The operation counters and error counters, without timings.
@@ -33,9 +44,10 @@ function operationSeries(scrape: string): string[] {
 
 async function serve(clumioBaseUrl: string, env: Record<string, string>): Promise<Served> {
   const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', CURSOR_SECRET: 'fast-path-test-secret', ...env });
-  const app = createApp({ config, clumioBaseUrl });
+  const log = memoryLogger();
+  const app = createApp({ config, clumioBaseUrl, logger: log.logger });
   const server = createServer(app.handler);
-  return { app, server, url: `${await listen(server)}/graphql` };
+  return { app, server, url: `${await listen(server)}/graphql`, log };
 }
 
 async function ask(url: string, init: { body: string; headers?: Record<string, string> }): Promise<Answer> {
@@ -179,6 +191,13 @@ describe('the fast path', () => {
     const fastSeries = operationSeries(await fast.app.metrics.registry.metrics());
     expect(fastSeries.length).toBeGreaterThan(5);
     expect(fastSeries).toEqual(operationSeries(await yogaOnly.app.metrics.registry.metrics()));
+  });
+
+  it('logs every operation of the cases above, and its Clumio calls, exactly as Yoga does', () => {
+    const lines = logLines(fast.log);
+    expect(lines.filter((line) => line.msg === 'operation').length).toBeGreaterThanOrEqual(cases.length * 2);
+    expect(lines.some((line) => line.msg === 'operation' && line.outcome === 'error')).toBe(true);
+    expect(lines).toEqual(logLines(yogaOnly.log));
   });
 
   it('answers alike in production mode too (masked errors, no suggestions, no introspection)', async () => {

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { createSchema as createTestSchema, createYoga } from 'graphql-yoga';
-import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maskError } from '../src/graphql/mask-error.js';
 import { useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
@@ -8,22 +7,7 @@ import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
 import { createOperationLog } from '../src/observability/operation-log.js';
 import { createUnexpectedErrors } from '../src/observability/unexpected-errors.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
-
-/** A real pino logger writing JSON lines into memory. */
-function memoryLogger(level = 'info'): { logger: Logger; lines: () => Array<Record<string, unknown>>; raw: () => string; clear(): void } {
-  let text = '';
-  const logger = pino({ level }, { write: (chunk: string) => void (text += chunk) });
-  return {
-    logger,
-    raw: () => text,
-    lines: () =>
-      text
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    clear: () => void (text = ''),
-  };
-}
+import { memoryLogger } from './support/memory-logger.js';
 
 const readWallet = 'query ReadWallet($id: ID!) { wallet(id: $id) { id state } }';
 const refresh = 'mutation RefreshOne($id: ID!) { refreshWallet(id: $id) { wallet { id } } }';

@@ -135,7 +135,8 @@ describe('traces on', () => {
     expect(sent[0]?.[2]).toBe(clients[0]!.spanId);
   });
 
-  it('traces operations that take the fast path alike', async () => {
+  it('traces operations that take the fast path alike, also once their document is known', async () => {
+    const prepared = gw.app.handler.preparedCount;
     const { operation, clients } = await traced(
       () =>
         fetch(gw.url, {
@@ -148,7 +149,10 @@ describe('traces on', () => {
     );
     expect(clients).toHaveLength(1);
     expect(clients[0]!.parentSpanId).toBe(operation.spanId);
+    expect(attribute(operation, 'graphql.operation.name')).toBe('ReadWallet');
     expect(traceparentPattern.exec(gw.simulator.requests[0]!.headers.traceparent ?? '')?.[2]).toBe(clients[0]!.spanId);
+    // Earlier tests sent this document, so it ran as a known document, past Yoga's pipeline.
+    expect(gw.app.handler.preparedCount).toBe(prepared + 1);
   });
 
   it('continues the trace of an incoming traceparent', async () => {

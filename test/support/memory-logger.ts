@@ -1,0 +1,25 @@
+import { pino, type Logger } from 'pino';
+
+export interface MemoryLogger {
+  logger: Logger;
+  /** Every line written so far, parsed. */
+  lines(): Array<Record<string, unknown>>;
+  raw(): string;
+  clear(): void;
+}
+
+/** A real pino logger writing JSON lines into memory. */
+export function memoryLogger(level = 'info'): MemoryLogger {
+  let text = '';
+  const logger = pino({ level }, { write: (chunk: string) => void (text += chunk) });
+  return {
+    logger,
+    raw: () => text,
+    lines: () =>
+      text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    clear: () => void (text = ''),
+  };
+}
