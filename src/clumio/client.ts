@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
-import { createDeadline } from './deadline.js';
+import { exchange as sendExchange, ExchangeFailure, type RawExchange } from './exchange.js';
 import { ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
@@ -122,11 +122,11 @@ function errorCodeOf(error: unknown): string | undefined {
 }
 
 /** Turns a transport failure (undici, abort) into the ClumioError a caller sees. */
-export function transportError(error: unknown, signal: AbortSignal | undefined): ClumioError {
+export function transportError(error: unknown, aborted: boolean): ClumioError {
   if (error instanceof ClumioError) return error;
   const code = errorCodeOf(error);
   const outcome: Outcome = code !== undefined && notSentCodes.has(code) ? 'NOT_SENT' : 'UNKNOWN';
-  if (signal?.aborted || (code !== undefined && timeoutCodes.has(code))) {
+  if (aborted || (code !== undefined && timeoutCodes.has(code))) {
     return upstreamError('UPSTREAM_TIMEOUT', error, outcome);
   }
   return upstreamError('UPSTREAM_UNAVAILABLE', error, outcome);
@@ -147,41 +147,10 @@ function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
   return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
 }
 
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function isJson(contentType: string | undefined): boolean {
   if (!contentType) return false;
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
-}
-
-// Drops a body we will not read. undici reports the early end as an 'error' event, which would
-// crash the process with nobody listening.
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
-}
-
-// Reads at most `max` bytes; a longer body is destroyed, never buffered whole.
-async function readCapped(body: Dispatcher.ResponseData['body'], max: number, contentLength?: string): Promise<string | undefined> {
-  // A declared length within the cap is read in one go (undici's own reader, no async iterator);
-  // undici fails the read if more bytes than declared arrive.
-  const declared = contentLength === undefined ? NaN : Number(contentLength);
-  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= max) return body.text();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
-      discard(body);
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 function clumioMessageOf(body: unknown): string | undefined {
@@ -250,7 +219,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       scope?.end(event);
       return response;
     } catch (error) {
-      const failure = error instanceof ClumioError ? error : transportError(error, request.signal);
+      const failure = error instanceof ClumioError ? error : transportError(error, request.signal?.aborted === true);
       const event: ClumioCallEvent = {
         operation: request.operation,
         durationMs: performance.now() - startedAt,
@@ -278,50 +247,31 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    // The whole exchange, body included, must end within bodyMs.
-    const deadline = createDeadline(options.timeouts.bodyMs, request.signal);
+    let response: RawExchange;
     try {
-      return await exchangeWithin(deadline.signal, request, headers, body);
-    } finally {
-      deadline.release();
-    }
-  }
-
-  async function exchangeWithin(
-    signal: AbortSignal,
-    request: ClumioRequest,
-    headers: Record<string, string>,
-    body: string | undefined,
-  ): Promise<ClumioResponse> {
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await dispatcher.request({
-        origin,
-        path: basePath + request.path,
-        method: request.method,
-        headers,
-        body,
-        signal,
-        headersTimeout: options.timeouts.headersMs,
-        bodyTimeout: options.timeouts.bodyMs,
+      response = await sendExchange({
+        dispatcher,
+        request: {
+          origin,
+          path: basePath + request.path,
+          method: request.method,
+          headers,
+          body,
+          headersTimeout: options.timeouts.headersMs,
+          bodyTimeout: options.timeouts.bodyMs,
+        },
+        maxBytes: options.maxResponseBytes,
+        // The whole exchange, body included, must end within bodyMs.
+        timeoutMs: options.timeouts.bodyMs,
+        signal: request.signal,
+        wantsBody: isJson,
       });
     } catch (error) {
-      throw transportError(error, signal);
+      throw error instanceof ExchangeFailure ? transportError(error.cause, error.aborted) : transportError(error, false);
     }
 
-    const status = response.statusCode;
-    if (status === 204) {
-      discard(response.body);
-      return { status, body: null };
-    }
-    const contentType = header(response.headers, 'content-type');
-    let text: string | undefined;
-    try {
-      text = isJson(contentType) ? await readCapped(response.body, options.maxResponseBytes, header(response.headers, 'content-length')) : undefined;
-      if (text === undefined) discard(response.body);
-    } catch (error) {
-      throw transportError(error, signal);
-    }
+    const { status, text } = response;
+    if (status === 204) return { status, body: null };
     let parsed: unknown;
     let parseable = text !== undefined;
     if (text !== undefined) {
@@ -334,7 +284,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
     if (status >= 200 && status < 300) {
       if (!parseable) {
-        const why = text === undefined && isJson(contentType) ? 'body over the size cap' : 'body is not JSON';
+        const why = response.overCap ? 'body over the size cap' : 'body is not JSON';
         throw upstreamError('BAD_UPSTREAM_RESPONSE', new Error(why));
       }
       return { status, body: parsed };

@@ -29,6 +29,17 @@ function sweep(): void {
   }
 }
 
+/** Runs `fire` once `ms` have passed, up to one tick late, unless cancelled first. */
+export function afterMs(ms: number, fire: () => void): () => void {
+  const entry = { at: performance.now() + ms, fire };
+  pending.add(entry);
+  if (clock === undefined) {
+    clock = setInterval(sweep, Math.min(tickMs, Math.max(1, ms)));
+    clock.unref();
+  }
+  return () => void pending.delete(entry);
+}
+
 /**
  * A deadline of `ms` tied to `parent`. Unlike AbortSignal.timeout() + AbortSignal.any(),
  * whose timers and links stay alive for the whole timeout after the work is done (tens of
@@ -37,14 +48,8 @@ function sweep(): void {
 export function createDeadline(ms: number, parent?: AbortSignal): Deadline {
   const controller = new AbortController();
   const { signal } = controller;
-  const at = performance.now() + ms;
-  deadlines.set(signal, at);
-  const entry = { at, fire: () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')) };
-  pending.add(entry);
-  if (clock === undefined) {
-    clock = setInterval(sweep, Math.min(tickMs, Math.max(1, ms)));
-    clock.unref();
-  }
+  deadlines.set(signal, performance.now() + ms);
+  const cancel = afterMs(ms, () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')));
   let onParentAbort: (() => void) | undefined;
   if (parent?.aborted) {
     controller.abort(parent.reason);
@@ -55,7 +60,7 @@ export function createDeadline(ms: number, parent?: AbortSignal): Deadline {
   return {
     signal,
     release() {
-      pending.delete(entry);
+      cancel();
       if (onParentAbort) parent!.removeEventListener('abort', onParentAbort);
     },
   };
