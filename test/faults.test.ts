@@ -269,7 +269,11 @@ describe('a caller who disconnects', () => {
   });
   afterAll(() => tearDown(s));
 
-  it('cancels the upstream call their operation started: Clumio sees the connection closed', async () => {
+  // Twice: first as a document the gateway has not seen (Yoga's pipeline), then as a known one.
+  it.each(['an unknown', 'a known'])('cancels the upstream call their operation started (%s document): Clumio sees the connection closed', async (kind) => {
+    const prepared = s.gw.app.handler.preparedCount;
+    const known = kind === 'a known';
+    s.gw.simulator.clearRequests();
     s.gw.simulator.inject({ kind: 'stall', times: 1, match: { pathPrefix: `/wallets/${s.victimId}` } });
     const leaving = new AbortController();
     const request = fetch(s.gw.url, {
@@ -289,6 +293,8 @@ describe('a caller who disconnects', () => {
 
     const { body } = await s.gw.gql(readWallet, { id: s.otherId }, { token: otherToken });
     expect(body).toEqual({ data: { wallet: { id: s.otherId } } });
+    // The leaving request and the read after it: known documents run prepared.
+    expect(s.gw.app.handler.preparedCount - prepared).toBe(known ? 2 : 1);
   });
 });
 

@@ -45,23 +45,32 @@ export function afterMs(ms: number, fire: () => void): () => void {
  * whose timers and links stay alive for the whole timeout after the work is done (tens of
  * thousands at a few thousand requests per second), this one is released when the work ends.
  */
-export function createDeadline(ms: number, parent?: AbortSignal): Deadline {
+/**
+ * What says that the work was abandoned (the caller left): an AbortSignal, or a subscription
+ * that calls `abort` with the reason once, and returns how to unsubscribe.
+ */
+export type Abandonment = AbortSignal | ((abort: (reason: unknown) => void) => () => void);
+
+export function createDeadline(ms: number, parent?: Abandonment): Deadline {
   const controller = new AbortController();
   const { signal } = controller;
   deadlines.set(signal, performance.now() + ms);
   const cancel = afterMs(ms, () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')));
-  let onParentAbort: (() => void) | undefined;
-  if (parent?.aborted) {
+  let unsubscribe: (() => void) | undefined;
+  if (typeof parent === 'function') {
+    unsubscribe = parent((reason) => controller.abort(reason));
+  } else if (parent?.aborted) {
     controller.abort(parent.reason);
   } else if (parent) {
-    onParentAbort = () => controller.abort(parent.reason);
+    const onParentAbort = () => controller.abort(parent.reason);
     parent.addEventListener('abort', onParentAbort, { once: true });
+    unsubscribe = () => parent.removeEventListener('abort', onParentAbort);
   }
   return {
     signal,
     release() {
       cancel();
-      if (onParentAbort) parent!.removeEventListener('abort', onParentAbort);
+      unsubscribe?.();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { createDeadline } from '../clumio/deadline.js';
+import { abandonmentOf } from '../http/request-view.js';
 import type { CursorCodec } from './cursor.js';
 import { readCaller, type CallerResult } from './credentials.js';
 import type { LiveWallets } from './live/live-wallets.js';
@@ -18,8 +19,11 @@ export interface GatewayContext {
   releaseDeadline(): void;
   /** The caller's credentials as read from the request (subscriptions poll with them). */
   caller: CallerResult;
-  /** Aborted when the caller disconnects; no deadline, as a subscription outlives it. */
-  requestSignal: AbortSignal;
+  /**
+   * The HTTP request. Its signal aborts when the caller disconnects, with no deadline, as a
+   * subscription outlives it; only subscriptions read it (a request view makes it on first read).
+   */
+  request: Request;
   /** Live wallet state for subscriptions, shared across requests (polls are per caller). */
   live: LiveWallets;
 }
@@ -40,7 +44,7 @@ export function createContextFactory(deps: ContextDeps) {
     const { request } = initial;
     const requestId = requestIdOf(request);
     // Retries read the deadline back from the signal, so they never wait past it.
-    const deadline = createDeadline(deps.operationDeadlineMs, request.signal);
+    const deadline = createDeadline(deps.operationDeadlineMs, abandonmentOf(request));
     const { signal } = deadline;
     const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(initial) };
     const caller = readCaller(request.headers);
@@ -50,7 +54,7 @@ export function createContextFactory(deps: ContextDeps) {
       signal,
       releaseDeadline: deadline.release,
       caller,
-      requestSignal: request.signal,
+      request,
       live: deps.live,
       wallets: createWalletService({
         api: deps.api,

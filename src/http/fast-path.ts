@@ -114,6 +114,11 @@ async function writeFetchResponse(res: ServerResponse, response: Response): Prom
   res.end();
 }
 
+// Most hooks answer synchronously: awaiting only what is a promise spares a microtask turn each.
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /** The part of Fetch `Headers` that response hooks use, over a plain object (names in lowercase). */
 class ResponseHeaders {
   readonly values: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -206,7 +211,8 @@ export function createFastPath(options: FastPathOptions) {
         },
       };
       for (const hook of onRequestHooks) {
-        await hook(payload);
+        const pending = hook(payload);
+        if (isThenable(pending)) await pending;
         if (ended) break;
       }
     }
@@ -231,7 +237,7 @@ export function createFastPath(options: FastPathOptions) {
       let processor: ResultProcessor | undefined;
       let mediaType = '*/*';
       for (const hook of onResultProcessHooks) {
-        await hook({
+        const pending = hook({
           request,
           result,
           serverContext,
@@ -245,12 +251,14 @@ export function createFastPath(options: FastPathOptions) {
             mediaType = nextMediaType;
           },
         });
+        if (isThenable(pending)) await pending;
       }
       if (processor === undefined) {
         status = 406;
         payload = null;
       } else {
-        const processed = (await processor(result, captureFetchApi, mediaType)) as CapturedResponse;
+        let processed = processor(result, captureFetchApi, mediaType) as CapturedResponse | PromiseLike<CapturedResponse>;
+        if (isThenable(processed)) processed = await processed;
         if (processed.body !== null && typeof processed.body !== 'string') {
           // A streamed answer: only Yoga's own Response can carry it.
           return writeFetchResponse(res, new Response(processed.body, processed.init));
@@ -263,7 +271,8 @@ export function createFastPath(options: FastPathOptions) {
 
     const responseView = { status, headers } as unknown as Response;
     for (const hook of onResponseHooks) {
-      await hook({ request, response: responseView, serverContext, fetchAPI: yoga.fetchAPI, setResponse() {} });
+      const pending = hook({ request, response: responseView, serverContext, fetchAPI: yoga.fetchAPI, setResponse() {} });
+      if (isThenable(pending)) await pending;
     }
     const out = headers.values;
     if (payload !== null) out['content-length'] = String(Buffer.byteLength(payload));

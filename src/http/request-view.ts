@@ -1,22 +1,53 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Abandonment } from '../clumio/deadline.js';
 import { NodeHeaders } from './node-headers.js';
+
+const abandonmentKey = Symbol('abandonment');
+
+/**
+ * What says that the caller of `request` left: for a request view, its own cheap subscription
+ * (no AbortSignal is made unless something reads `request.signal`); else the Fetch request's signal.
+ */
+export function abandonmentOf(request: Request): Abandonment {
+  return (request as { [abandonmentKey]?: Abandonment })[abandonmentKey] ?? request.signal;
+}
 
 /**
  * The part of a Fetch `Request` that the GraphQL pipeline reads (method, url, headers,
  * signal), built straight from Node's request without copying a body or parsing a URL.
- * Its signal aborts when the caller goes away before the answer is sent.
+ * Its signal aborts when the caller goes away before the answer is sent; it is made on first
+ * read, as most requests never need one (see abandonmentOf).
  */
 export function createRequestView(req: IncomingMessage, res: ServerResponse, origin: string): Request {
-  const controller = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) controller.abort(new DOMException('The caller disconnected.', 'AbortError'));
+  let controller: AbortController | undefined;
+  let reason: DOMException | undefined;
+  const listeners = new Set<(reason: unknown) => void>();
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    reason = new DOMException('The caller disconnected.', 'AbortError');
+    controller?.abort(reason);
+    for (const listener of listeners) listener(reason);
+    listeners.clear();
+  });
+  const abandonment: Abandonment = (listener) => {
+    if (reason !== undefined) {
+      listener(reason);
+      return () => {};
+    }
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
   };
-  res.once('close', onClose);
-  const headers = new NodeHeaders(req.headers);
   return {
     method: req.method ?? 'GET',
     url: origin + (req.url ?? '/'),
-    headers,
-    signal: controller.signal,
+    headers: new NodeHeaders(req.headers),
+    get signal() {
+      if (controller === undefined) {
+        controller = new AbortController();
+        if (reason !== undefined) controller.abort(reason);
+      }
+      return controller.signal;
+    },
+    [abandonmentKey]: abandonment,
   } as unknown as Request;
 }

@@ -7,9 +7,9 @@ import { errorOf, type LiveEvent } from '../live/live-event.js';
 export const Subscription: SubscriptionResolvers = {
   walletChanged: {
     // Everything is checked before the first poll: a bad id or token costs no upstream call.
-    subscribe(_parent, { id }, { caller, live, requestId, requestSignal }) {
+    subscribe(_parent, { id }, { caller, live, requestId, request }) {
       checkWalletId(id);
-      return live.watch(callerOf(caller), id, requestId, requestSignal);
+      return live.watch(callerOf(caller), id, requestId, request.signal);
     },
     // The error that ends a watch (NOT_FOUND, UNAUTHENTICATED, ...) is the stream's last event.
     resolve(event: LiveEvent): Wallet {
