@@ -54,98 +54,115 @@ function headerRecord(raw: Buffer[] | string[] | null | undefined): Record<strin
  * (no stream object per response), and the exchange is aborted when the operation's signal
  * aborts or its own time is up, on the shared coarse clock. A body that is not read (no JSON,
  * over the cap) is dropped by aborting the exchange, which closes its connection rather than
- * leave unread bytes on it.
+ * leave unread bytes on it. A class, so that an exchange is one object rather than a dozen
+ * closures: there are thousands a second.
  */
+class ExchangeHandler {
+  private abortExchange: ((reason: Error) => void) | undefined;
+  private reason: Error | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: Record<string, string | string[]> = {};
+  private reading = false;
+  private size = 0;
+  private readonly chunks: Buffer[] = [];
+  private readonly stopClock: () => void;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly options: ExchangeOptions,
+    private readonly resolve: (exchange: RawExchange) => void,
+    private readonly reject: (failure: ExchangeFailure) => void,
+  ) {
+    const { signal } = options;
+    this.stopClock = afterMs(options.timeoutMs, () => this.cancel(new DOMException('The operation timed out.', 'TimeoutError')));
+    if (signal) {
+      this.onAbort = () => this.cancel(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
+      signal.addEventListener('abort', this.onAbort);
+    }
+  }
+
+  private cancel(why: Error): void {
+    if (this.settled || this.reason) return;
+    this.reason = why;
+    this.abortExchange?.(why);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    this.stopClock();
+    if (this.onAbort) this.options.signal!.removeEventListener('abort', this.onAbort);
+  }
+
+  private answer(text: string | undefined, overCap: boolean): void {
+    this.finish();
+    this.resolve({ status: this.status, headers: this.headers, text, overCap });
+  }
+
+  // Answers without reading the rest of the body, then drops it.
+  private answerAndDrop(overCap: boolean): void {
+    this.answer(undefined, overCap);
+    this.abortExchange?.(new DOMException('The body was not read.', 'AbortError'));
+  }
+
+  onConnect(abort: (reason: Error) => void): void {
+    this.abortExchange = abort;
+    if (this.reason) abort(this.reason);
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null): boolean {
+    if (statusCode < 200 || this.settled) return true;
+    this.status = statusCode;
+    this.headers = headerRecord(rawHeaders);
+    if (statusCode === 204) {
+      this.answer(undefined, false);
+      return true;
+    }
+    const contentType = this.headers['content-type'];
+    if (!this.options.wantsBody(Array.isArray(contentType) ? contentType[0] : contentType)) {
+      this.answerAndDrop(false);
+      return false;
+    }
+    this.reading = true;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (!this.reading || this.settled) return true;
+    this.size += chunk.length;
+    if (this.size > this.options.maxBytes) {
+      this.answerAndDrop(true);
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    const { chunks } = this;
+    this.answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
+  }
+
+  onError(error: Error): void {
+    if (this.settled) return;
+    this.finish();
+    this.reject(new ExchangeFailure(this.reason ?? error, this.reason !== undefined || this.options.signal?.aborted === true));
+  }
+}
+
 export function exchange(options: ExchangeOptions): Promise<RawExchange> {
   return new Promise<RawExchange>((resolve, reject) => {
-    const { signal, maxBytes } = options;
-    let abort: ((reason: Error) => void) | undefined;
-    let reason: Error | undefined;
-    let settled = false;
-    let status = 0;
-    let headers: Record<string, string | string[]> = {};
-    let reading = false;
-    let size = 0;
-    const chunks: Buffer[] = [];
-
-    const cancel = (why: Error) => {
-      if (settled || reason) return;
-      reason = why;
-      abort?.(why);
-    };
-    const onAbort = () => cancel(signal!.reason instanceof Error ? signal!.reason : new DOMException('The operation was aborted.', 'AbortError'));
-    const stopClock = afterMs(options.timeoutMs, () => cancel(new DOMException('The operation timed out.', 'TimeoutError')));
-    const finish = () => {
-      settled = true;
-      stopClock();
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const answer = (text: string | undefined, overCap: boolean) => {
-      finish();
-      resolve({ status, headers, text, overCap });
-    };
-    // Answers without reading the rest of the body, then drops it.
-    const answerAndDrop = (overCap: boolean) => {
-      answer(undefined, overCap);
-      abort?.(new DOMException('The body was not read.', 'AbortError'));
-    };
-
+    const { signal } = options;
     if (signal?.aborted) {
-      finish();
       reject(new ExchangeFailure(signal.reason, true));
       return;
     }
-    signal?.addEventListener('abort', onAbort);
-
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(abortExchange: (reason?: Error) => void) {
-        abort = abortExchange;
-        if (reason) abortExchange(reason);
-      },
-      onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null) {
-        if (statusCode < 200 || settled) return true;
-        status = statusCode;
-        headers = headerRecord(rawHeaders);
-        const contentType = headers['content-type'];
-        if (status === 204) {
-          answer(undefined, false);
-          return true;
-        }
-        if (!options.wantsBody(Array.isArray(contentType) ? contentType[0] : contentType)) {
-          answerAndDrop(false);
-          return false;
-        }
-        reading = true;
-        return true;
-      },
-      onData(chunk: Buffer) {
-        if (!reading || settled) return true;
-        size += chunk.length;
-        if (size > maxBytes) {
-          answerAndDrop(true);
-          return false;
-        }
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete() {
-        if (settled) return;
-        answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
-      },
-      onError(error: Error) {
-        if (settled) return;
-        finish();
-        reject(new ExchangeFailure(reason ?? error, reason !== undefined || signal?.aborted === true));
-      },
-    } as unknown as Dispatcher.DispatchHandler;
-
+    const handler = new ExchangeHandler(options, resolve, reject);
     try {
-      options.dispatcher.dispatch(options.request, handler);
+      options.dispatcher.dispatch(options.request, handler as unknown as Dispatcher.DispatchHandler);
     } catch (error) {
-      if (!settled) {
-        finish();
-        reject(new ExchangeFailure(error, false));
-      }
+      handler.onError(error as Error);
     }
   });
 }

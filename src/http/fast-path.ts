@@ -114,6 +114,9 @@ async function writeFetchResponse(res: ServerResponse, response: Response): Prom
   res.end();
 }
 
+// The fast path's response is written by the path itself; a hook replacing it is not supported.
+function setResponse(): void {}
+
 // Most hooks answer synchronously: awaiting only what is a promise spares a microtask turn each.
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -269,9 +272,10 @@ export function createFastPath(options: FastPathOptions) {
       }
     }
 
-    const responseView = { status, headers } as unknown as Response;
+    // One payload for every response hook, as for the request hooks.
+    const responsePayload = { request, response: { status, headers } as unknown as Response, serverContext, fetchAPI: yoga.fetchAPI, setResponse };
     for (const hook of onResponseHooks) {
-      const pending = hook({ request, response: responseView, serverContext, fetchAPI: yoga.fetchAPI, setResponse() {} });
+      const pending = hook(responsePayload);
       if (isThenable(pending)) await pending;
     }
     const out = headers.values;
