@@ -11,10 +11,13 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const simulator = createSimulator({
-  latencyMs: numberFromEnv('SIMULATOR_LATENCY_MS', 0),
-  latencyJitterMs: numberFromEnv('SIMULATOR_LATENCY_JITTER_MS', 0),
-});
+const latencyMs = numberFromEnv('SIMULATOR_LATENCY_MS', 0);
+const latencyJitterMs = numberFromEnv('SIMULATOR_LATENCY_JITTER_MS', 0);
+if (latencyJitterMs > latencyMs) {
+  console.error(`SIMULATOR_LATENCY_JITTER_MS must not exceed SIMULATOR_LATENCY_MS (${latencyMs}), got ${latencyJitterMs}`);
+  process.exit(1);
+}
+const simulator = createSimulator({ latencyMs, latencyJitterMs });
 
 async function stop(): Promise<void> {
   await simulator.close();
