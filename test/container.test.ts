@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
-import { parseDockerfile, type DockerCopy, type DockerStage } from './support/dockerfile.js';
+import { parseDockerfile, type DockerCopy } from './support/dockerfile.js';
 
 // There is no Docker engine here: this replays the Dockerfile's steps in temporary directories,
 // reading them from the Dockerfile so the test fails when the two drift apart.
