@@ -142,7 +142,7 @@ export function markdown(results: Results): string {
   for (const check of results.checks) lines.push(`- ${check.pass ? 'PASS' : 'FAIL'}: ${check.text}`);
   lines.push(
     '',
-    'Run it with `npm run bench` (about 12 minutes; `npm run bench -- --quick` for a smoke run, ' +
+    'Run it with `npm run bench` (about 16 minutes; `npm run bench -- --quick` for a smoke run, ' +
       '`npm run bench -- --profile` for a CPU profile of the gateway under `wallet(id)`). Raw figures: `test/bench/results/latest.json`.',
   );
   if (results.warnings.length > 0) {
