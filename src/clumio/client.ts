@@ -110,6 +110,15 @@ export interface ClumioClient {
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
 
+// The scheduler's key for a caller, hashed once per credentials object (one per request, shared
+// by all its calls) rather than once per call. Weakly held: no token outlives its request here.
+const callerKeys = new WeakMap<CallerCredentials, string>();
+function callerKeyOf(caller: CallerCredentials): string {
+  let key = callerKeys.get(caller);
+  if (key === undefined) callerKeys.set(caller, (key = callerKey(caller.authorization)));
+  return key;
+}
+
 // Connect failures before a byte was sent: safe to retry anything.
 const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -192,7 +201,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
   async function attempt(request: ClumioRequest): Promise<ClumioResponse> {
     breaker.check();
-    const release = await scheduler.acquire(callerKey(request.caller.authorization), request.signal);
+    const release = await scheduler.acquire(callerKeyOf(request.caller), request.signal);
     let probe = false;
     let verdict: Verdict = 'neutral';
     try {

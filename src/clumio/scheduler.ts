@@ -111,16 +111,5 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
 /** Who a call is queued for: a short hash of the caller's Authorization header, never the token itself. */
 export function callerKey(authorization: string): string {
-  let key = callerKeys.get(authorization);
-  if (key === undefined) {
-    key = createHash('sha256').update(authorization).digest('base64url').slice(0, 22);
-    // Bounded: past the limit the memo starts over rather than growing with every token seen.
-    if (callerKeys.size >= maxRememberedCallers) callerKeys.clear();
-    callerKeys.set(authorization, key);
-  }
-  return key;
+  return createHash('sha256').update(authorization).digest('base64url').slice(0, 22);
 }
-
-// Hashing once per caller rather than once per call; the hash is what the scheduler keys on.
-const callerKeys = new Map<string, string>();
-const maxRememberedCallers = 10_000;

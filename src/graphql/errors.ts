@@ -12,7 +12,7 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   return gatewayError('BAD_USER_INPUT', message, argument ? { argument } : {});
 }
 
-/** Refuses, before any call, an id that is not a well-formed wallet id. */
+/** Refuses, before any call, an id that is not a well-formed wallet id (ids from `_entities` representations are any JSON). */
 export function checkWalletId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || !isValidWalletId(id)) throw badUserInput(`Invalid wallet id: expected ${walletIdRules}.`, 'id');
 }

@@ -40,8 +40,6 @@ export function createWalletService(options: WalletServiceOptions) {
     return limit(() => task(s));
   }
 
-  // Ids from `_entities` representations are any JSON: only a well-formed string is an id.
-
   // Wallets this request already has from a list or a mutation, by id.
   const known = new Map<string, Wallet>();
   // Lists in flight: a wallet asked for meanwhile may be on their page.
@@ -81,7 +79,7 @@ export function createWalletService(options: WalletServiceOptions) {
     /** One wallet, or null when Clumio has none with this id for the caller. */
     async get(id: string): Promise<Wallet | null> {
       checkWalletId(id);
-      scope();
+      callerOf(options.caller);
       return loader.load(id);
     },
 

@@ -16,12 +16,6 @@ export interface MetricsOptions {
 const operationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const upstreamBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15];
 
-/**
- * The gateway's Prometheus metrics, in a registry of their own (never prom-client's global one,
- * so several apps can live in one process). Every label value is bounded: operation names and
- * error codes come from callers and pass through createLabelValues; upstream calls are labelled
- * by the Clumio operation's name, never by URL or id; no label ever holds a token.
- */
 /** A metric's child per label combination (values in labelNames order), looked up once. */
 function childOf<Child>(metric: { labels(...values: string[]): Child }): (...values: string[]) => Child {
   const children = new Map<string, Child>();
@@ -36,6 +30,12 @@ function childOf<Child>(metric: { labels(...values: string[]): Child }): (...val
   };
 }
 
+/**
+ * The gateway's Prometheus metrics, in a registry of their own (never prom-client's global one,
+ * so several apps can live in one process). Every label value is bounded: operation names and
+ * error codes come from callers and pass through createLabelValues; upstream calls are labelled
+ * by the Clumio operation's name, never by URL or id; no label ever holds a token.
+ */
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
