@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { parseDockerfile, type DockerCopy } from './support/dockerfile.js';
+import { freePort } from './support/wait.js';
 
 // There is no Docker engine here: this replays the Dockerfile's steps in temporary directories,
 // reading them from the Dockerfile so the test fails when the two drift apart.
@@ -32,17 +32,6 @@ function replayCopy(copy: DockerCopy, stageDir: string, workdir: string, sourceR
     mkdirSync(join(target, '..'), { recursive: true });
     cpSync(from, target, { recursive: true });
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHealth(origin: string, child: ChildProcess, output: () => string): Promise<void> {

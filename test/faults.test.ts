@@ -6,6 +6,7 @@ import { isRetryable, retryDelayMs } from '../src/clumio/retry.js';
 import { createSimulator, type Fault, type Simulator } from '../src/simulator/index.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { until } from './support/wait.js';
 
 const readWallet = 'query($id: ID!) { wallet(id: $id) { id } }';
 const refresh = 'mutation($id: ID!) { refreshWallet(id: $id) { wallet { id } } }';
@@ -13,14 +14,6 @@ const remove = 'mutation($id: ID!) { deleteWallet(id: $id) { deletedWalletId } }
 const otherToken = 'other-caller-token.abc123';
 
 /** Polls `check` until it holds, for at most `ms`. */
-async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 interface Setup {
   gw: TestGateway;
   proxy: TcpProxy;

@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from './support/gateway.js';
+import { until } from './support/wait.js';
 
 // A full collection before each memory reading, when the runtime lets us ask for one.
 setFlagsFromString('--expose-gc');
@@ -11,14 +12,6 @@ function heapMb(): { heap: number; rss: number } {
   gc?.();
   const { heapUsed, rss } = process.memoryUsage();
   return { heap: heapUsed / 1024 / 1024, rss: rss / 1024 / 1024 };
-}
-
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const readWallet = 'query($id: ID!) { wallet(id: $id) { id accountNativeId } }';

@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
 import { eventually, openSse, sleep, type SseStream } from './support/sse.js';
 import { seedWallets } from './support/wallets.js';
+import { freePort } from './support/wait.js';
 
 const intervalMs = 500;
 const watch = 'subscription Watch($id: ID!) { walletChanged(id: $id) { id state installedRegions actions { canDelete } } }';
@@ -276,14 +276,6 @@ describe('the replica-wide subscription bound', () => {
 
 // Debian's redis-server, when installed (`apt-get install redis-server`), on a loopback port of its own.
 const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
   let redis: ChildProcess;

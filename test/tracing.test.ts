@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { until } from './support/wait.js';
 
 interface OtlpSpan {
   traceId: string;
@@ -51,14 +52,6 @@ async function startReceiver(): Promise<{ url: string; bodies: string[]; spans()
 }
 
 /** Polls `check` until it holds, for at most `ms`. */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 function attribute(span: OtlpSpan, key: string): unknown {
   const value = span.attributes.find((a) => a.key === key)?.value;
   if (!value) return undefined;
@@ -104,9 +97,9 @@ describe('traces on', () => {
     const before = gw.simulator.requests.length;
     await run();
     const calls = gw.simulator.requests.length - before;
-    await until(() => receiver.spans().some((s) => s.kind === SERVER && s.name === name));
+    await until(() => receiver.spans().some((s) => s.kind === SERVER && s.name === name), 10_000);
     const operation = receiver.spans().find((s) => s.kind === SERVER && s.name === name)!;
-    await until(() => receiver.spans().filter((s) => s.kind === CLIENT && s.traceId === operation.traceId).length >= calls);
+    await until(() => receiver.spans().filter((s) => s.kind === CLIENT && s.traceId === operation.traceId).length >= calls, 10_000);
     return { operation, clients: receiver.spans().filter((s) => s.kind === CLIENT && s.traceId === operation.traceId) };
   }
 

@@ -14,21 +14,9 @@ let gateway: TestGateway;
 
 type Body = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
 
-/** POSTs a raw GraphQL-over-HTTP body with the demo token. */
-async function post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
-  const response = await fetch(gateway.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      authorization: `Bearer ${gateway.simulator.demoToken}`,
-      ...headers,
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  return { status: response.status, body: (await response.json()) as Body };
-}
+/** POSTs a GraphQL-over-HTTP body with the demo token. */
+const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  gateway.post(JSON.stringify(body), headers) as Promise<{ status: number; body: Body }>;
 
 function persisted(document: unknown, variables?: Record<string, unknown>) {
   return { variables, extensions: { persistedQuery: { version: 1, sha256Hash: hexOf(document) } } };

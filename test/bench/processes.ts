@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+export { freePort } from '../support/wait.js';
 
 /** A server the benchmark started, in a process of its own. */
 export interface ServerProcess {
@@ -13,15 +13,6 @@ export interface ServerProcess {
 }
 
 /** A port the kernel says is free now; good enough for loopback servers started right after. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
 export function startProcess(name: string, args: string[], env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -26,6 +26,11 @@ export interface TestGateway {
     variables?: Record<string, unknown>,
     options?: { token?: string | null; headers?: Record<string, string> },
   ): Promise<GraphQLResponse<T>>;
+  /**
+   * POSTs a raw body (any text, for malformed requests) with the demo token; `body` is its JSON
+   * when it is JSON, else empty, and `text` what came back.
+   */
+  post(body: string, headers?: Record<string, string>): Promise<{ status: number; body: GraphQLResponse['body']; text: string }>;
   close(): Promise<void>;
 }
 
@@ -76,6 +81,27 @@ export async function startGateway(
         signal: AbortSignal.timeout(20_000),
       });
       return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] } as GraphQLResponse<never>;
+    },
+    async post(body, headers = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${simulator.demoToken}`,
+          ...headers,
+        },
+        body,
+        signal: AbortSignal.timeout(20_000),
+      });
+      const text = await response.text();
+      let parsed: GraphQLResponse['body'] = {};
+      try {
+        parsed = JSON.parse(text) as GraphQLResponse['body'];
+      } catch {
+        // Not JSON: callers look at `text` and `status`.
+      }
+      return { status: response.status, body: parsed, text };
     },
     async close() {
       server.closeAllConnections();
