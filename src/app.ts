@@ -9,7 +9,7 @@ import { createContextFactory, type GatewayContext } from './graphql/context.js'
 import { createCursorCodec } from './graphql/cursor.js';
 import { createLocalBackend, createRedisBackend } from './graphql/live/live-backend.js';
 import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets.js';
-import { maskError } from './graphql/mask-error.js';
+import { maskError, unexpectedErrorMessage } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
 import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
@@ -29,6 +29,8 @@ import { createOperationLog } from './observability/operation-log.js';
 import { createTracing } from './observability/tracing.js';
 import { createUnexpectedErrors } from './observability/unexpected-errors.js';
 import { version } from './version.js';
+
+type YogaMasking = { maskedErrorsOpts?: { maskError?: (error: unknown, message: string) => Error } };
 
 export interface AppDeps {
   config: Config;
@@ -127,10 +129,13 @@ export function createApp(deps: AppDeps): App {
   const schema = createSchema();
   // Known documents skip Yoga's per-request pipeline on the fast path. Not in trusted-documents
   // mode, where what may run depends on the request (its hash, the router's secret).
-  let yogaMaskError: (error: unknown, message: string) => Error = (error) => maskAndRemember(error);
+  // Yoga's own masking (it remembers what it masked, so an error is never masked twice), for work
+  // done outside its pipeline; looked up when an error is masked, as Yoga is created below.
+  const maskLikeYoga = (error: unknown, message = unexpectedErrorMessage): Error =>
+    ((yoga as unknown as YogaMasking).maskedErrorsOpts?.maskError ?? maskAndRemember)(error, message);
   const prepared =
     config.fastPath && !config.trustedDocuments
-      ? createPreparedOperations({ schema, context, observer, maskError: (error, message) => yogaMaskError(error, message) })
+      ? createPreparedOperations({ schema, context, observer, maskError: maskLikeYoga })
       : undefined;
   if (prepared) plugins.push(prepared.plugin);
 
@@ -151,16 +156,12 @@ export function createApp(deps: AppDeps): App {
     plugins,
   });
 
-  // Yoga's own masking (it remembers what it masked, so an error is never masked twice).
-  const yogaOptions = (yoga as unknown as { maskedErrorsOpts?: { maskError?: typeof yogaMaskError } }).maskedErrorsOpts;
-  if (yogaOptions?.maskError) yogaMaskError = yogaOptions.maskError;
-
   const handler = createRequestListener({
     yoga: yoga as never,
     prepared,
     fastPath: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
-    maskError: maskAndRemember,
+    maskError: maskLikeYoga,
   });
 
   return {
