@@ -1,6 +1,7 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
 import { getOperationAST, Kind, type DefinitionNode, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { createLRUCache, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { compileOperation, type CompiledOperation } from './compiled-execution.js';
 import type { GatewayContext } from './context.js';
 import type { OperationObserver } from './plugins/use-observed-operations.js';
 
@@ -14,7 +15,9 @@ import type { OperationObserver } from './plugins/use-observed-operations.js';
  * once passes again; anything not yet known, invalid, or a subscription keeps going through Yoga.
  * What the pipeline does per request is done here by the same parts: the operation observer
  * (metrics, the log line, the trace span), the context factory (caller, deadline, loaders),
- * Yoga's executor, the operation deadline's release, and Yoga's error masking.
+ * the operation deadline's release, and Yoga's error masking. Execution follows a plan made
+ * once per operation (src/graphql/compiled-execution.ts) that answers as Yoga's executor does;
+ * what the plan cannot hold runs on Yoga's executor itself.
  */
 export interface PreparedOperations {
   /** Records documents as Yoga validates them. */
@@ -33,6 +36,8 @@ export interface PreparedOperations {
   ): Promise<ExecutionResult> | ExecutionResult | undefined;
   /** How many operations ran here (for tests and diagnostics). */
   readonly count: number;
+  /** How many of them ran from a compiled plan (the rest on Yoga's executor). */
+  readonly compiledCount: number;
 }
 
 export interface PreparedParams {
@@ -56,7 +61,13 @@ export interface PreparedOperationsDeps {
 export interface KnownDocument {
   readonly document: DocumentNode;
   /** The operation chosen by each operationName asked (null: none). */
-  operations: Map<string | undefined, OperationDefinitionNode | null>;
+  operations: Map<string | undefined, PreparedOperation | null>;
+}
+
+interface PreparedOperation {
+  ast: OperationDefinitionNode;
+  /** Its execution plan, or null where Yoga's executor runs it. */
+  compiled: CompiledOperation | null;
 }
 
 const unexpectedMessage = 'Unexpected error.';
@@ -65,12 +76,13 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
   const known = createLRUCache<KnownDocument>({ max: deps.maxDocuments ?? 1_000 });
   const { schema, observer, maskError } = deps;
   let count = 0;
+  let compiledCount = 0;
 
-  function operationOf(entry: KnownDocument, operationName: string | undefined): OperationDefinitionNode | null {
+  function operationOf(entry: KnownDocument, operationName: string | undefined): PreparedOperation | null {
     let operation = entry.operations.get(operationName);
     if (operation === undefined) {
       const ast = getOperationAST(entry.document, operationName);
-      operation = ast ?? null;
+      operation = ast ? { ast, compiled: compileOperation(schema, entry.document, ast) } : null;
       // Bounded: a document has few operations; names asked that it lacks are not kept.
       if (operation !== null || entry.operations.size < 16) entry.operations.set(operationName, operation);
     }
@@ -101,8 +113,9 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
 
   function run(entry: KnownDocument, params: PreparedParams, request: Request, serverContext: Record<string, unknown>) {
     const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
-    const ast = operationOf(entry, operationName);
-    if (ast === null) return undefined;
+    const prepared = operationOf(entry, operationName);
+    if (prepared === null) return undefined;
+    const { ast, compiled } = prepared;
     count++;
 
     // As Yoga's context: the server context with the request and its parameters.
@@ -119,13 +132,13 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
     const fail = (error: unknown): ExecutionResult => end({ errors: [error as never] });
     try {
       context = Object.assign(initial, deps.context(initial as unknown as YogaInitialContext)) as unknown as GatewayContext;
-      const result = normalizedExecutor({
-        schema,
-        document: entry.document,
-        contextValue: context,
-        variableValues: (params.variables ?? undefined) as Record<string, unknown> | undefined,
-        operationName,
-      }) as ExecutionResult | Promise<ExecutionResult>;
+      const variableValues = (params.variables ?? undefined) as Record<string, unknown> | undefined;
+      // Variables that do not coerce are answered by Yoga's executor, with its errors and status.
+      let result = compiled?.execute({ contextValue: context, variableValues });
+      if (result !== undefined) compiledCount++;
+      result ??= normalizedExecutor({ schema, document: entry.document, contextValue: context, variableValues, operationName }) as
+        | ExecutionResult
+        | Promise<ExecutionResult>;
       return result instanceof Promise ? result.then(end, fail) : end(result);
     } catch (error) {
       return fail(error);
@@ -138,6 +151,9 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
     run,
     get count() {
       return count;
+    },
+    get compiledCount() {
+      return compiledCount;
     },
   };
 }

@@ -11,6 +11,8 @@ export interface GatewayRequestListener extends RequestListener {
   readonly fastPathCount: number;
   /** How many of those ran a known document without Yoga's per-request pipeline. */
   readonly preparedCount: number;
+  /** How many of those ran from a compiled execution plan. */
+  readonly compiledCount: number;
 }
 
 export function createRequestListener(options: FastPathOptions & { fastPath: boolean }): GatewayRequestListener {
@@ -36,5 +38,6 @@ export function createRequestListener(options: FastPathOptions & { fastPath: boo
   return Object.defineProperties(listener, {
     fastPathCount: { get: () => fastPathCount },
     preparedCount: { get: () => options.prepared?.count ?? 0 },
+    compiledCount: { get: () => options.prepared?.compiledCount ?? 0 },
   }) as GatewayRequestListener;
 }
