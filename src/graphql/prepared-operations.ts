@@ -82,11 +82,20 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
     let operation = entry.operations.get(operationName);
     if (operation === undefined) {
       const ast = getOperationAST(entry.document, operationName);
-      operation = ast ? { ast, compiled: compileOperation(schema, entry.document, ast) } : null;
+      operation = ast ? { ast, compiled: compiledOrNull(entry.document, ast) } : null;
       // Bounded: a document has few operations; names asked that it lacks are not kept.
       if (operation !== null || entry.operations.size < 16) entry.operations.set(operationName, operation);
     }
     return operation;
+  }
+
+  // A plan that cannot be made leaves the operation to Yoga's executor.
+  function compiledOrNull(document: DocumentNode, ast: OperationDefinitionNode): CompiledOperation | null {
+    try {
+      return compileOperation(schema, document, ast);
+    } catch {
+      return null;
+    }
   }
 
   function masked(result: ExecutionResult): ExecutionResult {
