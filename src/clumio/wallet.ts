@@ -119,8 +119,10 @@ function links(value: unknown): WalletLink[] {
   if (value === undefined || value === null) return [];
   if (!isObject(value)) return bad('_links is not an object');
   const result: WalletLink[] = [];
-  for (const [rel, link] of Object.entries(value)) {
-    if (!isObject(link) || typeof link.href !== 'string') continue;
+  // for...in rather than Object.entries: no [key, value] array per link of every wallet.
+  for (const rel in value) {
+    const link = value[rel];
+    if (!Object.hasOwn(value, rel) || !isObject(link) || typeof link.href !== 'string') continue;
     result.push({
       rel,
       href: link.href,
@@ -138,7 +140,7 @@ export function toWallet(raw: unknown): Wallet {
   if (typeof r.id !== 'string' || r.id === '') return bad('id is missing');
   const rawState = str(r.state, 'state') ?? '';
   const walletLinks = links(r._links);
-  const rels = new Set(walletLinks.map((l) => l.rel));
+  const has = (rel: string) => walletLinks.some((link) => link.rel === rel);
   const accountNativeId = str(r.account_native_id, 'account_native_id');
   return {
     id: r.id,
@@ -160,9 +162,9 @@ export function toWallet(raw: unknown): Wallet {
     templateUrl: str(r.template_url, 'template_url'),
     token: str(r.token, 'token'),
     actions: {
-      canRefresh: rels.has('refresh-wallet'),
-      canDelete: rels.has('delete-wallet'),
-      canListKeys: rels.has('list-wallet-keys'),
+      canRefresh: has('refresh-wallet'),
+      canDelete: has('delete-wallet'),
+      canListKeys: has('list-wallet-keys'),
     },
     links: walletLinks,
   };
