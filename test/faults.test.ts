@@ -286,6 +286,18 @@ describe('a caller who disconnects', () => {
 
     const { body } = await s.gw.gql(readWallet, { id: s.otherId }, { token: otherToken });
     expect(body).toEqual({ data: { wallet: { id: s.otherId } } });
+    // Told apart from a timeout: the operation and its Clumio call end CANCELLED.
+    const cancelled = async () => {
+      const scrape = await s.gw.app.metrics.registry.metrics();
+      const count = (prefix: string) =>
+        scrape
+          .split('\n')
+          .filter((line) => line.startsWith(prefix) && line.includes('code="CANCELLED"'))
+          .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+      return { operations: count('graphql_operation_errors_total'), calls: count('clumio_request_duration_seconds_count'), timeouts: scrape.includes('code="UPSTREAM_TIMEOUT"') };
+    };
+    await until(async () => (await cancelled()).operations === (known ? 2 : 1));
+    expect(await cancelled()).toEqual({ operations: known ? 2 : 1, calls: known ? 2 : 1, timeouts: false });
     // The leaving request and the read after it: known documents run prepared.
     expect(s.gw.app.handler.preparedCount - prepared).toBe(known ? 2 : 1);
   });

@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { exchange as sendExchange, ExchangeFailure, type RawExchange } from './exchange.js';
-import { ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
+import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
 
@@ -130,12 +130,16 @@ function errorCodeOf(error: unknown): string | undefined {
   return cause && cause !== error ? errorCodeOf(cause) : undefined;
 }
 
-/** Turns a transport failure (undici, abort) into the ClumioError a caller sees. */
-export function transportError(error: unknown, aborted: boolean): ClumioError {
+/**
+ * Turns a transport failure (undici, abort) into the ClumioError a caller sees. An abort is
+ * told by its reason (`reason`, the error itself by default): time running out, or the caller leaving.
+ */
+export function transportError(error: unknown, aborted: boolean, reason: unknown = error): ClumioError {
   if (error instanceof ClumioError) return error;
   const code = errorCodeOf(error);
   const outcome: Outcome = code !== undefined && notSentCodes.has(code) ? 'NOT_SENT' : 'UNKNOWN';
-  if (aborted || (code !== undefined && timeoutCodes.has(code))) {
+  if (aborted) return abortedError(reason, error, outcome);
+  if (code !== undefined && timeoutCodes.has(code)) {
     return upstreamError('UPSTREAM_TIMEOUT', error, outcome);
   }
   return upstreamError('UPSTREAM_UNAVAILABLE', error, outcome);
@@ -228,7 +232,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       scope?.end(event);
       return response;
     } catch (error) {
-      const failure = error instanceof ClumioError ? error : transportError(error, request.signal?.aborted === true);
+      const failure = error instanceof ClumioError ? error : transportError(error, request.signal?.aborted === true, request.signal?.reason);
       const event: ClumioCallEvent = {
         operation: request.operation,
         durationMs: performance.now() - startedAt,

@@ -15,7 +15,9 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
   | 'BAD_UPSTREAM_RESPONSE'
-  | 'UPSTREAM_BUDGET_EXCEEDED';
+  | 'UPSTREAM_BUDGET_EXCEEDED'
+  // The caller went away before the answer: nobody sees it, but metrics, logs and traces do.
+  | 'CANCELLED';
 
 /** Whether the upstream may have acted on a request whose answer never arrived. */
 export type Outcome = 'NOT_SENT' | 'UNKNOWN';
@@ -59,6 +61,7 @@ const statusMessages: Record<UpstreamErrorCode, string> = {
   UPSTREAM_UNAVAILABLE: 'Clumio could not be reached.',
   BAD_UPSTREAM_RESPONSE: 'Clumio sent a response the gateway could not read.',
   UPSTREAM_BUDGET_EXCEEDED: 'This operation needs more calls to Clumio than one request may make.',
+  CANCELLED: 'The caller closed the request before Clumio answered.',
 };
 
 /** Maps a non-2xx status to its error; Clumio's own `error_message` is kept as the message. */
@@ -76,6 +79,15 @@ export function httpStatusError(
     status,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
   });
+}
+
+/**
+ * The error of work the operation's signal stopped: its deadline passing (a TimeoutError
+ * reason) is UPSTREAM_TIMEOUT; any other reason is the caller leaving, CANCELLED.
+ */
+export function abortedError(reason: unknown, cause: unknown, outcome: Outcome): ClumioError {
+  const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+  return upstreamError(timedOut ? 'UPSTREAM_TIMEOUT' : 'CANCELLED', cause, outcome);
 }
 
 export function upstreamError(code: UpstreamErrorCode, cause?: unknown, outcome?: Outcome): ClumioError {

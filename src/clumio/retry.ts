@@ -1,6 +1,6 @@
 import type { ClumioRequest } from './client.js';
 import { BreakerOpenError } from './breaker.js';
-import { ClumioError, upstreamError } from './errors.js';
+import { abortedError, ClumioError } from './errors.js';
 import { remainingMs } from './deadline.js';
 
 export interface RetryOptions {
@@ -53,7 +53,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(upstreamError('UPSTREAM_TIMEOUT', signal?.reason, 'NOT_SENT'));
+      reject(abortedError(signal?.reason, signal?.reason, 'NOT_SENT'));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { upstreamError } from './errors.js';
+import { abortedError } from './errors.js';
 
 export interface SchedulerOptions {
   /** Clumio calls in flight at once, all callers together. */
@@ -18,7 +18,7 @@ interface Waiter {
 export type Release = () => void;
 
 export interface Scheduler {
-  /** Waits for a slot for `callerKey`; rejects with UPSTREAM_TIMEOUT (nothing sent) if `signal` aborts first. */
+  /** Waits for a slot for `callerKey`; rejects with UPSTREAM_TIMEOUT or CANCELLED (nothing sent) if `signal` aborts first. */
   acquire(callerKey: string, signal?: AbortSignal): Promise<Release>;
   readonly inFlight: number;
   readonly queued: number;
@@ -74,7 +74,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   return {
     acquire(key, signal) {
-      if (signal?.aborted) return Promise.reject(upstreamError('UPSTREAM_TIMEOUT', signal.reason, 'NOT_SENT'));
+      if (signal?.aborted) return Promise.reject(abortedError(signal.reason, signal.reason, 'NOT_SENT'));
       if (queued === 0 && hasRoom(key)) return Promise.resolve(take(key));
       return new Promise<Release>((resolve, reject) => {
         const onAbort = () => {
@@ -84,7 +84,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           waiters!.splice(index, 1);
           if (waiters!.length === 0) queues.delete(key);
           queued--;
-          reject(upstreamError('UPSTREAM_TIMEOUT', signal?.reason, 'NOT_SENT'));
+          reject(abortedError(signal?.reason, signal?.reason, 'NOT_SENT'));
         };
         const waiter: Waiter = {
           grant() {
