@@ -52,6 +52,14 @@ async function serve(clumioBaseUrl: string, env: Record<string, string>): Promis
   return { app, server, url: `${await listen(server)}/graphql`, log };
 }
 
+async function stop(...gateways: Served[]): Promise<void> {
+  for (const s of gateways) {
+    s.server.closeAllConnections();
+    await new Promise((resolve) => s.server.close(resolve));
+    await s.app.close();
+  }
+}
+
 async function ask(url: string, init: { body: string; headers?: Record<string, string> }): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
@@ -88,11 +96,7 @@ describe('the fast path', () => {
     auth = { authorization: `Bearer ${simulator.demoToken}` };
   });
   afterAll(async () => {
-    for (const s of [fast, yogaOnly]) {
-      s.server.closeAllConnections();
-      await new Promise((resolve) => s.server.close(resolve));
-      await s.app.close();
-    }
+    await stop(fast, yogaOnly);
     await simulator.close();
   });
 
@@ -200,11 +204,7 @@ describe('the fast path', () => {
       // Each path counted the same operations with the same outcomes.
       expect(operationSeries(await trustedFast.app.metrics.registry.metrics())).toEqual(operationSeries(await trustedYoga.app.metrics.registry.metrics()));
     } finally {
-      for (const s of [trustedFast, trustedYoga]) {
-        s.server.closeAllConnections();
-        await new Promise((resolve) => s.server.close(resolve));
-        await s.app.close();
-      }
+      await stop(trustedFast, trustedYoga);
     }
   });
 
@@ -232,11 +232,7 @@ describe('the fast path', () => {
       }
       expect(prodFast.app.handler.fastPathCount).toBe(3);
     } finally {
-      for (const s of [prodFast, prodYoga]) {
-        s.server.closeAllConnections();
-        await new Promise((resolve) => s.server.close(resolve));
-        await s.app.close();
-      }
+      await stop(prodFast, prodYoga);
     }
   });
 });

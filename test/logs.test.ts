@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createSchema as createTestSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maskError } from '../src/graphql/mask-error.js';
-import { useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
+import { createOperationObserver, useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
 import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
 import { createOperationLog } from '../src/observability/operation-log.js';
 import { createUnexpectedErrors } from '../src/observability/unexpected-errors.js';
@@ -241,7 +241,7 @@ describe('unexpected errors', () => {
       }),
       maskedErrors: { maskError: unexpected.wrap(maskError) },
       logging: false,
-      plugins: [useRequestId(), useObservedOperations([createOperationLog(log.logger, unexpected)])],
+      plugins: [useRequestId(), useObservedOperations(createOperationObserver([createOperationLog(log.logger, unexpected)]))],
     });
     server = createServer(yoga);
     url = `${await listen(server)}/graphql`;

@@ -138,7 +138,7 @@ export function transportError(error: unknown, aborted: boolean, reason: unknown
   if (error instanceof ClumioError) return error;
   const code = errorCodeOf(error);
   const outcome: Outcome = code !== undefined && notSentCodes.has(code) ? 'NOT_SENT' : 'UNKNOWN';
-  if (aborted) return abortedError(reason, error, outcome);
+  if (aborted) return abortedError(reason, outcome, error);
   if (code !== undefined && timeoutCodes.has(code)) {
     return upstreamError('UPSTREAM_TIMEOUT', error, outcome);
   }

@@ -40,22 +40,27 @@ export function afterMs(ms: number, fire: () => void): () => void {
   return () => void pending.delete(entry);
 }
 
-/**
- * A deadline of `ms` tied to `parent`. Unlike AbortSignal.timeout() + AbortSignal.any(),
- * whose timers and links stay alive for the whole timeout after the work is done (tens of
- * thousands at a few thousand requests per second), this one is released when the work ends.
- */
+/** The abort reason of work whose time ran out (what tells a timeout from a caller leaving). */
+export function timedOut(): DOMException {
+  return new DOMException('The operation timed out.', 'TimeoutError');
+}
+
 /**
  * What says that the work was abandoned (the caller left): an AbortSignal, or a subscription
  * that calls `abort` with the reason once, and returns how to unsubscribe.
  */
 export type Abandonment = AbortSignal | ((abort: (reason: unknown) => void) => () => void);
 
+/**
+ * A deadline of `ms` tied to `parent`. Unlike AbortSignal.timeout() + AbortSignal.any(),
+ * whose timers and links stay alive for the whole timeout after the work is done (tens of
+ * thousands at a few thousand requests per second), this one is released when the work ends.
+ */
 export function createDeadline(ms: number, parent?: Abandonment): Deadline {
   const controller = new AbortController();
   const { signal } = controller;
   deadlines.set(signal, performance.now() + ms);
-  const cancel = afterMs(ms, () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')));
+  const cancel = afterMs(ms, () => controller.abort(timedOut()));
   let unsubscribe: (() => void) | undefined;
   if (typeof parent === 'function') {
     unsubscribe = parent((reason) => controller.abort(reason));

@@ -83,9 +83,10 @@ export function httpStatusError(
 
 /**
  * The error of work the operation's signal stopped: its deadline passing (a TimeoutError
- * reason) is UPSTREAM_TIMEOUT; any other reason is the caller leaving, CANCELLED.
+ * reason, see timedOut in deadline.ts) is UPSTREAM_TIMEOUT; any other reason is the caller
+ * leaving, CANCELLED.
  */
-export function abortedError(reason: unknown, cause: unknown, outcome: Outcome): ClumioError {
+export function abortedError(reason: unknown, outcome: Outcome, cause: unknown = reason): ClumioError {
   const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
   return upstreamError(timedOut ? 'UPSTREAM_TIMEOUT' : 'CANCELLED', cause, outcome);
 }

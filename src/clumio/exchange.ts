@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { afterMs } from './deadline.js';
+import { afterMs, timedOut } from './deadline.js';
 
 /** What came back from one HTTP exchange with Clumio, before any meaning is given to it. */
 export interface RawExchange {
@@ -75,7 +75,7 @@ class ExchangeHandler {
     private readonly reject: (failure: ExchangeFailure) => void,
   ) {
     const { signal } = options;
-    this.stopClock = afterMs(options.timeoutMs, () => this.cancel(new DOMException('The operation timed out.', 'TimeoutError')));
+    this.stopClock = afterMs(options.timeoutMs, () => this.cancel(timedOut()));
     if (signal) {
       this.onAbort = () => this.cancel(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
       signal.addEventListener('abort', this.onAbort);

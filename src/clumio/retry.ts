@@ -53,7 +53,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortedError(signal?.reason, signal?.reason, 'NOT_SENT'));
+      reject(abortedError(signal?.reason, 'NOT_SENT'));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

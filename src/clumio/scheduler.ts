@@ -74,7 +74,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   return {
     acquire(key, signal) {
-      if (signal?.aborted) return Promise.reject(abortedError(signal.reason, signal.reason, 'NOT_SENT'));
+      if (signal?.aborted) return Promise.reject(abortedError(signal.reason, 'NOT_SENT'));
       if (queued === 0 && hasRoom(key)) return Promise.resolve(take(key));
       return new Promise<Release>((resolve, reject) => {
         const onAbort = () => {
@@ -84,7 +84,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           waiters!.splice(index, 1);
           if (waiters!.length === 0) queues.delete(key);
           queued--;
-          reject(abortedError(signal?.reason, signal?.reason, 'NOT_SENT'));
+          reject(abortedError(signal?.reason, 'NOT_SENT'));
         };
         const waiter: Waiter = {
           grant() {

@@ -1,4 +1,4 @@
-import { defaultFieldResolver, defaultTypeResolver, getVariableValues } from '@graphql-tools/executor';
+import { buildResolveInfo, defaultFieldResolver, defaultTypeResolver, getFieldDef, getVariableValues, type ExecutionContext } from '@graphql-tools/executor';
 import {
   addPath,
   collectFields,
@@ -58,7 +58,7 @@ import {
  * What is cheaper here: a field with no resolver of its own and no info to give (a leaf, a list
  * of leaves, an object without isTypeOf) is read and completed with no info object, no
  * arguments object and, for leaves, no path unless it fails. Fields with resolvers get exactly
- * what the executor gives them.
+ * what the executor gives them: the info its own buildResolveInfo makes, its argument coercion.
  */
 export interface CompiledOperation {
   /** Runs the operation, or answers undefined when its variables do not coerce. */
@@ -71,15 +71,18 @@ export interface CompiledExecutionArgs {
   rootValue?: unknown;
 }
 
-/** One execution: what the executor's execution context holds that the plan cannot. */
+/**
+ * One execution: what the executor's execution context holds that the plan cannot, in its shape,
+ * so that the executor's own buildResolveInfo makes the info a resolver gets.
+ */
 interface Run {
   schema: GraphQLSchema;
   fragments: Record<string, FragmentDefinitionNode>;
   operation: OperationDefinitionNode;
   rootValue: unknown;
   contextValue: unknown;
-  coerced: Record<string, unknown>;
-  sources: Record<string, unknown>;
+  variableValues: { coerced: Record<string, unknown>; sources: Record<string, unknown> };
+  signal: undefined;
   errors: GraphQLError[];
 }
 
@@ -134,9 +137,9 @@ export function compileOperation(schema: GraphQLSchema, document: DocumentNode, 
     const plans: FieldPlan[] = [];
     for (const [responseName, fieldNodes] of fields) {
       const fieldName = fieldNodes[0]!.name.value;
-      const fieldDef = (fieldName === TypeNameMetaFieldDef.name ? TypeNameMetaFieldDef : type.getFields()[fieldName]) as GraphQLField<unknown, unknown> | undefined;
+      const fieldDef = getFieldDef(schema, type, fieldNodes[0]!);
       // Validated: every field exists (the executor skips one that does not).
-      if (fieldDef === undefined) continue;
+      if (fieldDef == null) continue;
       const named = namedOf(fieldDef.type);
       plans.push({
         responseName,
@@ -299,16 +302,7 @@ export function compileOperation(schema: GraphQLSchema, document: DocumentNode, 
         variableValues?: { coerced: Record<string, unknown>; sources: Record<string, unknown> };
       };
       if (coerced.errors !== undefined || coerced.variableValues === undefined) return undefined;
-      const run: Run = {
-        schema,
-        fragments,
-        operation,
-        rootValue,
-        contextValue,
-        coerced: coerced.variableValues.coerced,
-        sources: coerced.variableValues.sources,
-        errors: [],
-      };
+      const run: Run = { schema, fragments, operation, rootValue, contextValue, variableValues: coerced.variableValues, signal: undefined, errors: [] };
       const failed = (error: unknown): ExecutionResult => {
         const nested = (error as { errors?: GraphQLError[] }).errors;
         if (nested) run.errors.push(...nested);
@@ -421,32 +415,35 @@ function executeSerially(run: Run, plan: ObjectPlan, source: unknown): unknown {
   return next();
 }
 
+function fieldPath(parentPath: Path | undefined, field: FieldPlan): Path {
+  return addPath(parentPath, field.responseName, field.parentType.name);
+}
+
 function executeField(run: Run, field: FieldPlan, source: unknown, parentPath: Path | undefined): unknown {
   if (field.typename) return field.parentType.name;
   if (field.fieldDef.resolve === undefined && field.noArgs && !field.needsInfo && (typeof source === 'object' || typeof source === 'function') && source !== null) {
     // The default resolver's read, without the info and arguments it would only pass on.
     const value = (source as Record<string, unknown>)[field.fieldName];
     if (typeof value !== 'function' && !isPromise(value)) {
-      const path = field.leaf ? undefined : addPath(parentPath, field.responseName, field.parentType.name);
+      // A leaf's path is made only if it fails.
+      const path = field.leaf ? undefined : fieldPath(parentPath, field);
       try {
         const completed = field.complete(run, field, undefined, path, value);
-        if (isPromise(completed)) {
-          return completed.then(undefined, (raw: unknown) => fieldError(run, raw, field, path ?? addPath(parentPath, field.responseName, field.parentType.name)));
-        }
-        return completed;
+        // Only objects and lists complete asynchronously, and they have their path.
+        return isPromise(completed) ? completed.then(undefined, (raw: unknown) => fieldError(run, raw, field, path!)) : completed;
       } catch (raw) {
-        return fieldError(run, raw, field, path ?? addPath(parentPath, field.responseName, field.parentType.name));
+        return fieldError(run, raw, field, path ?? fieldPath(parentPath, field));
       }
     }
   }
-  return executeResolvedField(run, field, source, addPath(parentPath, field.responseName, field.parentType.name));
+  return executeResolvedField(run, field, source, fieldPath(parentPath, field));
 }
 
 // A field as the executor runs it: info, arguments, its resolver (or the default one).
 function executeResolvedField(run: Run, field: FieldPlan, source: unknown, path: Path): unknown {
-  const info = resolveInfo(run, field, path);
+  const info = buildResolveInfo(run as unknown as ExecutionContext, field.fieldDef, field.fieldNodes, field.parentType, path);
   try {
-    const args = getArgumentValues(field.fieldDef, field.fieldNodes[0]!, run.coerced, run.sources as never);
+    const args = getArgumentValues(field.fieldDef, field.fieldNodes[0]!, run.variableValues.coerced, run.variableValues.sources as never);
     const resolve = field.fieldDef.resolve ?? defaultFieldResolver;
     const result = resolve(source, args, run.contextValue, info);
     const completed = isPromise(result)
@@ -457,33 +454,6 @@ function executeResolvedField(run: Run, field: FieldPlan, source: unknown, path:
   } catch (raw) {
     return fieldError(run, raw, field, path);
   }
-}
-
-function resolveInfo(run: Run, field: FieldPlan, path: Path): GraphQLResolveInfo {
-  let asyncHelpers: unknown;
-  return {
-    fieldName: field.fieldDef.name,
-    fieldNodes: field.fieldNodes,
-    returnType: field.returnType,
-    parentType: field.parentType,
-    path,
-    schema: run.schema,
-    fragments: run.fragments,
-    rootValue: run.rootValue,
-    operation: run.operation,
-    variableValues: run.coerced,
-    signal: undefined,
-    getAbortSignal: () => undefined,
-    getAsyncHelpers: () =>
-      (asyncHelpers ??= {
-        promiseAll: Promise.all.bind(Promise),
-        track: (maybePromises: unknown[]) => {
-          const waitUntil = (run.contextValue as { waitUntil?: unknown } | undefined)?.waitUntil;
-          if (typeof waitUntil !== 'function') return;
-          for (const value of maybePromises) if (isPromise(value)) waitUntil(value);
-        },
-      }),
-  } as unknown as GraphQLResolveInfo;
 }
 
 function fieldError(run: Run, raw: unknown, field: FieldPlan, path: Path): unknown {

@@ -12,12 +12,12 @@ import { Timers } from './timers.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 
 function checkLatency(ms: number): number {
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a finite number of ms >= 0');
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a finite number of ms >= 0');
   return ms;
 }
 
 function checkJitter(jitterMs: number, ms: number): number {
-  if (!Number.isFinite(jitterMs) || jitterMs < 0 || jitterMs > ms) throw new RangeError('latency jitter must be from 0 to the latency');
+  if (typeof jitterMs !== 'number' || !Number.isFinite(jitterMs) || jitterMs < 0 || jitterMs > ms) throw new RangeError('latency jitter must be from 0 to the latency');
   return jitterMs;
 }
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-export { freePort } from '../support/wait.js';
 
 /** A server the benchmark started, in a process of its own. */
 export interface ServerProcess {
@@ -12,7 +11,7 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A port the kernel says is free now; good enough for loopback servers started right after. */
+/** Runs `node` with `args` and `env` added to ours, keeping the end of its output for error messages. */
 export function startProcess(name: string, args: string[], env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runLoad, type LoadResult } from './load.js';
-import { freePort, startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
+import { freePort } from '../support/wait.js';
+import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
 import {
   describeMachine,

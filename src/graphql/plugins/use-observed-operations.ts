@@ -65,12 +65,8 @@ export function createOperationObserver(listeners: ReadonlyArray<OperationListen
  * before it had parameters (an unreadable body, a missing query) counts as an anonymous
  * operation too.
  */
-export function useObservedOperations(observerOrListeners: OperationObserver | ReadonlyArray<OperationListener>): Plugin {
-  const observer = Array.isArray(observerOrListeners)
-    ? createOperationObserver(observerOrListeners)
-    : (observerOrListeners as OperationObserver);
-  const start = observer.start;
-  const finish = observer.finish;
+export function useObservedOperations(observer: OperationObserver): Plugin {
+  const { start, finish } = observer;
 
   function identify(context: object, document: DocumentNode, operationName: unknown): void {
     const operation = observedOperationOf(context);
