@@ -46,6 +46,10 @@ export interface ClumioCallEvent {
   status?: number;
   /** The error code, when the exchange failed. */
   code?: UpstreamErrorCode;
+  /** Clumio's own message of a 5xx (its internals): for the log, never for a caller. */
+  upstreamMessage?: string;
+  /** The operation's request id, with upstreamMessage, so the log line can be matched to it. */
+  requestId?: string;
 }
 
 /** Hooks for metrics, logs and traces; the client never depends on what listens. */
@@ -238,6 +242,9 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
         durationMs: performance.now() - startedAt,
         code: failure.code,
         ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+        ...(failure.details.upstreamMessage !== undefined
+          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+          : {}),
       };
       observer.callFinished?.(event);
       scope?.end(event);
