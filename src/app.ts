@@ -9,7 +9,7 @@ import { createContextFactory, type GatewayContext } from './graphql/context.js'
 import { createCursorCodec } from './graphql/cursor.js';
 import { createLocalBackend, createRedisBackend } from './graphql/live/live-backend.js';
 import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets.js';
-import { maskError, unexpectedErrorMessage } from './graphql/mask-error.js';
+import { maskError, unexpectedErrorMessage, withoutSuggestions } from './graphql/mask-error.js';
 import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
 import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false });
   const tracing = config.tracing ? createTracing(config.tracing, { serviceVersion: version }) : undefined;
   const unexpectedErrors = createUnexpectedErrors();
-  const maskAndRemember = unexpectedErrors.wrap(maskError);
+  const maskAndRemember = unexpectedErrors.wrap(config.production ? withoutSuggestions(maskError) : maskError);
   const clumio = createClumioClient({
     baseUrl: deps.clumioBaseUrl,
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),

@@ -66,6 +66,11 @@ export interface Config {
   redisUrl: string | null;
 }
 
+/** Whether a URL's hostname is this machine: plain http to it never crosses a network. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -91,6 +96,7 @@ export function loadConfig(env: Env): Config {
   const production = nodeEnv === 'production';
 
   let clumioBaseUrl: string | null = null;
+  const allowHttp = bool('CLUMIO_ALLOW_HTTP', false);
   const baseUrl = env.CLUMIO_API_BASE_URL;
   const region = env.CLUMIO_REGION;
   if (baseUrl && region) {
@@ -104,6 +110,10 @@ export function loadConfig(env: Env): Config {
     } catch {
       problems.push(`CLUMIO_API_BASE_URL must be an http(s) URL without query, fragment or credentials (got "${baseUrl}")`);
     }
+    // Callers' tokens go to this URL: in production, in clear only to this machine or when asked for.
+    if (clumioBaseUrl?.startsWith('http:') && production && !allowHttp && !isLoopback(new URL(clumioBaseUrl).hostname)) {
+      problems.push('CLUMIO_API_BASE_URL must be https:// in production (callers\' tokens would cross the network in clear); set CLUMIO_ALLOW_HTTP=true if the network is trusted');
+    }
   } else if (region) {
     if (isClumioRegion(region)) clumioBaseUrl = clumioRegions[region];
     else problems.push(`CLUMIO_REGION must be one of ${Object.keys(clumioRegions).join(', ')} (got "${region}")`);
@@ -113,6 +123,8 @@ export function loadConfig(env: Env): Config {
 
   const cursorSecret = env.CURSOR_SECRET || null;
   if (cursorSecret !== null && cursorSecret.length < 16) problems.push('CURSOR_SECRET must be at least 16 characters');
+  // A random key per replica makes a next page fail on another replica behind the load balancer.
+  if (cursorSecret === null && production) problems.push('NODE_ENV=production needs CURSOR_SECRET (16+ characters, the same on every replica)');
 
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {

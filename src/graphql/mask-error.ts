@@ -61,3 +61,18 @@ export function maskError(error: unknown): Error {
   const extensions = { code: unexpectedErrorCode };
   return graphqlError ? withExtensions(graphqlError, unexpectedErrorMessage, extensions) : new GraphQLError(unexpectedErrorMessage, { extensions });
 }
+
+const suggestion = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * The masking of a production gateway: as `mask`, and without "Did you mean …?" suggestions,
+ * which reveal the schema. graphql-armor drops them from validation errors only; variable
+ * coercion ("Field "x" is not defined by type …") words its own.
+ */
+export function withoutSuggestions(mask: (error: unknown) => Error): (error: unknown) => Error {
+  return (error) => {
+    const masked = mask(error);
+    if (!isGraphQLError(masked) || !masked.message.includes('Did you mean')) return masked;
+    return withExtensions(masked, masked.message.replace(suggestion, ''), masked.extensions);
+  };
+}

@@ -55,7 +55,8 @@ export async function startGateway(
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
-  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
+  // A shared cursor secret, as every deployment sets (production requires one).
+  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-gateway-cursor-secret', ...options.env });
   const app = createApp({ config, clumioBaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
   const server = createServer(gatewayServerOptions, app.handler);
   const origin = await listen(server);
