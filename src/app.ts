@@ -86,7 +86,15 @@ export function createApp(deps: AppDeps): App {
     }),
     limits: { maxInFlight: config.clumio.maxInFlight, maxInFlightPerCaller: config.clumio.maxInFlightPerCaller },
     retry: { maxRetries: config.clumio.maxRetries, baseDelayMs: config.clumio.retryBaseDelayMs, maxDelayMs: config.clumio.retryMaxDelayMs },
-    breaker: { failureThreshold: config.clumio.breakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
+    breaker: {
+      failureThreshold: config.clumio.breakerFailureThreshold,
+      windowMs: config.clumio.breakerWindowMs,
+      minimumCalls: config.clumio.breakerMinimumCalls,
+      failureRate: config.clumio.breakerFailureRate,
+      minimumFailingCallers: config.clumio.breakerMinimumFailingCallers,
+      cooldownMs: config.clumio.breakerCooldownMs,
+    },
+    callerBreaker: { failureThreshold: config.clumio.callerBreakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
   });
 
   metrics.watchOrigin(clumio.origin);

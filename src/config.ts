@@ -24,9 +24,19 @@ export interface Config {
     retryBaseDelayMs: number;
     /** Longest wait before a retry; a longer Retry-After goes back to the caller as RATE_LIMITED. */
     retryMaxDelayMs: number;
-    /** Failures in a row (5xx, timeouts, unreachable) that open the circuit breaker. */
+    /** Connection failures in a row (refused, DNS, connect timeout) that open the shared circuit breaker. */
     breakerFailureThreshold: number;
-    /** How long an open breaker fails fast before one probe call is let through. */
+    /** The sliding window over which the shared breaker counts failed calls. */
+    breakerWindowMs: number;
+    /** Calls in the window before its failure rate may open the shared breaker. */
+    breakerMinimumCalls: number;
+    /** Share of failed calls in the window (0 to 1) that opens the shared breaker. */
+    breakerFailureRate: number;
+    /** Distinct callers with failed calls in the window before the shared breaker opens. */
+    breakerMinimumFailingCallers: number;
+    /** One caller's failed calls in a row that hold back that caller's calls (its own breaker). */
+    callerBreakerFailureThreshold: number;
+    /** How long an open breaker (shared or a caller's) fails fast before one probe call is let through. */
     breakerCooldownMs: number;
   };
   /** Larger request bodies are refused with 413 before being read whole. */
@@ -165,6 +175,11 @@ export function loadConfig(env: Env): Config {
       retryBaseDelayMs: int('CLUMIO_RETRY_BASE_DELAY_MS', 100, 1, 60_000),
       retryMaxDelayMs: int('CLUMIO_RETRY_MAX_DELAY_MS', 5_000, 1, 600_000),
       breakerFailureThreshold: int('CLUMIO_BREAKER_FAILURES', 5, 1, 10_000),
+      breakerWindowMs: int('CLUMIO_BREAKER_WINDOW_MS', 10_000, 100, 3_600_000),
+      breakerMinimumCalls: int('CLUMIO_BREAKER_MIN_CALLS', 20, 1, 100_000),
+      breakerFailureRate: int('CLUMIO_BREAKER_FAILURE_PERCENT', 50, 1, 100) / 100,
+      breakerMinimumFailingCallers: int('CLUMIO_BREAKER_MIN_CALLERS', 3, 1, 1_000),
+      callerBreakerFailureThreshold: int('CLUMIO_CALLER_BREAKER_FAILURES', 5, 1, 10_000),
       breakerCooldownMs: int('CLUMIO_BREAKER_COOLDOWN_MS', 10_000, 1, 3_600_000),
     },
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),

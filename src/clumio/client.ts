@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
-import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { exchange as sendExchange, ExchangeFailure, type RawExchange } from './exchange.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
@@ -86,8 +87,10 @@ export interface ClumioClientOptions {
   observer?: ClumioObserver;
   /** When a failed call is tried again (src/clumio/retry.ts). */
   retry?: Partial<RetryOptions>;
-  /** When calls stop going out because Clumio keeps failing (src/clumio/breaker.ts). */
+  /** When calls stop going out because Clumio keeps failing for many callers (src/clumio/breaker.ts). */
   breaker?: Partial<BreakerOptions>;
+  /** When one caller's calls are held back because they keep failing (src/clumio/caller-breakers.ts). */
+  callerBreaker?: Partial<CallerBreakerOptions>;
   /** How many calls may be in flight, in all and per caller (src/clumio/scheduler.ts). */
   limits?: Partial<SchedulerOptions>;
 }
@@ -157,10 +160,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-// What an attempt says about Clumio's health; a caller who left or ran out of time says nothing.
+// What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
+// breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
 function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
-  if (signal?.aborted || !(error instanceof ClumioError)) return 'neutral';
-  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') return 'failure';
+  if (signal?.aborted || !(error instanceof ClumioError) || error instanceof BreakerOpenError) return 'neutral';
+  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') {
+    return error.details.outcome === 'NOT_SENT' ? 'unreachable' : 'failure';
+  }
   return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
 }
 
@@ -200,6 +206,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const observer = options.observer ?? {};
   const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
   const scheduler = createScheduler({ ...defaultSchedulerOptions, ...options.limits });
+  const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker });
   const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
   // A call: retried when safe; each attempt waits for a fair slot, then passes the breaker.
@@ -208,11 +215,15 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   }
 
   async function attempt(request: ClumioRequest): Promise<ClumioResponse> {
+    const caller = callerKeyOf(request.caller);
     breaker.check();
-    const release = await scheduler.acquire(callerKeyOf(request.caller), request.signal);
+    callers.check(caller);
+    const release = await scheduler.acquire(caller, request.signal);
     let probe = false;
+    let callerProbe = false;
     let verdict: Verdict = 'neutral';
     try {
+      callerProbe = callers.admit(caller);
       probe = breaker.admit();
       const response = await sendOnce(request);
       verdict = 'success';
@@ -222,7 +233,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       throw error;
     } finally {
       release();
-      breaker.settle(verdict, probe);
+      breaker.settle(verdict, probe, caller);
+      callers.settle(caller, verdict, callerProbe);
     }
   }
 
