@@ -1,5 +1,6 @@
 import { clumioRegions, isClumioRegion } from './clumio/regions.js';
 import { readTracingConfig } from './observability/tracing-config.js';
+import type { HttpLimits } from './http/server-options.js';
 import type { TracingConfig } from './observability/tracing.js';
 import { readInt, type Env } from './env-values.js';
 
@@ -39,6 +40,8 @@ export interface Config {
     /** How long an open breaker (shared or a caller's) fails fast before one probe call is let through. */
     breakerCooldownMs: number;
   };
+  /** Bounds on the gateway's own connections (src/http/server-options.ts). */
+  http: HttpLimits;
   /** Larger request bodies are refused with 413 before being read whole. */
   maxRequestBodyBytes: number;
   /** Serve plain JSON operations without Yoga's Fetch-API request and response handling. */
@@ -158,6 +161,17 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  const http: HttpLimits = {
+    maxConnections: int('HTTP_MAX_CONNECTIONS', 4_096, 1, 1_000_000),
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
+    // Fits an 8 KB token (longer ones are refused anyway) with the other headers a browser sends.
+    maxHeaderBytes: int('HTTP_MAX_HEADER_BYTES', 32 * 1024, 16 * 1024, 1024 * 1024),
+  };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');
+
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
@@ -182,6 +196,7 @@ export function loadConfig(env: Env): Config {
       callerBreakerFailureThreshold: int('CLUMIO_CALLER_BREAKER_FAILURES', 5, 1, 10_000),
       breakerCooldownMs: int('CLUMIO_BREAKER_COOLDOWN_MS', 10_000, 1, 3_600_000),
     },
+    http,
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     fastPath: bool('FAST_PATH', true),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

@@ -57,6 +57,12 @@ describe('configuration', () => {
     expect(config).toMatchObject({ production: true, host: '0.0.0.0', graphiql: false, introspection: false });
   });
 
+  it('bounds the gateway’s own connections by default: cap, header and request timeouts, idle closing, header bytes', () => {
+    expect(loadConfig({}).http).toEqual({ maxConnections: 4096, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxHeaderBytes: 32_768 });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/HTTP_HEADERS_TIMEOUT_MS/)]);
+    expect(problemsOf({ HTTP_MAX_HEADER_BYTES: '8192' })).toEqual([expect.stringMatching(/HTTP_MAX_HEADER_BYTES/)]);
+  });
+
   it('needs CURSOR_SECRET in production, where each replica would otherwise sign cursors with its own key', () => {
     expect(problemsOf({ NODE_ENV: 'production', CLUMIO_REGION: 'us-west-2' })).toEqual([expect.stringMatching(/CURSOR_SECRET/)]);
     expect(problemsOf({ NODE_ENV: 'production', CLUMIO_REGION: 'us-west-2', CURSOR_SECRET: secret })).toEqual([]);
