@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCallerBreakers } from '../src/clumio/caller-breakers.js';
 import { createFailureWindow } from '../src/clumio/failure-window.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
+import { memoryLogger } from './support/memory-logger.js';
 import { seedWallets } from './support/wallets.js';
 
 const readWallet = 'query($id: ID!) { wallet(id: $id) { id } }';
@@ -26,6 +27,7 @@ async function reads(gw: TestGateway, token: string, id: string, count: number, 
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
 describe('one caller whose calls keep failing', () => {
+  const logs = memoryLogger('warn');
   let gw: TestGateway;
   const attacker = 'attacker-token.a1';
   const others = ['other-caller-token.b2', 'other-caller-token.c3'];
@@ -39,6 +41,7 @@ describe('one caller whose calls keep failing', () => {
     // when the other callers read.
     gw = await startGateway({
       env: { CLUMIO_HEADERS_TIMEOUT_MS: '1500', CLUMIO_BODY_TIMEOUT_MS: '3000', OPERATION_DEADLINE_MS: '5000', CLUMIO_BREAKER_COOLDOWN_MS: '60000' },
+      logger: logs.logger,
     });
     [stalling, failing] = seedWallets(gw.simulator, attacker, 2) as [string, string];
     healthy = others.map((token) => seedWallets(gw.simulator, token, 1)[0]!);
@@ -71,6 +74,13 @@ describe('one caller whose calls keep failing', () => {
     const held = await gw.gql(readWallet, { id: failing }, { token: attacker });
     expect(held.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', outcome: 'NOT_SENT' });
     expect(held.body.errors?.[0]?.message).toMatch(/this caller/);
+
+    // Operators see it: a counter, and a warning naming the caller by a hash of its token only.
+    expect(await gw.app.metrics.registry.metrics()).toMatch(/^clumio_callers_held_back_total [1-9]/m);
+    const warnings = logs.lines().filter((l) => l.msg === 'clumio calls of one caller held back');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(logs.raw()).not.toContain(attacker);
+    expect(logs.lines().some((l) => l.msg === 'clumio circuit breaker')).toBe(false);
   });
 });
 

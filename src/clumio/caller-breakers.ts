@@ -43,7 +43,11 @@ export interface CallerBreakers {
  * at most `maxCallers` of them. Connection failures are not the caller's: they count for the
  * shared breaker only.
  */
-export function createCallerBreakers(options: CallerBreakerOptions, now: () => number = () => performance.now()): CallerBreakers {
+export function createCallerBreakers(
+  options: CallerBreakerOptions,
+  onHeld: (caller: string) => void = () => {},
+  now: () => number = () => performance.now(),
+): CallerBreakers {
   const callers = new Map<string, CallerState>();
 
   function heldBack(state: CallerState | undefined): boolean {
@@ -59,6 +63,7 @@ export function createCallerBreakers(options: CallerBreakerOptions, now: () => n
     if (probe || (state.heldAt === undefined && ++state.failures >= options.failureThreshold)) {
       state.heldAt = now();
       state.failures = 0;
+      onHeld(caller);
     }
   }
 

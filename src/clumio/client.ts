@@ -58,6 +58,8 @@ export interface ClumioObserver {
   callFinished?(event: ClumioCallEvent): void;
   retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
   breakerChanged?(event: { origin: string; state: BreakerState }): void;
+  /** One caller's calls are held back (its own breaker opened); `caller` is a hash of its token, never the token. */
+  callerHeldBack?(event: { caller: string }): void;
   /**
    * Called as an exchange (one attempt) starts, e.g. to open a trace span. What it returns lives
    * for that exchange only: its headers go out with it (trace context), `end` gets its event.
@@ -206,7 +208,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const observer = options.observer ?? {};
   const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
   const scheduler = createScheduler({ ...defaultSchedulerOptions, ...options.limits });
-  const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker });
+  const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker }, (caller) => observer.callerHeldBack?.({ caller }));
   const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
   // A call: retried when safe; each attempt waits for a fair slot, then passes the breaker.

@@ -6,7 +6,7 @@ import type { Metrics } from './metrics.js';
 /**
  * What listens to the Clumio client: metrics always, the log at debug level for each exchange
  * and retry (never at info: one line per operation is enough), a warning when the breaker
- * changes or Clumio explains a 5xx (its message, which callers never see, blanked of tokens and
+ * changes, when one caller's calls are held back (by a hash of its token), or when Clumio explains a 5xx (its message, which callers never see, blanked of tokens and
  * URLs), and traces when they are on.
  */
 export function createClumioObserver(parts: {
@@ -40,6 +40,10 @@ export function createClumioObserver(parts: {
     breakerChanged(event) {
       metrics.clumio.breakerChanged!(event);
       logger.warn({ origin: event.origin, state: event.state }, 'clumio circuit breaker');
+    },
+    callerHeldBack(event) {
+      metrics.clumio.callerHeldBack!(event);
+      logger.warn({ caller: event.caller }, 'clumio calls of one caller held back');
     },
     ...(parts.callStarted ? { callStarted: parts.callStarted } : {}),
   };
