@@ -8,7 +8,7 @@ import { createContextFactory, type GatewayContext } from './graphql/context.js'
 import { createCursorCodec } from './graphql/cursor.js';
 import { createLocalBackend, createRedisBackend } from './graphql/live/live-backend.js';
 import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets.js';
-import { maskError } from './graphql/mask-error.js';
+import { maskError, withoutSuggestions } from './graphql/mask-error.js';
 import { createDocumentStore, defaultDocumentLimits } from './graphql/documents.js';
 import { useDocuments } from './graphql/plugins/use-documents.js';
 import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false });
   const tracing = config.tracing ? createTracing(config.tracing, { serviceVersion: version }) : undefined;
   const unexpectedErrors = createUnexpectedErrors();
-  const maskAndRemember = unexpectedErrors.wrap(maskError);
+  const maskAndRemember = unexpectedErrors.wrap(config.production ? withoutSuggestions(maskError) : maskError);
   const clumio = createClumioClient({
     baseUrl: deps.clumioBaseUrl,
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
@@ -84,7 +84,15 @@ export function createApp(deps: AppDeps): App {
     }),
     limits: { maxInFlight: config.clumio.maxInFlight, maxInFlightPerCaller: config.clumio.maxInFlightPerCaller },
     retry: { maxRetries: config.clumio.maxRetries, baseDelayMs: config.clumio.retryBaseDelayMs, maxDelayMs: config.clumio.retryMaxDelayMs },
-    breaker: { failureThreshold: config.clumio.breakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
+    breaker: {
+      failureThreshold: config.clumio.breakerFailureThreshold,
+      windowMs: config.clumio.breakerWindowMs,
+      minimumCalls: config.clumio.breakerMinimumCalls,
+      failureRate: config.clumio.breakerFailureRate,
+      minimumFailingCallers: config.clumio.breakerMinimumFailingCallers,
+      cooldownMs: config.clumio.breakerCooldownMs,
+    },
+    callerBreaker: { failureThreshold: config.clumio.callerBreakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
   });
 
   metrics.watchOrigin(clumio.origin);

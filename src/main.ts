@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
 import { createApp } from './app.js';
-import { gatewayServerOptions } from './http/server-options.js';
+import { createGatewayServer } from './http/server-options.js';
 import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
     // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
     ...(simulator ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } } : {}),
   });
-  const server = createServer(gatewayServerOptions, app.handler);
+  const server = createGatewayServer(config.http, app.handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

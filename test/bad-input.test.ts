@@ -85,8 +85,8 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
     });
 
     it.each([
-      ['100 KB of token is UNAUTHENTICATED with no upstream call', 100, 200],
-      ['headers past 128 KB in all are refused by the HTTP server with 431 before any GraphQL work', 200, 431],
+      ['20 KB of token is UNAUTHENTICATED with no upstream call', 20, 200],
+      ['headers past 32 KB in all (HTTP_MAX_HEADER_BYTES) are refused by the HTTP server with 431 before any GraphQL work', 40, 431],
     ])('%s', async (_name, kilobytes, status) => {
       const response = await rawRequest(
         gw.origin,
@@ -241,12 +241,17 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
 
 describe('production mode', () => {
   let prod: TestGateway;
+  let prodYoga: TestGateway;
   let dev: TestGateway;
   beforeAll(async () => {
-    [prod, dev] = await Promise.all([startGateway({ env: { NODE_ENV: 'production' } }), startGateway({ env: { NODE_ENV: 'development' } })]);
+    [prod, prodYoga, dev] = await Promise.all([
+      startGateway({ env: { NODE_ENV: 'production' } }),
+      startGateway({ env: { NODE_ENV: 'production', FAST_PATH: 'false' } }),
+      startGateway({ env: { NODE_ENV: 'development' } }),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([prod.close(), dev.close()]);
+    await Promise.all([prod.close(), prodYoga.close(), dev.close()]);
   });
 
   it('gives no field suggestions in production, and does in development', async () => {
@@ -255,6 +260,19 @@ describe('production mode', () => {
     const inDev = await dev.gql(typo);
     expect(inProd.body.errors?.[0]?.message).not.toMatch(/did you mean/i);
     expect(inDev.body.errors?.[0]?.message).toMatch(/did you mean/i);
+  });
+
+  it('gives no suggestions in variable errors in production, fast path on or off, and does in development', async () => {
+    const create = 'mutation($input: CreateWalletInput!) { createWallet(input: $input) { wallet { id } } }';
+    const variables = { input: { accountNativeId: '123456789012', awsRegio: 'us-west-2' } };
+    for (const gateway of [prod, prodYoga]) {
+      const { body } = await gateway.gql(create, variables);
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toMatch(/awsRegio/);
+      expect(body.errors?.[0]?.message).not.toMatch(/did you mean|awsRegion/i);
+    }
+    expect((await dev.gql(create, variables)).body.errors?.[0]?.message).toMatch(/did you mean "awsRegion"/i);
+    expect(prod.simulator.requests).toHaveLength(0);
   });
 
   it('refuses introspection in production by default, and allows it in development', async () => {

@@ -198,6 +198,62 @@ describe('walletChanged over server-sent events', () => {
   });
 });
 
+describe('a subscription answered without a stream', () => {
+  /** POSTs the subscription with another Accept than text/event-stream; returns the status and content type. */
+  async function withoutStream(url: string, id: string, token: string, accept: string): Promise<string> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: watch, variables: { id } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel();
+    return `${response.status} ${response.headers.get('content-type')?.startsWith('text/event-stream') ? 'stream' : 'no stream'}`;
+  }
+
+  it.each([
+    ['on', 'true'],
+    ['off', 'false'],
+  ])('keeps no place and starts no poll, and the caller then opens its streams (fast path %s)', async (_name, fastPath) => {
+    const own = await startGateway({
+      env: { FAST_PATH: fastPath, SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), SUBSCRIPTIONS_PER_CALLER: '3', SUBSCRIPTIONS_MAX: '12' },
+    });
+    try {
+      const token = `no-stream-caller-${fastPath}-${'x'.repeat(24)}`;
+      const ids = seedWallets(own.simulator, token, 3);
+      // Four times the caller's bound in all, with each Accept that gets no stream.
+      for (const accept of ['application/json', 'application/graphql-response+json', 'text/html']) {
+        const answers = await Promise.all(ids.concat(ids).map((id) => withoutStream(own.url, id, token, accept)));
+        expect(new Set(answers)).toEqual(new Set(['406 no stream']));
+      }
+      expect(own.app.live.stats()).toEqual({ subscriptions: 0, polls: 0 });
+      expect(own.simulator.requests).toEqual([]);
+
+      const streams = await Promise.all(ids.map((id) => openSse(own.url, { query: watch, variables: { id } }, { token })));
+      for (const [i, stream] of streams.entries()) expect((await stream.next())?.data?.data?.walletChanged.id).toBe(ids[i]);
+      expect(own.app.live.stats()).toEqual({ subscriptions: 3, polls: 3 });
+      for (const stream of streams) stream.close();
+      expect(await eventually(() => own.app.live.stats().subscriptions === 0 && own.app.live.stats().polls === 0)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('counts the bound per token, however many organizational units it names', async () => {
+    const { token, ids } = newCaller(1);
+    const units = ['ou-1', 'ou-2', 'ou-3', 'ou-4'];
+    const streams = await Promise.all(units.map((ou) => subscribe(ids[0]!, token, { 'x-clumio-organizationalunit-context': ou })));
+    const codes = await Promise.all(streams.map(async (stream) => {
+      const event = await stream.next();
+      return event?.data?.errors?.[0]?.extensions?.code ?? event?.event;
+    }));
+    expect(codes.filter((code) => code === 'next')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'SUBSCRIPTION_LIMIT_EXCEEDED')).toHaveLength(1);
+    for (const stream of streams) stream.close();
+    expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+});
+
 describe('subscription configuration', () => {
   it('has bounded defaults, and refuses a poll interval under 500 ms or a Redis URL of another scheme without echoing it', () => {
     expect(loadConfig({})).toMatchObject({ subscriptions: { pollIntervalMs: 5_000, maxPerCaller: 10, maxTotal: 1_000 }, redisUrl: null });

@@ -1,5 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
-import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { exchange as sendExchange, ExchangeFailure, type RawExchange } from './exchange.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
@@ -46,6 +47,10 @@ export interface ClumioCallEvent {
   status?: number;
   /** The error code, when the exchange failed. */
   code?: UpstreamErrorCode;
+  /** Clumio's own message of a 5xx (its internals): for the log, never for a caller. */
+  upstreamMessage?: string;
+  /** The operation's request id, with upstreamMessage, so the log line can be matched to it. */
+  requestId?: string;
 }
 
 /** Hooks for metrics, logs and traces; the client never depends on what listens. */
@@ -53,6 +58,8 @@ export interface ClumioObserver {
   callFinished?(event: ClumioCallEvent): void;
   retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
   breakerChanged?(event: { origin: string; state: BreakerState }): void;
+  /** One caller's calls are held back (its own breaker opened); `caller` is a hash of its token, never the token. */
+  callerHeldBack?(event: { caller: string }): void;
   /**
    * Called as an exchange (one attempt) starts, e.g. to open a trace span. What it returns lives
    * for that exchange only: its headers go out with it (trace context), `end` gets its event.
@@ -82,8 +89,10 @@ export interface ClumioClientOptions {
   observer?: ClumioObserver;
   /** When a failed call is tried again (src/clumio/retry.ts). */
   retry?: Partial<RetryOptions>;
-  /** When calls stop going out because Clumio keeps failing (src/clumio/breaker.ts). */
+  /** When calls stop going out because Clumio keeps failing for many callers (src/clumio/breaker.ts). */
   breaker?: Partial<BreakerOptions>;
+  /** When one caller's calls are held back because they keep failing (src/clumio/caller-breakers.ts). */
+  callerBreaker?: Partial<CallerBreakerOptions>;
   /** How many calls may be in flight, in all and per caller (src/clumio/scheduler.ts). */
   limits?: Partial<SchedulerOptions>;
 }
@@ -153,10 +162,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-// What an attempt says about Clumio's health; a caller who left or ran out of time says nothing.
+// What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
+// breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
 function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
-  if (signal?.aborted || !(error instanceof ClumioError)) return 'neutral';
-  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') return 'failure';
+  if (signal?.aborted || !(error instanceof ClumioError) || error instanceof BreakerOpenError) return 'neutral';
+  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') {
+    return error.details.outcome === 'NOT_SENT' ? 'unreachable' : 'failure';
+  }
   return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
 }
 
@@ -196,6 +208,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const observer = options.observer ?? {};
   const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
   const scheduler = createScheduler({ ...defaultSchedulerOptions, ...options.limits });
+  const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker }, (caller) => observer.callerHeldBack?.({ caller }));
   const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
   // A call: retried when safe; each attempt waits for a fair slot, then passes the breaker.
@@ -204,11 +217,15 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   }
 
   async function attempt(request: ClumioRequest): Promise<ClumioResponse> {
+    const caller = callerKeyOf(request.caller);
     breaker.check();
-    const release = await scheduler.acquire(callerKeyOf(request.caller), request.signal);
+    callers.check(caller);
+    const release = await scheduler.acquire(caller, request.signal);
     let probe = false;
+    let callerProbe = false;
     let verdict: Verdict = 'neutral';
     try {
+      callerProbe = callers.admit(caller);
       probe = breaker.admit();
       const response = await sendOnce(request);
       verdict = 'success';
@@ -218,7 +235,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       throw error;
     } finally {
       release();
-      breaker.settle(verdict, probe);
+      breaker.settle(verdict, probe, caller);
+      callers.settle(caller, verdict, callerProbe);
     }
   }
 
@@ -238,6 +256,9 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
         durationMs: performance.now() - startedAt,
         code: failure.code,
         ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+        ...(failure.details.upstreamMessage !== undefined
+          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+          : {}),
       };
       observer.callFinished?.(event);
       scope?.end(event);

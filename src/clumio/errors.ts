@@ -32,6 +32,8 @@ export class ClumioError extends Error {
       retryAfterSeconds?: number;
       outcome?: Outcome;
       cause?: unknown;
+      /** Clumio's own message of a 5xx: its internals, for the log only, never for a caller. */
+      upstreamMessage?: string;
     } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -64,20 +66,26 @@ const statusMessages: Record<UpstreamErrorCode, string> = {
   CANCELLED: 'The caller closed the request before Clumio answered.',
 };
 
-/** Maps a non-2xx status to its error; Clumio's own `error_message` is kept as the message. */
+/**
+ * Maps a non-2xx status to its error. Clumio's own `error_message` explains a refusal (4xx) and
+ * is shown; on a 5xx it speaks of Clumio's internals, so the caller gets the fixed message and
+ * Clumio's is kept in `details.upstreamMessage` for the log.
+ */
 export function httpStatusError(
   status: number,
   clumioMessage: string | undefined,
   retryAfterSeconds: number | undefined,
 ): ClumioError {
   const code = statusCodes[status] ?? (status >= 500 ? 'UPSTREAM_ERROR' : 'BAD_UPSTREAM_RESPONSE');
-  let message = clumioMessage ? `${statusMessages[code]} Clumio says: ${clumioMessage}` : statusMessages[code];
+  const internal = status >= 500;
+  let message = clumioMessage && !internal ? `${statusMessages[code]} Clumio says: ${clumioMessage}` : statusMessages[code];
   if (code === 'RATE_LIMITED' && retryAfterSeconds !== undefined) {
     message += ` Retry after ${retryAfterSeconds} seconds.`;
   }
   return new ClumioError(code, message, {
     status,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    ...(clumioMessage && internal ? { upstreamMessage: clumioMessage } : {}),
   });
 }
 

@@ -3,7 +3,7 @@ import { gatewayError } from './errors.js';
 
 /**
  * Only `Bearer <token>` with a token of RFC 6750 characters and sane length is forwarded:
- * anything else (another scheme, CR/LF or control characters, an empty or 100 KB token)
+ * anything else (another scheme, CR/LF or control characters, an empty or 20 KB token)
  * is refused before any upstream call.
  */
 const bearerPattern = /^Bearer [A-Za-z0-9\-._~+/]+=*$/;

@@ -16,6 +16,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { hideSuggestions as hideSuggestionsIn } from './mask-error.js';
 
 /**
  * The one document cache of the gateway, shared by both doors (the node:http door and Yoga's
@@ -85,8 +86,6 @@ export interface DocumentStore {
 const documentBytesPerChar = 50;
 const errorBytes = 1024;
 
-const hiddenSuggestion = /Did you mean .+\?/g;
-
 // Armor reports an exceeded limit as a syntax error out of validation; it is a validation error.
 const asValidationError = {
   propagateOnRejection: false,
@@ -101,7 +100,7 @@ const asValidationError = {
 
 /** The error as the HTTP layer reports it: a stable code, 400 for graphql-response+json. */
 function refusal(error: GraphQLError, code: string, hideSuggestions: boolean): GraphQLError {
-  const message = hideSuggestions ? error.message.replace(hiddenSuggestion, '[Suggestion hidden]').trim() : error.message;
+  const message = hideSuggestions ? hideSuggestionsIn(error.message) : error.message;
   // Positions into the text instead of nodes of the tree: the tree is not kept.
   const refused = new GraphQLError(message, {
     ...(error.source ? { source: error.source } : {}),

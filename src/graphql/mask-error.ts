@@ -61,3 +61,23 @@ export function maskError(error: unknown): Error {
   const extensions = { code: unexpectedErrorCode };
   return graphqlError ? withExtensions(graphqlError, unexpectedErrorMessage, extensions) : new GraphQLError(unexpectedErrorMessage, { extensions });
 }
+
+const suggestion = /Did you mean [^?]*\?/g;
+
+/** The message without its "Did you mean …?" suggestions, which reveal the schema. */
+export function hideSuggestions(message: string): string {
+  return message.replace(suggestion, '[Suggestion hidden]').trim();
+}
+
+/**
+ * The masking of a production gateway: as `mask`, and without suggestions. The document store
+ * hides them in validation errors; variable coercion ("Field "x" is not defined by type …")
+ * words its own, seen only here.
+ */
+export function withoutSuggestions(mask: (error: unknown) => Error): (error: unknown) => Error {
+  return (error) => {
+    const masked = mask(error);
+    if (!isGraphQLError(masked) || !masked.message.includes('Did you mean')) return masked;
+    return withExtensions(masked, hideSuggestions(masked.message), masked.extensions);
+  };
+}

@@ -22,9 +22,13 @@ export function silentLogger(): Logger {
 const bearer = /\b(bearer)\s+[^\s"',;]+/gi;
 const httpUrl = /\bhttps?:\/\/[^\s"'<>)]+/gi;
 
+/** Text for the log with bearer tokens and http(s) URLs blanked out. */
+export function scrub(text: string): string {
+  return text.replace(bearer, '$1 [redacted]').replace(httpUrl, '[url]');
+}
+
 /** An error for the log: name, message and stack with bearer tokens and http(s) URLs blanked out. */
 export function loggableError(error: unknown): { type: string; message: string; stack?: string } {
-  const scrub = (text: string) => text.replace(bearer, '$1 [redacted]').replace(httpUrl, '[url]');
   if (error instanceof Error) {
     return { type: error.name, message: scrub(error.message), ...(error.stack ? { stack: scrub(error.stack) } : {}) };
   }
