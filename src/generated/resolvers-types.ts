@@ -37,7 +37,7 @@ export type AwsAccount = {
 export type CreateWalletInput = {
   /** The customer's AWS account id: exactly 12 digits. */
   accountNativeId: Scalars['String']['input'];
-  /** The AWS region of the wallet: an AWS region name such as `us-west-2` (an unknown one is `BAD_USER_INPUT`). Clumio picks one when omitted. */
+  /** The AWS region of the wallet: an AWS region name such as `us-west-2` (one not shaped like a region name is `BAD_USER_INPUT`; Clumio decides which regions it supports). Clumio picks one when omitted. */
   awsRegion?: InputMaybe<Scalars['String']['input']>;
 };
 
