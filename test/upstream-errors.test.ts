@@ -42,6 +42,27 @@ describe('upstream outcomes become stable error codes', () => {
     expect(text).not.toMatch(/at .*\.(ts|js):\d+/);
   });
 
+  it.each([405, 406, 415, 418, 422])(
+    'Clumio answering %i, outside its published statuses, gives UPSTREAM_REJECTED with its own message, sent once',
+    async (status) => {
+      gw.simulator.inject({ kind: 'status', status, message: `clumio refuses with ${status}`, times: 10 });
+      const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: walletId });
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors![0]!.extensions).toEqual({ code: 'UPSTREAM_REJECTED', upstreamStatus: status });
+      expect(body.errors![0]!.message).toBe(`Clumio refused the request. Clumio says: clumio refuses with ${status}`);
+      // A refusal is an answer: not retried, and the breaker still counts Clumio as healthy.
+      expect(gw.simulator.requests).toHaveLength(1);
+      expect(gw.app.clumio.health().breaker).toBe('closed');
+    },
+  );
+
+  it('Clumio refusing the Accept version (406) is UPSTREAM_REJECTED, and so is any 4xx whose body is not the envelope', async () => {
+    gw.simulator.inject({ kind: 'html', status: 406, times: 10 });
+    const { body } = await gw.gql(refresh, { id: walletId });
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamStatus: 406 });
+    expect(body.errors![0]!.message).toBe('Clumio refused the request.');
+  });
+
   it('Clumio answering 429 gives RATE_LIMITED saying when to retry', async () => {
     gw.simulator.inject({ kind: 'status', status: 429, retryAfterSeconds: 30, message: 'slow down', times: 10 });
     const { body } = await gw.gql(refresh, { id: walletId });
