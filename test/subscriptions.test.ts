@@ -149,6 +149,21 @@ describe('walletChanged over server-sent events', () => {
     expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
   });
 
+  it('ends the stream with UPSTREAM_REJECTED when Clumio refuses the read with a status outside its published list', async () => {
+    const { token, ids } = newCaller();
+    const stream = await subscribe(ids[0]!, token);
+    expect((await stream.next())?.event).toBe('next');
+    gateway.simulator.inject({ kind: 'status', status: 406, message: 'Unsupported version.', times: 100, match: { method: 'GET', pathPrefix: `/wallets/${ids[0]}` } });
+    try {
+      const refused = await stream.next();
+      expect(refused?.data?.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamStatus: 406 });
+      expect(refused?.data?.errors?.[0]?.message).toContain('Unsupported version.');
+      expect((await stream.next())?.event).toBe('complete');
+    } finally {
+      gateway.simulator.clearFaults();
+    }
+  });
+
   it('keeps watching through a transient Clumio failure', async () => {
     const { token, ids } = newCaller();
     const stream = await subscribe(ids[0]!, token);

@@ -143,7 +143,8 @@ export type Subscription = {
    * links). The gateway polls Clumio with the subscriber's own token at a fixed interval
    * (`SUBSCRIPTION_POLL_INTERVAL_MS`), and identical subscriptions of one caller share one poll.
    * The stream ends with an error when the wallet is gone (`NOT_FOUND`) or the token is no
-   * longer accepted (`UNAUTHENTICATED`, `FORBIDDEN`); transient upstream failures are retried at
+   * longer accepted (`UNAUTHENTICATED`, `FORBIDDEN`) or Clumio refuses the read
+   * (`UPSTREAM_REJECTED`); transient upstream failures are retried at
    * the next interval. A caller may hold a bounded number of subscriptions
    * (`SUBSCRIPTION_LIMIT_EXCEEDED` past it).
    */
