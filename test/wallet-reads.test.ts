@@ -179,6 +179,22 @@ describe('wallets(first, after)', () => {
     expect([...long.nodes.map((n) => n.id), ...rest.seen]).toEqual(ids.slice(1));
   });
 
+  it("answers a shorter page rather than a failure when filling it would pass the operation's Clumio call budget", async () => {
+    const small = await startGateway({ env: { UPSTREAM_CALL_BUDGET: '3' }, simulator: { strictPageTokens: true } });
+    try {
+      const ids = seedWallets(small.simulator, 'budget-org', 12);
+      const one = (await small.gql<Page>(pageQuery, { first: 1 }, { token: 'budget-org' })).body.data!.wallets;
+      const long = await small.gql<Page>(pageQuery, { first: 10, after: one.pageInfo.endCursor }, { token: 'budget-org' });
+      expect(long.body.errors).toBeUndefined();
+      expect(long.body.data!.wallets.nodes.map((n) => n.id)).toEqual(ids.slice(1, 4));
+      expect(long.body.data!.wallets.pageInfo.hasNextPage).toBe(true);
+      const next = await small.gql<Page>(pageQuery, { first: 2, after: long.body.data!.wallets.pageInfo.endCursor }, { token: 'budget-org' });
+      expect(next.body.data!.wallets.nodes.map((n) => n.id)).toEqual(ids.slice(4, 6));
+    } finally {
+      await small.close();
+    }
+  });
+
   it('says where a page sits: previous and next pages, first and last cursors', async () => {
     const { token, ids } = newOrg(10);
     const one = await page(token, { first: 4 });

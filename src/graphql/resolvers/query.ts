@@ -1,4 +1,5 @@
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
+import { ClumioError } from '../../clumio/errors.js';
 import type { WalletPage } from '../../clumio/wallet.js';
 import type { CursorPosition } from '../cursor.js';
 import { badUserInput } from '../errors.js';
@@ -23,6 +24,17 @@ function pageSize(first: number | null | undefined): number {
  */
 export const maxPagesPerField = 10;
 
+// A page that only fills up a longer one: when the operation has no Clumio calls left for it,
+// the page shown is shorter instead (its endCursor goes on from there).
+async function followingPage(wallets: WalletService, start: string, limit: number): Promise<WalletPage | null> {
+  try {
+    return await wallets.list({ start, limit });
+  } catch (error) {
+    if (error instanceof ClumioError && error.code === 'UPSTREAM_BUDGET_EXCEEDED') return null;
+    throw error;
+  }
+}
+
 /**
  * Shows `size` wallets from position `from` of the page Clumio answers for `start` and `limit`,
  * then from the pages that follow while it falls short. A token is always sent back with the
@@ -41,7 +53,9 @@ async function collect(
   const hasPreviousPage = from > 0 || page.hasPrevious;
   const items = sliceOf(page, from, size);
   for (let reads = 1; items.length < size && page.nextStart !== null && reads < maxPagesPerField; reads++) {
-    page = await wallets.list({ start: page.nextStart, limit });
+    const next = await followingPage(wallets, page.nextStart, limit);
+    if (next === null) break;
+    page = next;
     from = 0;
     items.push(...sliceOf(page, 0, size - items.length));
   }
