@@ -11,7 +11,7 @@ export interface Wallet {
   readonly seq: number;
   readonly createdAt: number;
   /** The organizational unit it was created in ('' for the global unit). */
-  readonly unit: string;
+  unit: string;
   doc: WalletDoc;
   /** Put verbatim by a test: never auto-installed, keeps its own `_links` if it has any. */
   raw: boolean;
@@ -98,7 +98,7 @@ export class Store {
     if (owner && owner !== org) throw new ApiError(409, `Wallet ${id} belongs to another organization.`);
     const existing = org.byId.get(id);
     if (!existing) return this.insert(org, doc, true, unit);
-    Object.assign(existing, { doc, raw: true, pending: undefined, json: undefined });
+    Object.assign(existing, { doc, unit, raw: true, pending: undefined, json: undefined });
     return existing;
   }
 
