@@ -50,11 +50,26 @@ describe('upstream outcomes become stable error codes', () => {
       expect(body.errors).toHaveLength(1);
       expect(body.errors![0]!.extensions).toEqual({ code: 'UPSTREAM_REJECTED', upstreamStatus: status });
       expect(body.errors![0]!.message).toBe(`Clumio refused the request. Clumio says: clumio refuses with ${status}`);
-      // A refusal is an answer: not retried, and the breaker still counts Clumio as healthy.
+      // A refusal is an answer: not retried.
       expect(gw.simulator.requests).toHaveLength(1);
-      expect(gw.app.clumio.health().breaker).toBe('closed');
     },
   );
+
+  it('Clumio refusing requests never opens the circuit breaker: a refusal is an answer', async () => {
+    const strict = await startGateway({ env: { CLUMIO_BREAKER_FAILURES: '1' } });
+    try {
+      const id = String(strict.simulator.putWallet(strict.simulator.demoToken, { state: 'Enabled' }).id);
+      strict.simulator.inject({ kind: 'status', status: 422, message: 'Unprocessable.', times: 3 });
+      for (let i = 0; i < 3; i++) {
+        const { body } = await strict.gql('query($id: ID!) { wallet(id: $id) { id } }', { id });
+        expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED' });
+      }
+      expect(strict.app.clumio.health().breaker).toBe('closed');
+      expect((await strict.gql('query($id: ID!) { wallet(id: $id) { id } }', { id })).body).toEqual({ data: { wallet: { id } } });
+    } finally {
+      await strict.close();
+    }
+  });
 
   it('Clumio refusing the Accept version (406) is UPSTREAM_REJECTED, and so is any 4xx whose body is not the envelope', async () => {
     gw.simulator.inject({ kind: 'html', status: 406, times: 10 });
