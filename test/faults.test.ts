@@ -262,9 +262,9 @@ describe('a caller who disconnects', () => {
   });
   afterAll(() => tearDown(s));
 
-  // Twice: first as a document the gateway has not seen (Yoga's pipeline), then as a known one.
+  // Twice: first as a document the gateway has not seen (parsed and validated), then as a known one.
   it.each(['an unknown', 'a known'])('cancels the upstream call their operation started (%s document): Clumio sees the connection closed', async (kind) => {
-    const prepared = s.gw.app.handler.preparedCount;
+    const served = s.gw.app.handler.jsonDoorCount;
     const known = kind === 'a known';
     s.gw.simulator.clearRequests();
     s.gw.simulator.inject({ kind: 'stall', times: 1, match: { pathPrefix: `/wallets/${s.victimId}` } });
@@ -298,8 +298,8 @@ describe('a caller who disconnects', () => {
     };
     await until(async () => (await cancelled()).operations === (known ? 2 : 1));
     expect(await cancelled()).toEqual({ operations: known ? 2 : 1, calls: known ? 2 : 1, timeouts: false });
-    // The leaving request and the read after it: known documents run prepared.
-    expect(s.gw.app.handler.preparedCount - prepared).toBe(known ? 2 : 1);
+    // The leaving request and the read after it, both through the gateway's own door.
+    expect(s.gw.app.handler.jsonDoorCount - served).toBe(2);
   });
 });
 
