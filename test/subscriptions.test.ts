@@ -93,10 +93,11 @@ describe('walletChanged over server-sent events', () => {
   });
 
   it('keeps the organizational unit in the poll: one wallet watched under two units is two polls, each read with its own', async () => {
-    const { token, ids } = newCaller();
-    const id = ids[0]!;
+    const { token } = newCaller(0);
+    // A wallet of the east unit, which the global unit sees too.
+    const id = String(gateway.simulator.putWallet(token, { account_native_id: '454545454545', state: 'Waiting' }, { organizationalUnit: 'ou-east' }).id);
     const [east, west] = await Promise.all(
-      ['ou-east', 'ou-west'].map((ou) => subscribe(id, token, { 'x-clumio-organizationalunit-context': ou })),
+      ['ou-east', ''].map((ou) => subscribe(id, token, { 'x-clumio-organizationalunit-context': ou })),
     );
     expect((await east!.next())?.event).toBe('next');
     expect((await west!.next())?.event).toBe('next');
@@ -105,7 +106,7 @@ describe('walletChanged over server-sent events', () => {
     const units = gateway.simulator.requests
       .filter((r) => r.path === `/wallets/${id}`)
       .map((r) => r.headers['x-clumio-organizationalunit-context']);
-    expect(new Set(units)).toEqual(new Set(['ou-east', 'ou-west']));
+    expect(new Set(units)).toEqual(new Set(['ou-east', undefined]));
     east!.close();
     west!.close();
   });
@@ -146,6 +147,21 @@ describe('walletChanged over server-sent events', () => {
       gateway.simulator.clearFaults();
     }
     expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+
+  it('ends the stream with UPSTREAM_REJECTED when Clumio refuses the read with a status outside its published list', async () => {
+    const { token, ids } = newCaller();
+    const stream = await subscribe(ids[0]!, token);
+    expect((await stream.next())?.event).toBe('next');
+    gateway.simulator.inject({ kind: 'status', status: 406, message: 'Unsupported version.', times: 100, match: { method: 'GET', pathPrefix: `/wallets/${ids[0]}` } });
+    try {
+      const refused = await stream.next();
+      expect(refused?.data?.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamStatus: 406 });
+      expect(refused?.data?.errors?.[0]?.message).toContain('Unsupported version.');
+      expect((await stream.next())?.event).toBe('complete');
+    } finally {
+      gateway.simulator.clearFaults();
+    }
   });
 
   it('keeps watching through a transient Clumio failure', async () => {
@@ -240,9 +256,11 @@ describe('a subscription answered without a stream', () => {
   });
 
   it('counts the bound per token, however many organizational units it names', async () => {
-    const { token, ids } = newCaller(1);
+    const { token } = newCaller(0);
     const units = ['ou-1', 'ou-2', 'ou-3', 'ou-4'];
-    const streams = await Promise.all(units.map((ou) => subscribe(ids[0]!, token, { 'x-clumio-organizationalunit-context': ou })));
+    // A wallet in each unit, watched from its own unit.
+    const ids = units.map((ou) => String(gateway.simulator.putWallet(token, { state: 'Waiting' }, { organizationalUnit: ou }).id));
+    const streams = await Promise.all(units.map((ou, i) => subscribe(ids[i]!, token, { 'x-clumio-organizationalunit-context': ou })));
     const codes = await Promise.all(streams.map(async (stream) => {
       const event = await stream.next();
       return event?.data?.errors?.[0]?.extensions?.code ?? event?.event;

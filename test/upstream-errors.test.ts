@@ -59,6 +59,42 @@ describe('upstream outcomes become stable error codes', () => {
     expect(logs.raw()).not.toContain('abc.def.ghi');
   });
 
+  it.each([405, 406, 415, 418, 422])(
+    'Clumio answering %i, outside its published statuses, gives UPSTREAM_REJECTED with its own message, sent once',
+    async (status) => {
+      gw.simulator.inject({ kind: 'status', status, message: `clumio refuses with ${status}`, times: 10 });
+      const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: walletId });
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors![0]!.extensions).toEqual({ code: 'UPSTREAM_REJECTED', upstreamStatus: status });
+      expect(body.errors![0]!.message).toBe(`Clumio refused the request. Clumio says: clumio refuses with ${status}`);
+      // A refusal is an answer: not retried.
+      expect(gw.simulator.requests).toHaveLength(1);
+    },
+  );
+
+  it('Clumio refusing requests never opens the circuit breaker: a refusal is an answer', async () => {
+    const strict = await startGateway({ env: { CLUMIO_BREAKER_FAILURES: '1' } });
+    try {
+      const id = String(strict.simulator.putWallet(strict.simulator.demoToken, { state: 'Enabled' }).id);
+      strict.simulator.inject({ kind: 'status', status: 422, message: 'Unprocessable.', times: 3 });
+      for (let i = 0; i < 3; i++) {
+        const { body } = await strict.gql('query($id: ID!) { wallet(id: $id) { id } }', { id });
+        expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED' });
+      }
+      expect(strict.app.clumio.health().breaker).toBe('closed');
+      expect((await strict.gql('query($id: ID!) { wallet(id: $id) { id } }', { id })).body).toEqual({ data: { wallet: { id } } });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('Clumio refusing the Accept version (406) is UPSTREAM_REJECTED, and so is any 4xx whose body is not the envelope', async () => {
+    gw.simulator.inject({ kind: 'html', status: 406, times: 10 });
+    const { body } = await gw.gql(refresh, { id: walletId });
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamStatus: 406 });
+    expect(body.errors![0]!.message).toBe('Clumio refused the request.');
+  });
+
   it('Clumio answering 429 gives RATE_LIMITED saying when to retry', async () => {
     gw.simulator.inject({ kind: 'status', status: 429, retryAfterSeconds: 30, message: 'slow down', times: 10 });
     const { body } = await gw.gql(refresh, { id: walletId });

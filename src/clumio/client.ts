@@ -6,7 +6,7 @@ import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
 
-/** The caller's own credentials, forwarded to Clumio exactly as received. */
+/** The caller's own credentials, forwarded to Clumio (the scheme spelled `Bearer`). */
 export interface CallerCredentials {
   /** The `Authorization` header value, e.g. `Bearer eyJ...`. */
   authorization: string;
@@ -23,6 +23,11 @@ export interface ClumioRequest {
   /** Path and query, already encoded. */
   path: string;
   body?: unknown;
+  /**
+   * False when the answer's body means nothing (delete): any 2xx is success whatever it
+   * carries, as in Clumio's SDKs, which never read a delete's body. Default true.
+   */
+  readsBody?: boolean;
   caller: CallerCredentials;
   /** Extra headers to propagate (request id, trace context). */
   headers?: Record<string, string>;
@@ -83,7 +88,10 @@ export interface ClumioClientOptions {
   maxResponseBytes: number;
   /** Connections in the default pool. */
   connections?: number;
-  /** Sent as x-clumio-api-client / x-clumio-sdk-version. */
+  /**
+   * Sent as `x-clumio-api-client: <name>`, `x-clumio-sdk-version: <name>:<version>` (as the
+   * SDKs send `clumio-go-sdk:0.31.2`) and `User-Agent: <name>/<version>`.
+   */
   clientName: string;
   clientVersion: string;
   observer?: ClumioObserver;
@@ -172,12 +180,6 @@ function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
   return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
 }
 
-function isJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
-}
-
 function clumioMessageOf(body: unknown): string | undefined {
   const first = (body as { errors?: Array<{ error_message?: unknown }> } | null)?.errors?.[0];
   const message = first?.error_message;
@@ -202,7 +204,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const fixedHeaders = {
     accept: acceptWalletsV1,
     'x-clumio-api-client': options.clientName,
-    'x-clumio-sdk-version': options.clientVersion,
+    'x-clumio-sdk-version': `${options.clientName}:${options.clientVersion}`,
+    'user-agent': `${options.clientName}/${options.clientVersion}`,
   };
 
   const observer = options.observer ?? {};
@@ -298,14 +301,14 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
         // The whole exchange, body included, must end within bodyMs.
         timeoutMs: options.timeouts.bodyMs,
         signal: request.signal,
-        wantsBody: isJson,
       });
     } catch (error) {
       throw error instanceof ExchangeFailure ? transportError(error.cause, error.aborted) : transportError(error, false);
     }
 
     const { status, text } = response;
-    if (status === 204) return { status, body: null };
+    const ok = status >= 200 && status < 300;
+    if (status === 204 || (ok && request.readsBody === false)) return { status, body: null };
     let parsed: unknown;
     let parseable = text !== undefined;
     if (text !== undefined) {
@@ -316,7 +319,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       }
     }
 
-    if (status >= 200 && status < 300) {
+    if (ok) {
       if (!parseable) {
         const why = response.overCap ? 'body over the size cap' : 'body is not JSON';
         throw upstreamError('BAD_UPSTREAM_RESPONSE', new Error(why));

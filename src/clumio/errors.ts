@@ -11,6 +11,8 @@ export type UpstreamErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'RATE_LIMITED'
+  // A 4xx outside Clumio's published statuses (405, 406, 415, 422, ...): Clumio refused the request.
+  | 'UPSTREAM_REJECTED'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
@@ -49,6 +51,8 @@ const statusCodes: Record<number, UpstreamErrorCode> = {
   412: 'PRECONDITION_FAILED',
   429: 'RATE_LIMITED',
 };
+// Any other 4xx is Clumio refusing the request (405, 406, 415, 422, ...), with its own message.
+for (let status = 400; status < 500; status++) statusCodes[status] ??= 'UPSTREAM_REJECTED';
 
 const statusMessages: Record<UpstreamErrorCode, string> = {
   BAD_USER_INPUT: 'Clumio rejected the request as invalid.',
@@ -58,6 +62,7 @@ const statusMessages: Record<UpstreamErrorCode, string> = {
   CONFLICT: 'Clumio reported a conflict with the current state (for example a duplicate).',
   PRECONDITION_FAILED: 'Clumio refused: a precondition of this action does not hold.',
   RATE_LIMITED: 'Clumio is throttling this organization.',
+  UPSTREAM_REJECTED: 'Clumio refused the request.',
   UPSTREAM_ERROR: 'Clumio failed to answer this request.',
   UPSTREAM_TIMEOUT: 'Clumio did not answer in time.',
   UPSTREAM_UNAVAILABLE: 'Clumio could not be reached.',

@@ -7,9 +7,9 @@ export interface RawExchange {
   status: number;
   /** Lower-cased names; a repeated header is a list. */
   headers: Record<string, string | string[]>;
-  /** The body as text when it was JSON and within the cap; undefined when it was dropped unread. */
+  /** The body as text when it was within the cap; undefined when it was dropped unread. */
   text: string | undefined;
-  /** Why the body was dropped: it was over the cap (else: no body, or not JSON). */
+  /** Why the body was dropped: it was over the cap (else: no body). */
   overCap: boolean;
 }
 
@@ -32,15 +32,13 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** The operation's signal: the caller left, or its deadline passed. */
   signal: AbortSignal | undefined;
-  /** Whether a body with this content type is read (JSON); any other is dropped unread. */
-  wantsBody(contentType: string | undefined): boolean;
 }
 
 /**
  * One exchange through undici's dispatcher API (its controller-based handler interface): the body is collected into memory up to the cap
  * (no stream object per response), and the exchange is aborted when the operation's signal
- * aborts or its own time is up, on the shared coarse clock. A body that is not read (no JSON,
- * over the cap) is dropped by aborting the exchange, which closes its connection rather than
+ * aborts or its own time is up, on the shared coarse clock. Any content type is read, as
+ * Clumio's SDKs parse any body; a body over the cap is dropped by aborting the exchange, which closes its connection rather than
  * leave unread bytes on it. A class, so that an exchange is one object rather than a dozen
  * closures: there are thousands a second.
  */
@@ -103,11 +101,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.headers = headers as Record<string, string | string[]>;
     if (statusCode === 204) {
       this.answer(undefined, false);
-      return;
-    }
-    const contentType = this.headers['content-type'];
-    if (!this.options.wantsBody(Array.isArray(contentType) ? contentType[0] : contentType)) {
-      this.answerAndDrop(false);
       return;
     }
     this.reading = true;

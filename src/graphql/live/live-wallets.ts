@@ -21,8 +21,8 @@ export interface LiveWalletsOptions {
   maxTotal: number;
 }
 
-/** Failures after which watching cannot succeed: the stream ends with them. */
-const terminalCodes = new Set<UpstreamErrorCode>(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT']);
+/** Failures after which watching cannot succeed (Clumio refuses the read itself): the stream ends with them. */
+const terminalCodes = new Set<UpstreamErrorCode>(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'UPSTREAM_REJECTED']);
 /** A 429 postpones the next read by its Retry-After, within this bound. */
 const maxRateLimitWaitMs = 60_000;
 
