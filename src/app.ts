@@ -1,4 +1,3 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createClumioClient, type ClumioClient } from './clumio/client.js';
@@ -21,6 +20,7 @@ import { createRunOperation } from './graphql/run-operation.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
+import { useCsrfPrevention } from './http/csrf.js';
 import { createRequestListener, type GatewayRequestListener } from './http/create-request-listener.js';
 import { createClumioObserver } from './observability/clumio-observer.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -114,8 +114,7 @@ export function createApp(deps: AppDeps): App {
     useReadiness(() => clumio.health()),
     useCloseOnTooLarge(),
     useDocuments(documents),
-    // A request that carries a bearer token can't be a CORS "simple" request, so it was preflighted.
-    useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useCsrfPrevention(),
   ];
   if (config.graphiql) plugins.push(useGraphiQL({ endpoint: '/graphql', defaults: deps.graphiqlDefaults }));
   if (config.trustedDocuments) plugins.push(useTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }));

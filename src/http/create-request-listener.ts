@@ -28,6 +28,19 @@ const hostPattern = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d
 
 const json = 'application/json; charset=utf-8';
 
+// Yoga answers these with no body; every refusal of the gateway says what was wrong, with a code.
+const emptyRefusals: Record<number, { code: string; message: string }> = {
+  406: {
+    code: 'NOT_ACCEPTABLE',
+    message:
+      'No answer fits the Accept header: ask for application/graphql-response+json or application/json, and for a subscription text/event-stream.',
+  },
+  415: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the operation as JSON (content-type: application/json), or as a GET query string.',
+  },
+};
+
 function answerError(res: ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
   res.writeHead(status, { 'content-type': json, 'content-length': String(Buffer.byteLength(body)) });
@@ -40,6 +53,17 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
   if (response.status >= 500 && response.headers.get('content-type')?.startsWith('text/plain') !== false && response.body !== null) {
     await response.body.cancel().catch(() => {});
     return answerError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+  }
+  const empty = emptyRefusals[response.status];
+  if (empty !== undefined && response.body === null) {
+    const body = JSON.stringify({ errors: [{ message: empty.message, extensions: { code: empty.code } }] });
+    const headers: Record<string, string> = { 'content-type': json, 'content-length': String(Buffer.byteLength(body)) };
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-type' && name !== 'content-length') headers[name] = value;
+    });
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
   }
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {

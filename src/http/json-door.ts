@@ -4,6 +4,7 @@ import type { ExecutionResult } from 'graphql';
 import type { DocumentStore } from '../graphql/documents.js';
 import { requestIdOf } from '../graphql/plugins/use-request-id.js';
 import type { OperationParams, RunOperation } from '../graphql/run-operation.js';
+import { isPreflighted } from './csrf.js';
 import { readBody } from './read-body.js';
 import { createRequestView } from './request-view.js';
 
@@ -93,7 +94,6 @@ export function createJsonDoor(options: JsonDoorOptions) {
   /** Whether the headers alone let this door answer (checked before the body is read). */
   function accepts(req: IncomingMessage): boolean {
     const h = req.headers;
-    // A JSON content type is never a CORS-"simple" request, so CSRF prevention has nothing to refuse.
     return (
       req.method === 'POST' &&
       req.url === endpoint &&
@@ -102,6 +102,8 @@ export function createJsonDoor(options: JsonDoorOptions) {
       h['content-length'] !== undefined &&
       Number(h['content-length']) <= maxBodyBytes &&
       isJsonContentType(h['content-type']) &&
+      // Always so for JSON; checked in the same place as on Yoga's door.
+      isPreflighted(h['content-type'], (name) => h[name] !== undefined) &&
       jsonMediaTypeFor(h.accept) !== undefined
     );
   }
