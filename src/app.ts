@@ -19,6 +19,7 @@ import { createOperationObserver, observedOperationOf, useObservedOperations } f
 import { createRunOperation } from './graphql/run-operation.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
+import { createTrustedDocuments } from './graphql/trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
 import { useCsrfPrevention } from './http/csrf.js';
 import { createRequestListener, type GatewayRequestListener } from './http/create-request-listener.js';
@@ -117,7 +118,8 @@ export function createApp(deps: AppDeps): App {
     useCsrfPrevention(),
   ];
   if (config.graphiql) plugins.push(useGraphiQL({ endpoint: '/graphql', defaults: deps.graphiqlDefaults }));
-  if (config.trustedDocuments) plugins.push(useTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }));
+  const trusted = config.trustedDocuments ? createTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }) : undefined;
+  if (trusted) plugins.push(useTrustedDocuments(trusted));
 
   const api = createWalletsApi(clumio);
   const live = createLiveWallets({
@@ -161,8 +163,8 @@ export function createApp(deps: AppDeps): App {
     yoga: yoga as never,
     documents,
     runOperation: createRunOperation({ schema, context, observer, maskError: maskAndRemember }),
-    // Trusted-documents mode decides per request what may run (its hash, the router's secret): Yoga's door.
-    jsonDoor: config.fastPath && !config.trustedDocuments,
+    trusted,
+    jsonDoor: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
   });
 

@@ -123,6 +123,11 @@ function operationsOf(document: DocumentNode): OperationDefinitionNode[] {
   return document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 }
 
+/** A request refused before its document is read (trusted-documents mode), as a document entry. */
+export function refusedDocument(errors: readonly GraphQLError[]): RefusedDocument {
+  return { valid: false, syntax: false, errors, operation: () => null };
+}
+
 /** What Yoga answers when no operation of the document is picked (no name, or a name it lacks). */
 export function operationResolutionError(): GraphQLError {
   return new GraphQLError('Could not determine what operation to execute.', {

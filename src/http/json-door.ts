@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
-import type { ExecutionResult } from 'graphql';
-import type { DocumentStore } from '../graphql/documents.js';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { refusedDocument, type DocumentEntry, type DocumentStore } from '../graphql/documents.js';
+import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
 import { requestIdOf } from '../graphql/plugins/use-request-id.js';
 import type { OperationParams, RunOperation } from '../graphql/run-operation.js';
 import { isPreflighted } from './csrf.js';
@@ -22,6 +23,8 @@ export interface JsonDoorOptions {
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
   documents: DocumentStore;
   runOperation: RunOperation;
+  /** In trusted-documents mode, what each request may run. */
+  trusted?: TrustedDocumentsStep | undefined;
   /** Larger bodies are left to Yoga, which refuses them. */
   maxBodyBytes: number;
   /** Hands the request to Yoga's door, with its body as already read. */
@@ -65,16 +68,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The parameters of one operation with a query text, or undefined for anything else. */
-function plainParams(body: unknown): (OperationParams & { query: string }) | undefined {
+/** The parameters of one operation, or undefined for anything else. */
+function plainParams(body: unknown): OperationParams | undefined {
   if (!isPlainObject(body)) return undefined;
   for (const key in body) if (!paramKeys.has(key)) return undefined;
   const { query, variables, operationName, extensions } = body as OperationParams;
-  if (typeof query !== 'string') return undefined;
+  if (query !== undefined && typeof query !== 'string') return undefined;
   if (variables != null && !isPlainObject(variables)) return undefined;
   if (operationName != null && typeof operationName !== 'string') return undefined;
   if (extensions != null && !isPlainObject(extensions)) return undefined;
-  return body as unknown as OperationParams & { query: string };
+  return body as OperationParams;
 }
 
 /** What Yoga's JSON result processor puts in a Response, captured without building one. */
@@ -87,7 +90,7 @@ class CapturedResponse {
 const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
 export function createJsonDoor(options: JsonDoorOptions) {
-  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga } = options;
+  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted } = options;
   const endpoint = yoga.graphqlEndpoint;
   let answered = 0;
 
@@ -110,7 +113,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, maxBodyBytes);
-    let params: (OperationParams & { query: string }) | undefined;
+    let params: OperationParams | undefined;
     if (body !== undefined) {
       try {
         params = plainParams(JSON.parse(body.toString('utf8')));
@@ -118,7 +121,16 @@ export function createJsonDoor(options: JsonDoorOptions) {
         params = undefined;
       }
     }
-    const entry = params && documents.read(params.query);
+    const request = createRequestView(req, res, origin);
+    let entry: DocumentEntry | undefined;
+    if (params !== undefined && trusted !== undefined) {
+      try {
+        params = { ...params, query: trusted.queryFor(params, request) };
+      } catch (error) {
+        entry = refusedDocument([error as GraphQLError]);
+      }
+    }
+    if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
     // A subscription is answered as a stream, by Yoga.
     const streams = entry?.valid === true && entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation === 'subscription';
     // Yoga gives its own answer for the body as read.
@@ -126,7 +138,6 @@ export function createJsonDoor(options: JsonDoorOptions) {
 
     answered++;
     const serverContext = { req, res };
-    const request = createRequestView(req, res, origin);
     const pending = runOperation(entry, params, request, serverContext);
     const result: ExecutionResult = pending instanceof Promise ? await pending : pending;
     const answer = processRegularResult(result, captureFetchApi, jsonMediaTypeFor(req.headers.accept)!) as unknown as CapturedResponse;
