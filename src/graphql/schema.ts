@@ -1,11 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { buildSubgraphSchema } from '@apollo/subgraph';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { guardEntities } from './resolvers/entities.js';
 import { resolvers } from './resolvers/index.js';
-
-// The resolver map buildSubgraphSchema takes, from its public signature.
-type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers'];
 
 // schema/ sits two levels above both src/graphql/ and dist/graphql/.
 const schemaDir = new URL('../../schema/', import.meta.url);
@@ -21,7 +18,7 @@ export function readTypeDefs(): string {
 
 /** The executable Federation v2 subgraph schema. */
 export function createSchema(): GraphQLSchema {
-  const schema = buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as SubgraphResolvers });
+  const schema = buildSubgraphSchema([{ typeDefs: parse(readTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
   guardEntities(schema);
   return schema;
 }

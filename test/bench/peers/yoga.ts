@@ -1,7 +1,6 @@
 // Peer (c): a plain graphql-yoga server whose resolvers call Clumio with global fetch.
 import { createServer } from 'node:http';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { clumioBaseUrl, listenPort, typeDefs } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList } from './wallet-mapping.js';
@@ -42,7 +41,7 @@ const resolvers = {
 };
 
 const yoga = createYoga({
-  schema: buildSubgraphSchema({ typeDefs: typeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }),
+  schema: buildSubgraphSchema([{ typeDefs: typeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }]),
 });
 
 createServer(yoga).listen(listenPort(), '127.0.0.1', () => {
