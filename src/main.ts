@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { gatewayServerOptions } from './http/server-options.js';
 import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
+import { seededExampleIds } from './graphql/plugins/graphiql-examples.js';
 import { createLogger } from './observability/logger.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
     logger,
     processMetrics: true,
     // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
-    ...(simulator ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } } : {}),
+    ...(simulator
+      ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` }, exampleIds: await seededExampleIds(simulator) } }
+      : {}),
   });
   const server = createServer(gatewayServerOptions, app.handler);
   await new Promise<void>((resolve, reject) => {
