@@ -92,6 +92,20 @@ describe('starting the gateway', () => {
     }, 90_000);
   }
 
+  it("stops the standalone simulator when SIGTERM is sent to npm run simulator's own process", async () => {
+    const simulator = run('npm', ['run', 'simulator'], { SIMULATOR_PORT: '0' });
+    let exitedEarly = false;
+    void simulator.exited.then(() => (exitedEarly = true));
+    await until(() => exitedEarly || /listening on http:\/\/\S+/.test(simulator.stdout()), 60_000, 50);
+    const url = /listening on (http:\/\/\S+)/.exec(simulator.stdout())?.[1];
+    expect(url, simulator.stderr()).toBeDefined();
+    expect(await refused(url!)).toBe(false);
+    simulator.child.kill('SIGTERM');
+    await until(() => simulator.child.exitCode !== null || simulator.child.signalCode !== null, 30_000, 50);
+    expect(simulator.child.exitCode).toBe(0);
+    await until(() => refused(url!), 20_000, 50);
+  }, 90_000);
+
   it('says in one line which port is taken and which variable changes it, and exits 1', async () => {
     const { port, server } = await holdPort();
     try {
