@@ -1,5 +1,3 @@
-import { useDisableIntrospection } from '@envelop/disable-introspection';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createClumioClient, type ClumioClient } from './clumio/client.js';
@@ -9,18 +7,21 @@ import { createContextFactory, type GatewayContext } from './graphql/context.js'
 import { createCursorCodec } from './graphql/cursor.js';
 import { createLocalBackend, createRedisBackend } from './graphql/live/live-backend.js';
 import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets.js';
-import { maskError, unexpectedErrorMessage } from './graphql/mask-error.js';
-import { defaultArmorLimits, useArmor } from './graphql/plugins/use-armor.js';
+import { maskError, withoutSuggestions } from './graphql/mask-error.js';
+import { createDocumentStore, defaultDocumentLimits } from './graphql/documents.js';
+import { useDocuments } from './graphql/plugins/use-documents.js';
 import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
 import { useOperationDeadline } from './graphql/plugins/use-operation-deadline.js';
 import { useReadiness } from './graphql/plugins/use-readiness.js';
 import { useMetrics } from './graphql/plugins/use-metrics.js';
 import { createOperationObserver, observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
-import { createPreparedOperations } from './graphql/prepared-operations.js';
+import { createRunOperation } from './graphql/run-operation.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
+import { createTrustedDocuments } from './graphql/trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
+import { useCsrfPrevention } from './http/csrf.js';
 import { createRequestListener, type GatewayRequestListener } from './http/create-request-listener.js';
 import { createClumioObserver } from './observability/clumio-observer.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -29,8 +30,6 @@ import { createOperationLog } from './observability/operation-log.js';
 import { createTracing } from './observability/tracing.js';
 import { createUnexpectedErrors } from './observability/unexpected-errors.js';
 import { version } from './version.js';
-
-type YogaMasking = { maskedErrorsOpts?: { maskError?: (error: unknown, message: string) => Error } };
 
 export interface AppDeps {
   config: Config;
@@ -48,7 +47,7 @@ export interface AppDeps {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
-  /** The node:http listener: the fast path for plain JSON operations, Yoga for the rest. */
+  /** The node:http listener: the gateway's own door for plain JSON operations, Yoga's for the rest. */
   handler: GatewayRequestListener;
   clumio: ClumioClient;
   /** Prometheus metrics, served at /metrics unless METRICS=false. */
@@ -66,7 +65,7 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false });
   const tracing = config.tracing ? createTracing(config.tracing, { serviceVersion: version }) : undefined;
   const unexpectedErrors = createUnexpectedErrors();
-  const maskAndRemember = unexpectedErrors.wrap(maskError);
+  const maskAndRemember = unexpectedErrors.wrap(config.production ? withoutSuggestions(maskError) : maskError);
   const clumio = createClumioClient({
     baseUrl: deps.clumioBaseUrl,
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
@@ -86,11 +85,27 @@ export function createApp(deps: AppDeps): App {
     }),
     limits: { maxInFlight: config.clumio.maxInFlight, maxInFlightPerCaller: config.clumio.maxInFlightPerCaller },
     retry: { maxRetries: config.clumio.maxRetries, baseDelayMs: config.clumio.retryBaseDelayMs, maxDelayMs: config.clumio.retryMaxDelayMs },
-    breaker: { failureThreshold: config.clumio.breakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
+    breaker: {
+      failureThreshold: config.clumio.breakerFailureThreshold,
+      windowMs: config.clumio.breakerWindowMs,
+      minimumCalls: config.clumio.breakerMinimumCalls,
+      failureRate: config.clumio.breakerFailureRate,
+      minimumFailingCallers: config.clumio.breakerMinimumFailingCallers,
+      cooldownMs: config.clumio.breakerCooldownMs,
+    },
+    callerBreaker: { failureThreshold: config.clumio.callerBreakerFailureThreshold, cooldownMs: config.clumio.breakerCooldownMs },
   });
 
   metrics.watchOrigin(clumio.origin);
 
+  const schema = createSchema();
+  const documents = createDocumentStore({
+    schema,
+    limits: defaultDocumentLimits,
+    introspection: config.introspection,
+    hideSuggestions: config.production,
+    maxBytes: config.documentCacheBytes,
+  });
   const observer = createOperationObserver([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]);
   const plugins: Plugin[] = [
     useRequestId(),
@@ -99,13 +114,12 @@ export function createApp(deps: AppDeps): App {
     ...(config.metrics ? [useMetrics(metrics)] : []),
     useReadiness(() => clumio.health()),
     useCloseOnTooLarge(),
-    useArmor({ ...defaultArmorLimits, blockFieldSuggestions: config.production }),
-    // A request that carries a bearer token can't be a CORS "simple" request, so it was preflighted.
-    useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+    useDocuments(documents),
+    useCsrfPrevention(),
   ];
-  if (!config.introspection) plugins.push(useDisableIntrospection() as Plugin);
   if (config.graphiql) plugins.push(useGraphiQL({ endpoint: '/graphql', defaults: deps.graphiqlDefaults }));
-  if (config.trustedDocuments) plugins.push(useTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }));
+  const trusted = config.trustedDocuments ? createTrustedDocuments({ routerSecret: config.trustedDocumentsRouterSecret }) : undefined;
+  if (trusted) plugins.push(useTrustedDocuments(trusted));
 
   const api = createWalletsApi(clumio);
   const live = createLiveWallets({
@@ -126,19 +140,6 @@ export function createApp(deps: AppDeps): App {
     ...(tracing ? { upstreamHeaders: (initial: object) => tracing.upstreamHeaders(observedOperationOf(initial)) } : {}),
     live,
   });
-  const schema = createSchema();
-  // Known documents skip Yoga's per-request pipeline on the fast path. Not in trusted-documents
-  // mode, where what may run depends on the request (its hash, the router's secret).
-  // Yoga's own masking (it remembers what it masked, so an error is never masked twice), for work
-  // done outside its pipeline; looked up when an error is masked, as Yoga is created below.
-  const maskLikeYoga = (error: unknown, message = unexpectedErrorMessage): Error =>
-    ((yoga as unknown as YogaMasking).maskedErrorsOpts?.maskError ?? maskAndRemember)(error, message);
-  const prepared =
-    config.fastPath && !config.trustedDocuments
-      ? createPreparedOperations({ schema, context, observer, maskError: maskLikeYoga })
-      : undefined;
-  if (prepared) plugins.push(prepared.plugin);
-
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -151,6 +152,8 @@ export function createApp(deps: AppDeps): App {
     // Served by useGraphiQL, from the gateway itself.
     graphiql: false,
     maskedErrors: { maskError: maskAndRemember },
+    // The document store (useDocuments) is the one parse and validation cache of both doors.
+    parserAndValidationCache: false,
     logging: false,
     context,
     plugins,
@@ -158,10 +161,11 @@ export function createApp(deps: AppDeps): App {
 
   const handler = createRequestListener({
     yoga: yoga as never,
-    prepared,
-    fastPath: config.fastPath,
+    documents,
+    runOperation: createRunOperation({ schema, context, observer, maskError: maskAndRemember }),
+    trusted,
+    jsonDoor: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
-    maskError: maskLikeYoga,
   });
 
   return {

@@ -1,5 +1,6 @@
 import { clumioRegions, isClumioRegion } from './clumio/regions.js';
 import { readTracingConfig } from './observability/tracing-config.js';
+import type { HttpLimits } from './http/server-options.js';
 import type { TracingConfig } from './observability/tracing.js';
 import { readInt, type Env } from './env-values.js';
 
@@ -24,15 +25,29 @@ export interface Config {
     retryBaseDelayMs: number;
     /** Longest wait before a retry; a longer Retry-After goes back to the caller as RATE_LIMITED. */
     retryMaxDelayMs: number;
-    /** Failures in a row (5xx, timeouts, unreachable) that open the circuit breaker. */
+    /** Connection failures in a row (refused, DNS, connect timeout) that open the shared circuit breaker. */
     breakerFailureThreshold: number;
-    /** How long an open breaker fails fast before one probe call is let through. */
+    /** The sliding window over which the shared breaker counts failed calls. */
+    breakerWindowMs: number;
+    /** Calls in the window before its failure rate may open the shared breaker. */
+    breakerMinimumCalls: number;
+    /** Share of failed calls in the window (0 to 1) that opens the shared breaker. */
+    breakerFailureRate: number;
+    /** Distinct callers with failed calls in the window before the shared breaker opens. */
+    breakerMinimumFailingCallers: number;
+    /** One caller's failed calls in a row that hold back that caller's calls (its own breaker). */
+    callerBreakerFailureThreshold: number;
+    /** How long an open breaker (shared or a caller's) fails fast before one probe call is let through. */
     breakerCooldownMs: number;
   };
+  /** Bounds on the gateway's own connections (src/http/server-options.ts). */
+  http: HttpLimits;
   /** Larger request bodies are refused with 413 before being read whole. */
   maxRequestBodyBytes: number;
   /** Serve plain JSON operations without Yoga's Fetch-API request and response handling. */
   fastPath: boolean;
+  /** What the document cache (parsed and validated query texts, both doors) may hold, in bytes. */
+  documentCacheBytes: number;
   /** On SIGTERM, how long in-flight operations get to finish before connections are cut. */
   shutdownGraceMs: number;
   /** Deadline for a whole GraphQL operation, upstream calls and retries included. */
@@ -66,6 +81,11 @@ export interface Config {
   redisUrl: string | null;
 }
 
+/** Whether a URL's hostname is this machine: plain http to it never crosses a network. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -91,6 +111,7 @@ export function loadConfig(env: Env): Config {
   const production = nodeEnv === 'production';
 
   let clumioBaseUrl: string | null = null;
+  const allowHttp = bool('CLUMIO_ALLOW_HTTP', false);
   const baseUrl = env.CLUMIO_API_BASE_URL;
   const region = env.CLUMIO_REGION;
   if (baseUrl && region) {
@@ -104,6 +125,10 @@ export function loadConfig(env: Env): Config {
     } catch {
       problems.push(`CLUMIO_API_BASE_URL must be an http(s) URL without query, fragment or credentials (got "${baseUrl}")`);
     }
+    // Callers' tokens go to this URL: in production, in clear only to this machine or when asked for.
+    if (clumioBaseUrl?.startsWith('http:') && production && !allowHttp && !isLoopback(new URL(clumioBaseUrl).hostname)) {
+      problems.push('CLUMIO_API_BASE_URL must be https:// in production (callers\' tokens would cross the network in clear); set CLUMIO_ALLOW_HTTP=true if the network is trusted');
+    }
   } else if (region) {
     if (isClumioRegion(region)) clumioBaseUrl = clumioRegions[region];
     else problems.push(`CLUMIO_REGION must be one of ${Object.keys(clumioRegions).join(', ')} (got "${region}")`);
@@ -113,6 +138,8 @@ export function loadConfig(env: Env): Config {
 
   const cursorSecret = env.CURSOR_SECRET || null;
   if (cursorSecret !== null && cursorSecret.length < 16) problems.push('CURSOR_SECRET must be at least 16 characters');
+  // A random key per replica makes a next page fail on another replica behind the load balancer.
+  if (cursorSecret === null && production) problems.push('NODE_ENV=production needs CURSOR_SECRET (16+ characters, the same on every replica)');
 
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -136,6 +163,17 @@ export function loadConfig(env: Env): Config {
     }
   }
 
+  const http: HttpLimits = {
+    maxConnections: int('HTTP_MAX_CONNECTIONS', 4_096, 1, 1_000_000),
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
+    // Fits an 8 KB token (longer ones are refused anyway) with the other headers a browser sends.
+    maxHeaderBytes: int('HTTP_MAX_HEADER_BYTES', 32 * 1024, 16 * 1024, 1024 * 1024),
+  };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');
+
   const config: Config = {
     production,
     port: int('PORT', 4000, 0, 65535),
@@ -153,10 +191,17 @@ export function loadConfig(env: Env): Config {
       retryBaseDelayMs: int('CLUMIO_RETRY_BASE_DELAY_MS', 100, 1, 60_000),
       retryMaxDelayMs: int('CLUMIO_RETRY_MAX_DELAY_MS', 5_000, 1, 600_000),
       breakerFailureThreshold: int('CLUMIO_BREAKER_FAILURES', 5, 1, 10_000),
+      breakerWindowMs: int('CLUMIO_BREAKER_WINDOW_MS', 10_000, 100, 3_600_000),
+      breakerMinimumCalls: int('CLUMIO_BREAKER_MIN_CALLS', 20, 1, 100_000),
+      breakerFailureRate: int('CLUMIO_BREAKER_FAILURE_PERCENT', 50, 1, 100) / 100,
+      breakerMinimumFailingCallers: int('CLUMIO_BREAKER_MIN_CALLERS', 3, 1, 1_000),
+      callerBreakerFailureThreshold: int('CLUMIO_CALLER_BREAKER_FAILURES', 5, 1, 10_000),
       breakerCooldownMs: int('CLUMIO_BREAKER_COOLDOWN_MS', 10_000, 1, 3_600_000),
     },
+    http,
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     fastPath: bool('FAST_PATH', true),
+    documentCacheBytes: int('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),
     upstreamCallBudget: int('UPSTREAM_CALL_BUDGET', 50, 1, 10_000),

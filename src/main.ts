@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
 import { createApp } from './app.js';
-import { gatewayServerOptions } from './http/server-options.js';
+import { createGatewayServer } from './http/server-options.js';
 import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seededExampleIds, type ExampleWalletIds } from './graphql/plugins/graphiql-examples.js';
@@ -40,7 +39,7 @@ async function main(): Promise<void> {
       ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` }, exampleIds } }
       : {}),
   });
-  const server = createServer(gatewayServerOptions, app.handler);
+  const server = createGatewayServer(config.http, app.handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

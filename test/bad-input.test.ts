@@ -85,8 +85,8 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
     });
 
     it.each([
-      ['100 KB of token is UNAUTHENTICATED with no upstream call', 100, 200],
-      ['headers past 128 KB in all are refused by the HTTP server with 431 before any GraphQL work', 200, 431],
+      ['20 KB of token is UNAUTHENTICATED with no upstream call', 20, 200],
+      ['headers past 32 KB in all (HTTP_MAX_HEADER_BYTES) are refused by the HTTP server with 431 before any GraphQL work', 40, 431],
     ])('%s', async (_name, kilobytes, status) => {
       const response = await rawRequest(
         gw.origin,
@@ -241,12 +241,17 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
 
 describe('production mode', () => {
   let prod: TestGateway;
+  let prodYoga: TestGateway;
   let dev: TestGateway;
   beforeAll(async () => {
-    [prod, dev] = await Promise.all([startGateway({ env: { NODE_ENV: 'production' } }), startGateway({ env: { NODE_ENV: 'development' } })]);
+    [prod, prodYoga, dev] = await Promise.all([
+      startGateway({ env: { NODE_ENV: 'production' } }),
+      startGateway({ env: { NODE_ENV: 'production', FAST_PATH: 'false' } }),
+      startGateway({ env: { NODE_ENV: 'development' } }),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([prod.close(), dev.close()]);
+    await Promise.all([prod.close(), prodYoga.close(), dev.close()]);
   });
 
   it('gives no field suggestions in production, and does in development', async () => {
@@ -255,6 +260,19 @@ describe('production mode', () => {
     const inDev = await dev.gql(typo);
     expect(inProd.body.errors?.[0]?.message).not.toMatch(/did you mean/i);
     expect(inDev.body.errors?.[0]?.message).toMatch(/did you mean/i);
+  });
+
+  it('gives no suggestions in variable errors in production, fast path on or off, and does in development', async () => {
+    const create = 'mutation($input: CreateWalletInput!) { createWallet(input: $input) { wallet { id } } }';
+    const variables = { input: { accountNativeId: '123456789012', awsRegio: 'us-west-2' } };
+    for (const gateway of [prod, prodYoga]) {
+      const { body } = await gateway.gql(create, variables);
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toMatch(/awsRegio/);
+      expect(body.errors?.[0]?.message).not.toMatch(/did you mean|awsRegion/i);
+    }
+    expect((await dev.gql(create, variables)).body.errors?.[0]?.message).toMatch(/did you mean "awsRegion"/i);
+    expect(prod.simulator.requests).toHaveLength(0);
   });
 
   it('refuses introspection in production by default, and allows it in development', async () => {
@@ -297,5 +315,100 @@ describe('tokens go to the configured Clumio origin only', () => {
     const { body } = await gw.gql('{ wallets(first: 1) { nodes { id } } }');
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_UPSTREAM_RESPONSE', upstreamStatus: 307 });
     expect(stolen).toBe(0);
+  });
+});
+
+describe('every refusal says what is wrong, with a code', () => {
+  let gw: TestGateway;
+  let yogaOnly: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway();
+    yogaOnly = await startGateway({ env: { FAST_PATH: 'false' } });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await yogaOnly.close();
+  });
+  const doors = () => [
+    ['the gateway\'s own door', gw],
+    ['Yoga\'s door', yogaOnly],
+  ] as const;
+
+  it.each(['application/json', 'application/graphql-response+json'])('names the variable that does not coerce, with HTTP 400 (%s), on both doors', async (accept) => {
+    for (const [, g] of doors()) {
+      g.simulator.clearRequests();
+      const { status, body } = (await g.post(JSON.stringify({ query: 'query($n: Int, $f: Int) { a: wallets(first: $n) { nodes { id } } b: wallets(first: $f) { nodes { id } } }', variables: { n: 1, f: 'abc' } }), { accept })) as { status: number; body: Body };
+      expect(status).toBe(400);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: 'Variable "$f" got invalid value "abc"; Int cannot represent non-integer value: "abc"', extensions: { code: 'BAD_USER_INPUT' } }),
+      ]);
+      expect(g.simulator.requests).toHaveLength(0);
+    }
+  });
+
+  it('codes a missing required variable BAD_USER_INPUT, on both doors', async () => {
+    for (const [, g] of doors()) {
+      const { status, body } = (await g.post(JSON.stringify({ query: 'query($id: ID!) { wallet(id: $id) { id } }' }), { accept: 'application/graphql-response+json' })) as { status: number; body: Body };
+      expect(status).toBe(400);
+      expect(body.errors?.[0]).toMatchObject({ message: 'Variable "$id" of required type "ID!" was not provided.', extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
+  it('refuses a cross-site form post with 403 BAD_REQUEST that says how to send it', async () => {
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D', signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as Body;
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(body.errors?.[0]?.message).toContain('content-type application/json');
+  });
+
+  it('refuses a text/plain body with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${gw.simulator.demoToken}` }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as Body).errors?.[0]?.extensions).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('answers a subscription asked for as JSON with 406 NOT_ACCEPTABLE that says to ask for an event stream, on both doors', async () => {
+    for (const [, g] of doors()) {
+      const id = String(g.simulator.putWallet(g.simulator.demoToken, { state: 'Waiting' }).id);
+      const response = await fetch(g.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${g.simulator.demoToken}` },
+        body: JSON.stringify({ query: 'subscription($id: ID!) { walletChanged(id: $id) { id } }', variables: { id } }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(response.status).toBe(406);
+      const body = (await response.json()) as Body;
+      expect(body.errors?.[0]?.extensions).toEqual({ code: 'NOT_ACCEPTABLE' });
+      expect(body.errors?.[0]?.message).toContain('text/event-stream');
+    }
+  });
+
+  it('answers OPERATION_RESOLUTION_FAILURE for two operations and no name, or a name the document lacks', async () => {
+    for (const operationName of [undefined, 'C']) {
+      const { status, body } = (await gw.post(JSON.stringify({ query: 'query A { __typename } query B { __typename }', operationName }))) as { status: number; body: Body };
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions).toEqual({ code: 'OPERATION_RESOLUTION_FAILURE' });
+    }
+  });
+
+  it.each(['/graphql?query=%7B__typename%7D', '/health', '/metrics', '/readiness'])('answers a malformed Host header with 400 BAD_REQUEST in JSON, never a stack (GET %s)', async (path) => {
+    for (const [, g] of doors()) {
+      const answer = await rawRequest(g.origin, `GET ${path} HTTP/1.1\r\nhost: a b\r\nauthorization: Bearer ${g.simulator.demoToken}`);
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toContain('application/json');
+      expect(JSON.parse(answer.body)).toEqual({ errors: [{ message: 'The Host header is not a valid host name.', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  });
+
+  it('routes by the path alone: a Host header naming another path does not reach the readiness endpoint', async () => {
+    for (const [, g] of doors()) {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      const answer = await rawRequest(g.origin, `POST /graphql HTTP/1.1\r\nhost: x/readiness#\r\ncontent-type: application/json\r\nauthorization: Bearer ${g.simulator.demoToken}`, body);
+      expect(answer.status).toBe(400);
+      expect(answer.body).not.toContain('"ready"');
+      const valid = await rawRequest(g.origin, `POST /graphql HTTP/1.1\r\nhost: gateway.internal:8080\r\ncontent-type: application/json\r\nauthorization: Bearer ${g.simulator.demoToken}`, body);
+      expect(JSON.parse(valid.body)).toEqual({ data: { __typename: 'Query' } });
+    }
   });
 });

@@ -12,6 +12,8 @@ function problemsOf(env: Record<string, string>): string[] {
   return [];
 }
 
+const secret = 'a-cursor-secret-of-32-characters';
+
 describe('configuration', () => {
   it('defaults to the embedded simulator on port 4000 in development', () => {
     const config = loadConfig({});
@@ -51,8 +53,32 @@ describe('configuration', () => {
 
   it('needs a real upstream in production, and turns GraphiQL and introspection off there by default', () => {
     expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/production/);
-    const config = loadConfig({ NODE_ENV: 'production', CLUMIO_REGION: 'us-west-2' });
+    const config = loadConfig({ NODE_ENV: 'production', CLUMIO_REGION: 'us-west-2', CURSOR_SECRET: secret });
     expect(config).toMatchObject({ production: true, host: '0.0.0.0', graphiql: false, introspection: false });
+  });
+
+  it('bounds the gateway’s own connections by default: cap, header and request timeouts, idle closing, header bytes', () => {
+    expect(loadConfig({}).http).toEqual({ maxConnections: 4096, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxHeaderBytes: 32_768 });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/HTTP_HEADERS_TIMEOUT_MS/)]);
+    expect(problemsOf({ HTTP_MAX_HEADER_BYTES: '8192' })).toEqual([expect.stringMatching(/HTTP_MAX_HEADER_BYTES/)]);
+  });
+
+  it('needs CURSOR_SECRET in production, where each replica would otherwise sign cursors with its own key', () => {
+    expect(problemsOf({ NODE_ENV: 'production', CLUMIO_REGION: 'us-west-2' })).toEqual([expect.stringMatching(/CURSOR_SECRET/)]);
+    expect(problemsOf({ NODE_ENV: 'production', CLUMIO_REGION: 'us-west-2', CURSOR_SECRET: secret })).toEqual([]);
+    expect(loadConfig({ CLUMIO_REGION: 'us-west-2' }).cursorSecret).toBeNull();
+  });
+
+  it('refuses a plain http:// Clumio URL in production unless it is this machine or CLUMIO_ALLOW_HTTP says so', () => {
+    const prod = { NODE_ENV: 'production', CURSOR_SECRET: secret };
+    expect(problemsOf({ ...prod, CLUMIO_API_BASE_URL: 'http://clumio.internal.example' })).toEqual([expect.stringMatching(/https/)]);
+    expect(problemsOf({ ...prod, CLUMIO_API_BASE_URL: 'http://10.0.0.7:8080' })).toHaveLength(1);
+    for (const loopback of ['http://127.0.0.1:9000', 'http://localhost:9000', 'http://[::1]:9000', 'https://clumio.internal.example']) {
+      expect(problemsOf({ ...prod, CLUMIO_API_BASE_URL: loopback })).toEqual([]);
+    }
+    expect(problemsOf({ ...prod, CLUMIO_API_BASE_URL: 'http://clumio.internal.example', CLUMIO_ALLOW_HTTP: 'true' })).toEqual([]);
+    expect(problemsOf({ ...prod, CLUMIO_API_BASE_URL: 'http://clumio.internal.example', CLUMIO_ALLOW_HTTP: 'maybe' })).toHaveLength(2);
+    expect(problemsOf({ CLUMIO_API_BASE_URL: 'http://clumio.internal.example' })).toEqual([]);
   });
 
   it('stops the gateway at startup with one message listing every problem', async () => {

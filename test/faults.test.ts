@@ -214,15 +214,17 @@ describe('the circuit breaker', () => {
   };
 
   beforeAll(async () => {
-    s = await setUp({ CLUMIO_BREAKER_FAILURES: '3', CLUMIO_BREAKER_COOLDOWN_MS: '1000' });
+    s = await setUp({ CLUMIO_BREAKER_MIN_CALLS: '4', CLUMIO_BREAKER_MIN_CALLERS: '2', CLUMIO_BREAKER_COOLDOWN_MS: '1000' });
   });
   afterAll(() => tearDown(s));
 
-  it('opens after a run of 500s, fails fast without calling Clumio, then probes and recovers', async () => {
-    s.gw.simulator.inject({ kind: 'status', status: 500, times: 3, match: { pathPrefix: `/wallets/${s.victimId}` } });
-    for (let i = 0; i < 3; i++) {
+  it('opens after a run of 500s to two callers, fails fast without calling Clumio, then probes and recovers', async () => {
+    s.gw.simulator.inject({ kind: 'status', status: 500, times: 4 });
+    for (let i = 0; i < 2; i++) {
       const { body } = await s.gw.gql(readWallet, { id: s.victimId });
       expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstreamStatus: 500 });
+      const other = await s.gw.gql(readWallet, { id: s.otherId }, { token: otherToken });
+      expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstreamStatus: 500 });
     }
     expect(await readiness()).toEqual({ status: 503, body: { ready: false, breaker: 'open' } });
 
@@ -262,9 +264,9 @@ describe('a caller who disconnects', () => {
   });
   afterAll(() => tearDown(s));
 
-  // Twice: first as a document the gateway has not seen (Yoga's pipeline), then as a known one.
+  // Twice: first as a document the gateway has not seen (parsed and validated), then as a known one.
   it.each(['an unknown', 'a known'])('cancels the upstream call their operation started (%s document): Clumio sees the connection closed', async (kind) => {
-    const prepared = s.gw.app.handler.preparedCount;
+    const served = s.gw.app.handler.jsonDoorCount;
     const known = kind === 'a known';
     s.gw.simulator.clearRequests();
     s.gw.simulator.inject({ kind: 'stall', times: 1, match: { pathPrefix: `/wallets/${s.victimId}` } });
@@ -298,8 +300,8 @@ describe('a caller who disconnects', () => {
     };
     await until(async () => (await cancelled()).operations === (known ? 2 : 1));
     expect(await cancelled()).toEqual({ operations: known ? 2 : 1, calls: known ? 2 : 1, timeouts: false });
-    // The leaving request and the read after it: known documents run prepared.
-    expect(s.gw.app.handler.preparedCount - prepared).toBe(known ? 2 : 1);
+    // The leaving request and the read after it, both through the gateway's own door.
+    expect(s.gw.app.handler.jsonDoorCount - served).toBe(2);
   });
 });
 
@@ -326,7 +328,8 @@ describe('the Clumio client reports retries and breaker changes to its observer'
       clientVersion: '0',
       observer,
       retry: { baseDelayMs: 5 },
-      breaker: { failureThreshold: 2, cooldownMs: 200 },
+      // One caller may open it here: 3 failures in 4 calls.
+      breaker: { minimumCalls: 4, minimumFailingCallers: 1, cooldownMs: 200 },
     });
     const caller = { authorization: `Bearer ${simulator.demoToken}` };
     const get = () => client.send({ operation: 'listWallets', method: 'GET', path: '/wallets', caller });

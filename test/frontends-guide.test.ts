@@ -41,7 +41,7 @@ async function walletIds(state: string): Promise<string[]> {
 describe("docs/frontends.md's simulator guide", () => {
   it('lists control endpoints that each answer as it says: install-stack enables a wallet at the next look, break errors it at the next refresh', async () => {
     const rows = tableAfter('### Control endpoints');
-    expect(rows.length).toBeGreaterThanOrEqual(8);
+    expect(rows.length).toBeGreaterThanOrEqual(9);
     const [waiting] = await walletIds('Waiting');
     for (const [endpoint, body] of rows) {
       const [method, path] = /^`(\w+) (\/__simulator\/\S+)`$/.exec(endpoint!)!.slice(1) as [string, string];
@@ -65,7 +65,7 @@ describe("docs/frontends.md's simulator guide", () => {
 
   it('lists fault kinds that the simulator accepts, and it refuses one it does not know', async () => {
     const kinds = tableAfter('A fault is').map(([kind]) => kind!.replaceAll('`', ''));
-    expect(kinds.length).toBeGreaterThanOrEqual(7);
+    expect(kinds.length).toBeGreaterThanOrEqual(8);
     const required: Record<string, object> = { status: { status: 503 }, slowBody: { chunkDelayMs: 1 }, huge: { bytes: 10 } };
     for (const kind of [...kinds, 'teapot']) {
       const response = await fetch(`${simulator.url}/__simulator/faults`, {

@@ -49,7 +49,7 @@ describe('/metrics after real operations', () => {
   let text: string;
 
   beforeAll(async () => {
-    gw = await startGateway({ env: { CLUMIO_MAX_RETRIES: '2', CLUMIO_RETRY_BASE_DELAY_MS: '1', CLUMIO_BREAKER_FAILURES: '1000' } });
+    gw = await startGateway({ env: { CLUMIO_MAX_RETRIES: '2', CLUMIO_RETRY_BASE_DELAY_MS: '1', CLUMIO_BREAKER_MIN_CALLS: '100000', CLUMIO_CALLER_BREAKER_FAILURES: '10000' } });
     walletId = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id);
 
     expect((await gw.gql(readWallet, { id: walletId })).body.errors).toBeUndefined();
@@ -141,7 +141,7 @@ describe('the breaker gauge', () => {
   afterAll(() => gw?.close());
 
   it('follows the breaker of the Clumio origin as it opens', async () => {
-    gw = await startGateway({ env: { CLUMIO_MAX_RETRIES: '0', CLUMIO_BREAKER_FAILURES: '2', CLUMIO_BREAKER_COOLDOWN_MS: '600000' } });
+    gw = await startGateway({ env: { CLUMIO_MAX_RETRIES: '0', CLUMIO_BREAKER_MIN_CALLS: '2', CLUMIO_BREAKER_MIN_CALLERS: '1', CLUMIO_BREAKER_COOLDOWN_MS: '600000' } });
     const walletId = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id);
     const origin = new URL(gw.simulator.url).origin;
     gw.simulator.inject({ kind: 'status', status: 500, times: 2 });

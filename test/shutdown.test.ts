@@ -1,46 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { until } from './support/wait.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const readWallet = 'query($id: ID!) { wallet(id: $id) { id } }';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-/** Starts the real gateway (src/main.ts) on a free port in front of `upstream`. */
-async function startProcess(upstream: string, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'test', CLUMIO_API_BASE_URL: upstream, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 40_000);
-    const look = () => {
-      const found = /on (http:\/\/[^\s,]+\/graphql)/.exec(output)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        child.stdout!.off('data', look);
-        resolve(found);
-      }
-    };
-    child.stdout!.on('data', look);
-    void exited.then(() => reject(new Error(`gateway exited at startup:\n${output}`)));
-  });
-  return { child, url, exited, output: () => output };
-}
 
 function query(url: string, token: string, id: string) {
   return fetch(url, {
@@ -79,7 +43,7 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 describe('graceful shutdown of the gateway process', () => {
   let simulator: Simulator;
   let walletId: string;
-  let running: Running | undefined;
+  let running: GatewayProcess | undefined;
 
   beforeAll(async () => {
     simulator = createSimulator();
@@ -96,7 +60,7 @@ describe('graceful shutdown of the gateway process', () => {
   afterAll(() => simulator.close());
 
   it('on SIGTERM finishes the operations in flight, refuses new connections, and exits 0', async () => {
-    running = await startProcess(simulator.url, { SHUTDOWN_GRACE_MS: '15000' });
+    running = await startGatewayProcess(simulator.url, { SHUTDOWN_GRACE_MS: '15000' });
     // Warm up, so the slow operations below are the only thing in flight.
     expect((await query(running.url, simulator.demoToken, walletId)).status).toBe(200);
 
@@ -117,7 +81,7 @@ describe('graceful shutdown of the gateway process', () => {
   }, 90_000);
 
   it('cuts an operation still running when the grace period ends, and still exits 0', async () => {
-    running = await startProcess(simulator.url, { SHUTDOWN_GRACE_MS: '1000' });
+    running = await startGatewayProcess(simulator.url, { SHUTDOWN_GRACE_MS: '1000' });
     simulator.inject({ kind: 'stall', times: 1 });
     const stuck = query(running.url, simulator.demoToken, walletId).then(
       (response) => response.status,

@@ -467,9 +467,7 @@ describe('raw wallets put by tests', () => {
 });
 
 describe('routing', () => {
-  it('answers POST /wallets/_post-process with 200 {} and never treats it as a wallet id', async () => {
-    const post = await callJson('/wallets/_post-process', { method: 'POST', body: '{"request_type":"Create"}' });
-    expect(post).toMatchObject({ status: 200, body: {} });
+  it('never treats _post-process as a wallet id', async () => {
     for (const method of ['GET', 'DELETE']) {
       const res = await callJson('/wallets/_post-process', { method });
       expect(res.status, method).toBe(404);
@@ -519,11 +517,11 @@ describe('faults', () => {
     expect((await call('/wallets/x/_refresh', { method: 'POST' })).status).toBe(404);
   });
 
-  it('answers malformed JSON with a 200 application/json status', async () => {
+  it("answers malformed JSON with a 200 in Clumio's content type", async () => {
     sim.inject({ kind: 'malformed' });
     const res = await call('/wallets');
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('content-type')).toBe('application/api.clumio.wallets=v1+json');
     await expect(res.json()).rejects.toThrow();
   });
 
@@ -574,7 +572,7 @@ describe('faults', () => {
     sim.inject({ kind: 'huge', bytes: 2 * 1024 * 1024 });
     const res = await call('/wallets', { timeoutMs: 10_000 });
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('content-type')).toBe('application/api.clumio.wallets=v1+json');
     const text = await res.text();
     expect(text.length).toBe(2 * 1024 * 1024);
     expect(() => JSON.parse(text)).not.toThrow();
@@ -608,6 +606,214 @@ describe('faults', () => {
     await own.close();
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(pending).rejects.toThrow();
+  });
+});
+
+describe("behaving as Clumio's SDKs expect", () => {
+  it('labels every API answer, errors included, with the wallets vendor content type; control endpoints answer plain JSON', async () => {
+    const org = newOrg();
+    const answers = [await call('/wallets', { token: org }), await call('/wallets/no-such-wallet', { token: org }), await call('/wallets', { token: null })];
+    expect(answers.map((r) => r.status)).toEqual([200, 404, 401]);
+    for (const res of answers) expect(res.headers.get('content-type')).toBe('application/api.clumio.wallets=v1+json');
+    const log = await fetch(`${base}/__simulator/requests`, { signal: AbortSignal.timeout(5_000) });
+    expect(log.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('serves v1 to an Accept naming wallets v1, no Clumio type, or none at all, and refuses another version with 406', async () => {
+    const org = newOrg();
+    for (const accept of ['application/api.clumio.wallets=v1+json', '*/*', 'application/json', 'application/json, application/api.clumio.wallets=v1+json']) {
+      expect((await call('/wallets', { token: org, headers: { accept } })).status, accept).toBe(200);
+    }
+    const bare = await fetch(`${base}/wallets`, { headers: { authorization: `Bearer ${org}` }, signal: AbortSignal.timeout(5_000) });
+    expect(bare.status).toBe(200);
+    for (const accept of ['application/api.clumio.wallets=v2+json', 'application/api.clumio.policies=v1+json']) {
+      for (const [method, path] of [['GET', '/wallets'], ['POST', '/wallets'], ['GET', '/wallets/x'], ['POST', '/wallets/x/_refresh']] as const) {
+        const res = await callJson(path, { token: org, method, headers: { accept }, ...(method === 'POST' && path === '/wallets' ? { body: createBody('123456789012') } : {}) });
+        expect(res.status, `${accept} ${method} ${path}`).toBe(406);
+        expectEnvelope(res.body, 'v1');
+      }
+    }
+    // Nothing was created by the refused POST.
+    expect((await callJson('/wallets', { token: org })).body.current_count).toBe(0);
+  });
+
+  it('keeps a wallet to the organizational unit it was created in: the global unit sees every wallet, another unit none of it', async () => {
+    const org = newOrg();
+    const ou = (unit: string) => ({ 'x-clumio-organizationalunit-context': unit });
+    const global = await createWallet(org, '111111111111');
+    const east = await callJson('/wallets', { method: 'POST', token: org, body: createBody('222222222222'), headers: ou('ou-east') });
+    expect(east.status).toBe(200);
+    const ids = async (headers: Record<string, string>) =>
+      (await callJson('/wallets', { token: org, headers })).body._embedded.items.map((w: Json) => w.id);
+    expect(await ids({})).toEqual([global.id, east.body.id]);
+    expect(await ids(ou(''))).toEqual([global.id, east.body.id]);
+    expect(await ids(ou('ou-east'))).toEqual([east.body.id]);
+    expect(await ids(ou('ou-west'))).toEqual([]);
+    expect((await call(`/wallets/${east.body.id}`, { token: org, headers: ou('ou-west') })).status).toBe(404);
+    expect((await call(`/wallets/${global.id}`, { token: org, headers: ou('ou-east') })).status).toBe(404);
+    expect((await call(`/wallets/${east.body.id}`, { token: org, headers: ou('ou-east') })).status).toBe(200);
+    expect((await call(`/wallets/${east.body.id}`, { token: org, method: 'DELETE', headers: ou('ou-west') })).status).toBe(404);
+    expect((await call(`/wallets/${east.body.id}/_refresh`, { token: org, method: 'POST', headers: ou('ou-west') })).status).toBe(404);
+  });
+
+  it('pages a unit through its own wallets only, with tokens that stay in it', async () => {
+    const org = newOrg();
+    const headers = { 'x-clumio-organizationalunit-context': 'ou-paged' };
+    const mine: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await createWallet(org, String(300000000000 + i));
+      mine.push((await callJson('/wallets', { method: 'POST', token: org, body: createBody(String(400000000000 + i)), headers })).body.id as string);
+    }
+    const seen: string[] = [];
+    let next: string | undefined = '/wallets?limit=2';
+    while (next) {
+      const { body }: { body: Json } = await callJson(next, { token: org, headers });
+      seen.push(...body._embedded.items.map((w: Json) => w.id as string));
+      next = body._links._next?.href;
+    }
+    expect(seen).toEqual(mine);
+  });
+
+  it('gives a wallet created without a region the region of the deployment, us-west-2 unless configured', async () => {
+    const org = newOrg();
+    expect((await createWallet(org, '555555555555')).aws_region).toBe('us-west-2');
+    const other = createSimulator({ seed: false, region: 'eu-central-1' });
+    const url = await other.listen();
+    try {
+      other.addOrganization('eu-org', { seed: false });
+      const res = await fetch(`${url}/wallets`, { method: 'POST', headers: { authorization: 'Bearer eu-org' }, body: createBody('555555555555'), signal: AbortSignal.timeout(5_000) });
+      expect(((await res.json()) as Json).aws_region).toBe('eu-central-1');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('seeds the same wallet ids, stack tokens and roles on every start', async () => {
+    const other = createSimulator();
+    const url = await other.listen();
+    try {
+      const list = async (target: string, token: string) =>
+        ((await (await fetch(`${target}/wallets`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) })).json()) as Json)._embedded.items.map(
+          (w: Json) => [w.id, w.token, w.role_arn],
+        );
+      const here = await list(base, sim.demoToken);
+      expect(here).toHaveLength(8);
+      expect(await list(url, other.demoToken)).toEqual(here);
+      expect(new Set(here.map(([id]: string[]) => id)).size).toBe(8);
+      for (const [id] of here) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      sim.addOrganization('stable-seed-org');
+      other.addOrganization('stable-seed-org');
+      const again = await list(url, 'stable-seed-org');
+      expect(again).toHaveLength(3);
+      expect(again).toEqual(await list(base, 'stable-seed-org'));
+      expect(again.some(([id]: string[]) => here.some(([demo]: string[]) => demo === id))).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('page tokens and the page size', () => {
+  it('serves a token with any limit by default, and refuses another limit with 400 in strict mode', async () => {
+    const org = newOrg();
+    for (let i = 0; i < 6; i++) await createWallet(org, String(600000000000 + i));
+    const first = await callJson('/wallets?limit=2', { token: org });
+    const start = new URL(first.body._links._next.href, base).searchParams.get('start')!;
+    expect((await callJson(`/wallets?limit=5&start=${start}`, { token: org })).body.current_count).toBe(4);
+    sim.setStrictPageTokens(true);
+    try {
+      const refused = await callJson(`/wallets?limit=5&start=${start}`, { token: org });
+      expect(refused.status).toBe(400);
+      expectEnvelope(refused.body, 'limit=2');
+      expect((await callJson(`/wallets?limit=2&start=${start}`, { token: org })).body.current_count).toBe(2);
+    } finally {
+      sim.setStrictPageTokens(false);
+    }
+  });
+
+  it('switches strict page tokens over HTTP', async () => {
+    const org = newOrg();
+    for (let i = 0; i < 3; i++) await createWallet(org, String(610000000000 + i));
+    const start = new URL((await callJson('/wallets?limit=1', { token: org })).body._links._next.href, base).searchParams.get('start')!;
+    const put = (body: unknown) => fetch(`${base}/__simulator/paging`, { method: 'PUT', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+    expect((await put({ strictTokens: true })).status).toBe(204);
+    try {
+      expect((await call(`/wallets?limit=3&start=${start}`, { token: org })).status).toBe(400);
+      expect((await put({ strictTokens: 'yes' })).status).toBe(400);
+    } finally {
+      expect((await put({ strictTokens: false })).status).toBe(204);
+    }
+    expect((await call(`/wallets?limit=3&start=${start}`, { token: org })).status).toBe(200);
+  });
+});
+
+describe('POST /wallets/_post-process, as the BYOK Terraform module calls it', () => {
+  const accept = { accept: 'application/api.clumio.post-process-kms=v1+json', 'content-type': 'text/plain; charset=utf-8' };
+
+  // What the Go SDK sends: every field, unset ones as null.
+  function report(requestType: unknown, wallet: Json, extra: Json = {}): string {
+    return JSON.stringify({
+      account_native_id: wallet.account_native_id, aws_region: wallet.aws_region, created_multi_region_cmk: true,
+      multi_region_cmk_key_id: 'mrk-1234', request_type: requestType, role_arn: null, role_external_id: 'ext-1', role_id: null,
+      token: wallet.token, ...extra,
+    });
+  }
+
+  function postProcess(token: string, body: string, headers: Record<string, string> = {}) {
+    return callJson('/wallets/_post-process', { method: 'POST', token, body, headers: { ...accept, ...headers } });
+  }
+
+  it('installs the stack on Create (Waiting to Enabled) and uninstalls it on Delete, after which the wallet can be deleted', async () => {
+    const org = newOrg();
+    const wallet = await createWallet(org, '777777777777', 'eu-west-1');
+    const created = await postProcess(org, report('Create', wallet, { role_arn: 'arn:aws:iam::777777777777:role/ByokRole' }));
+    expect(created).toMatchObject({ status: 200, body: {} });
+    const enabled = (await callJson(`/wallets/${wallet.id}`, { token: org })).body;
+    expect(enabled).toMatchObject({ state: 'Enabled', installed_regions: ['eu-west-1'], stack_version: 15, role_arn: 'arn:aws:iam::777777777777:role/ByokRole' });
+    expect(enabled._links['delete-wallet']).toBeUndefined();
+    expect((await call(`/wallets/${wallet.id}`, { token: org, method: 'DELETE' })).status).toBe(412);
+    expect((await postProcess(org, report('Update', wallet))).status).toBe(200);
+    expect((await callJson(`/wallets/${wallet.id}`, { token: org })).body.state).toBe('Enabled');
+    expect((await postProcess(org, report('Delete', wallet))).status).toBe(200);
+    const waiting = (await callJson(`/wallets/${wallet.id}`, { token: org })).body;
+    expect(waiting).toMatchObject({ state: 'Waiting', installed_regions: [], stack_version: null, role_arn: null });
+    expect((await call(`/wallets/${wallet.id}`, { token: org, method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('refuses with 400 a body that does not fit, and changes nothing', async () => {
+    const org = newOrg();
+    const wallet = await createWallet(org, '888888888888');
+    const bodies = [
+      report('Install', wallet),
+      report(null, wallet),
+      report('create', wallet),
+      JSON.stringify({ request_type: 'Create' }),
+      report('Create', wallet, { token: '00000000-0000-0000-0000-000000000000' }),
+      report('Create', wallet, { account_native_id: '999999999999' }),
+      report('Create', wallet, { aws_region: 'not a region' }),
+      report('Create', wallet, { role_arn: 42 }),
+      report('Create', wallet, { created_multi_region_cmk: 'yes' }),
+      '[]',
+      '{"request_type":',
+    ];
+    for (const body of bodies) {
+      const res = await postProcess(org, body);
+      expect(res.status, body).toBe(400);
+      expectEnvelope(res.body);
+    }
+    expect((await callJson(`/wallets/${wallet.id}`, { token: org })).body.state).toBe('Waiting');
+  });
+
+  it("finds the wallet by token only in the caller's organization and unit, and checks the post-process Accept version", async () => {
+    const org = newOrg();
+    const other = newOrg();
+    const wallet = await createWallet(org, '123123123123');
+    expect((await postProcess(other, report('Create', wallet))).status).toBe(400);
+    expect((await postProcess(org, report('Create', wallet), { 'x-clumio-organizationalunit-context': 'ou-elsewhere' })).status).toBe(400);
+    expect((await postProcess(org, report('Create', wallet), { accept: 'application/api.clumio.post-process-kms=v2+json' })).status).toBe(406);
+    expect((await postProcess(org, report('Create', wallet), { accept: 'application/api.clumio.wallets=v1+json' })).status).toBe(406);
+    expect((await postProcess(org, report('Create', wallet), { accept: '*/*' })).status).toBe(200);
+    expect((await callJson(`/wallets/${wallet.id}`, { token: org })).body.state).toBe('Enabled');
   });
 });
 

@@ -93,10 +93,11 @@ describe('walletChanged over server-sent events', () => {
   });
 
   it('keeps the organizational unit in the poll: one wallet watched under two units is two polls, each read with its own', async () => {
-    const { token, ids } = newCaller();
-    const id = ids[0]!;
+    const { token } = newCaller(0);
+    // A wallet of the east unit, which the global unit sees too.
+    const id = String(gateway.simulator.putWallet(token, { account_native_id: '454545454545', state: 'Waiting' }, { organizationalUnit: 'ou-east' }).id);
     const [east, west] = await Promise.all(
-      ['ou-east', 'ou-west'].map((ou) => subscribe(id, token, { 'x-clumio-organizationalunit-context': ou })),
+      ['ou-east', ''].map((ou) => subscribe(id, token, { 'x-clumio-organizationalunit-context': ou })),
     );
     expect((await east!.next())?.event).toBe('next');
     expect((await west!.next())?.event).toBe('next');
@@ -105,7 +106,7 @@ describe('walletChanged over server-sent events', () => {
     const units = gateway.simulator.requests
       .filter((r) => r.path === `/wallets/${id}`)
       .map((r) => r.headers['x-clumio-organizationalunit-context']);
-    expect(new Set(units)).toEqual(new Set(['ou-east', 'ou-west']));
+    expect(new Set(units)).toEqual(new Set(['ou-east', undefined]));
     east!.close();
     west!.close();
   });
@@ -146,6 +147,21 @@ describe('walletChanged over server-sent events', () => {
       gateway.simulator.clearFaults();
     }
     expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+
+  it('ends the stream with UPSTREAM_REJECTED when Clumio refuses the read with a status outside its published list', async () => {
+    const { token, ids } = newCaller();
+    const stream = await subscribe(ids[0]!, token);
+    expect((await stream.next())?.event).toBe('next');
+    gateway.simulator.inject({ kind: 'status', status: 406, message: 'Unsupported version.', times: 100, match: { method: 'GET', pathPrefix: `/wallets/${ids[0]}` } });
+    try {
+      const refused = await stream.next();
+      expect(refused?.data?.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamStatus: 406 });
+      expect(refused?.data?.errors?.[0]?.message).toContain('Unsupported version.');
+      expect((await stream.next())?.event).toBe('complete');
+    } finally {
+      gateway.simulator.clearFaults();
+    }
   });
 
   it('keeps watching through a transient Clumio failure', async () => {
@@ -194,6 +210,64 @@ describe('walletChanged over server-sent events', () => {
     const again = await subscribe(ids[3]!, token);
     expect((await again.next())?.data?.data?.walletChanged.id).toBe(ids[3]);
     for (const stream of [...open, refused, theirs, again]) stream.close();
+    expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
+  });
+});
+
+describe('a subscription answered without a stream', () => {
+  /** POSTs the subscription with another Accept than text/event-stream; returns the status and content type. */
+  async function withoutStream(url: string, id: string, token: string, accept: string): Promise<string> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: watch, variables: { id } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.body?.cancel();
+    return `${response.status} ${response.headers.get('content-type')?.startsWith('text/event-stream') ? 'stream' : 'no stream'}`;
+  }
+
+  it.each([
+    ['on', 'true'],
+    ['off', 'false'],
+  ])('keeps no place and starts no poll, and the caller then opens its streams (fast path %s)', async (_name, fastPath) => {
+    const own = await startGateway({
+      env: { FAST_PATH: fastPath, SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), SUBSCRIPTIONS_PER_CALLER: '3', SUBSCRIPTIONS_MAX: '12' },
+    });
+    try {
+      const token = `no-stream-caller-${fastPath}-${'x'.repeat(24)}`;
+      const ids = seedWallets(own.simulator, token, 3);
+      // Four times the caller's bound in all, with each Accept that gets no stream.
+      for (const accept of ['application/json', 'application/graphql-response+json', 'text/html']) {
+        const answers = await Promise.all(ids.concat(ids).map((id) => withoutStream(own.url, id, token, accept)));
+        expect(new Set(answers)).toEqual(new Set(['406 no stream']));
+      }
+      expect(own.app.live.stats()).toEqual({ subscriptions: 0, polls: 0 });
+      expect(own.simulator.requests).toEqual([]);
+
+      const streams = await Promise.all(ids.map((id) => openSse(own.url, { query: watch, variables: { id } }, { token })));
+      for (const [i, stream] of streams.entries()) expect((await stream.next())?.data?.data?.walletChanged.id).toBe(ids[i]);
+      expect(own.app.live.stats()).toEqual({ subscriptions: 3, polls: 3 });
+      for (const stream of streams) stream.close();
+      expect(await eventually(() => own.app.live.stats().subscriptions === 0 && own.app.live.stats().polls === 0)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('counts the bound per token, however many organizational units it names', async () => {
+    const { token } = newCaller(0);
+    const units = ['ou-1', 'ou-2', 'ou-3', 'ou-4'];
+    // A wallet in each unit, watched from its own unit.
+    const ids = units.map((ou) => String(gateway.simulator.putWallet(token, { state: 'Waiting' }, { organizationalUnit: ou }).id));
+    const streams = await Promise.all(units.map((ou, i) => subscribe(ids[i]!, token, { 'x-clumio-organizationalunit-context': ou })));
+    const codes = await Promise.all(streams.map(async (stream) => {
+      const event = await stream.next();
+      return event?.data?.errors?.[0]?.extensions?.code ?? event?.event;
+    }));
+    expect(codes.filter((code) => code === 'next')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'SUBSCRIPTION_LIMIT_EXCEEDED')).toHaveLength(1);
+    for (const stream of streams) stream.close();
     expect(await eventually(() => gateway.app.live.stats().subscriptions === 0)).toBe(true);
   });
 });

@@ -151,16 +151,22 @@ describe('the supergraph', () => {
   });
 
   it('passes the organizational unit and the request id to Clumio, and the Clumio token to the wallet subgraph only', async () => {
-    const response = await router.query(
-      '{ awsAccounts { wallets { id state } } }',
-      {},
-      { ...auth, 'x-clumio-organizationalunit-context': 'ou-finance', 'x-request-id': 'req-supergraph-1' },
+    // Clumio keeps a wallet to the unit it was created in: this one is the finance unit's, in an
+    // organization of its own so the other tests' lists stay as they are.
+    const financeToken = 'supergraph-finance-caller-token';
+    gateway.simulator.addOrganization(financeToken, { seed: false });
+    const id = String(gateway.simulator.putWallet(financeToken, { account_native_id: production, aws_region: 'eu-west-1', state: 'Waiting' }, { organizationalUnit: 'ou-finance' }).id);
+    const response = await router.query<{ wallet: { id: string; awsAccount: { name: string } } }>(
+      'query($id: ID!) { wallet(id: $id) { id state awsAccount { name } } }',
+      { id },
+      { authorization: `Bearer ${financeToken}`, 'x-clumio-organizationalunit-context': 'ou-finance', 'x-request-id': 'req-supergraph-1' },
     );
     expect(response.body.errors).toBeUndefined();
+    expect(response.body.data!.wallet).toMatchObject({ id, awsAccount: { name: 'Production' } });
     expect(gateway.simulator.requests.length).toBeGreaterThan(0);
     for (const request of gateway.simulator.requests) {
       expect(request.headers).toMatchObject({
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${financeToken}`,
         'x-clumio-organizationalunit-context': 'ou-finance',
         'x-request-id': 'req-supergraph-1',
       });

@@ -128,8 +128,8 @@ describe('traces on', () => {
     expect(sent[0]?.[2]).toBe(clients[0]!.spanId);
   });
 
-  it('traces operations that take the fast path alike, also once their document is known', async () => {
-    const prepared = gw.app.handler.preparedCount;
+  it('traces operations that take the gateway\'s own door alike, also once their document is known', async () => {
+    const served = gw.app.handler.jsonDoorCount;
     const { operation, clients } = await traced(
       () =>
         fetch(gw.url, {
@@ -144,8 +144,8 @@ describe('traces on', () => {
     expect(clients[0]!.parentSpanId).toBe(operation.spanId);
     expect(attribute(operation, 'graphql.operation.name')).toBe('ReadWallet');
     expect(traceparentPattern.exec(gw.simulator.requests[0]!.headers.traceparent ?? '')?.[2]).toBe(clients[0]!.spanId);
-    // Earlier tests sent this document, so it ran as a known document, past Yoga's pipeline.
-    expect(gw.app.handler.preparedCount).toBe(prepared + 1);
+    // Earlier tests sent this document, so it ran as a known document, on the gateway's own door.
+    expect(gw.app.handler.jsonDoorCount).toBe(served + 1);
   });
 
   it('continues the trace of an incoming traceparent', async () => {

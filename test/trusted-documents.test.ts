@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WalletDocument, WalletsDocument, WatchWalletDocument, DeleteWalletDocument } from '../src/generated/client/graphql.js';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { routerSecretHeader } from '../src/graphql/plugins/use-trusted-documents.js';
+import { routerSecretHeader } from '../src/graphql/trusted-documents.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { openSse } from './support/sse.js';
 

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from './support/gateway.js';
+import { memoryLogger } from './support/memory-logger.js';
 
 const refresh = 'mutation($id: ID!) { refreshWallet(id: $id) { wallet { id } } }';
 
 describe('upstream outcomes become stable error codes', () => {
+  const logs = memoryLogger('warn');
   let gw: TestGateway;
   let walletId: string;
 
   beforeAll(async () => {
     // Short timeouts so the stall case ends quickly; retries (where configured) see the same faults.
-    gw = await startGateway({ env: { CLUMIO_HEADERS_TIMEOUT_MS: '300', CLUMIO_BODY_TIMEOUT_MS: '600', OPERATION_DEADLINE_MS: '2000' } });
+    gw = await startGateway({ env: { CLUMIO_HEADERS_TIMEOUT_MS: '300', CLUMIO_BODY_TIMEOUT_MS: '600', OPERATION_DEADLINE_MS: '2000' }, logger: logs.logger });
     walletId = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id);
   });
   afterAll(() => gw.close());
@@ -25,8 +27,6 @@ describe('upstream outcomes become stable error codes', () => {
     [404, 'NOT_FOUND'],
     [409, 'CONFLICT'],
     [412, 'PRECONDITION_FAILED'],
-    [500, 'UPSTREAM_ERROR'],
-    [501, 'UPSTREAM_ERROR'],
   ])('Clumio answering %i gives %s with Clumio’s own message and nothing else of the answer', async (status, code) => {
     gw.simulator.inject({ kind: 'status', status, message: `clumio says ${status}`, times: 10 });
     const { body } = await gw.gql(refresh, { id: walletId });
@@ -40,6 +40,59 @@ describe('upstream outcomes become stable error codes', () => {
     expect(text).not.toContain('127.0.0.1');
     expect(text).not.toContain('"errors":[{"error_code"');
     expect(text).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+
+  it.each([500, 501, 503])('Clumio answering %i gives UPSTREAM_ERROR with a fixed message; Clumio’s own goes to the log at warn, blanked', async (status) => {
+    const internal = `NullPointerException at com.clumio.wallets.Refresh(Refresh.java:42) calling https://kms.internal.example/v1 as Bearer abc.def.ghi`;
+    gw.simulator.inject({ kind: 'status', status, message: internal, times: 10 });
+    logs.clear();
+    const { body, headers } = await gw.gql(refresh, { id: walletId });
+    const error = body.errors![0]!;
+    expect(error.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstreamStatus: status });
+    expect(error.message).toBe('Clumio failed to answer this request.');
+    expect(JSON.stringify(body)).not.toMatch(/NullPointer|Refresh\.java|kms\.internal|abc\.def/);
+    const line = logs.lines().find((l) => l.msg === 'clumio error message');
+    expect(line).toMatchObject({ level: 40, clumioOperation: 'refreshWallet', status });
+    expect(line!.requestId).toBe(headers.get('x-request-id'));
+    expect(line!.clumioMessage).toContain('NullPointerException');
+    expect(logs.raw()).not.toContain('kms.internal.example');
+    expect(logs.raw()).not.toContain('abc.def.ghi');
+  });
+
+  it.each([405, 406, 415, 418, 422])(
+    'Clumio answering %i, outside its published statuses, gives UPSTREAM_REJECTED with its own message, sent once',
+    async (status) => {
+      gw.simulator.inject({ kind: 'status', status, message: `clumio refuses with ${status}`, times: 10 });
+      const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: walletId });
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors![0]!.extensions).toEqual({ code: 'UPSTREAM_REJECTED', upstreamStatus: status });
+      expect(body.errors![0]!.message).toBe(`Clumio refused the request. Clumio says: clumio refuses with ${status}`);
+      // A refusal is an answer: not retried.
+      expect(gw.simulator.requests).toHaveLength(1);
+    },
+  );
+
+  it('Clumio refusing requests never opens the circuit breaker: a refusal is an answer', async () => {
+    const strict = await startGateway({ env: { CLUMIO_BREAKER_FAILURES: '1' } });
+    try {
+      const id = String(strict.simulator.putWallet(strict.simulator.demoToken, { state: 'Enabled' }).id);
+      strict.simulator.inject({ kind: 'status', status: 422, message: 'Unprocessable.', times: 3 });
+      for (let i = 0; i < 3; i++) {
+        const { body } = await strict.gql('query($id: ID!) { wallet(id: $id) { id } }', { id });
+        expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED' });
+      }
+      expect(strict.app.clumio.health().breaker).toBe('closed');
+      expect((await strict.gql('query($id: ID!) { wallet(id: $id) { id } }', { id })).body).toEqual({ data: { wallet: { id } } });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('Clumio refusing the Accept version (406) is UPSTREAM_REJECTED, and so is any 4xx whose body is not the envelope', async () => {
+    gw.simulator.inject({ kind: 'html', status: 406, times: 10 });
+    const { body } = await gw.gql(refresh, { id: walletId });
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_REJECTED', upstreamStatus: 406 });
+    expect(body.errors![0]!.message).toBe('Clumio refused the request.');
   });
 
   it('Clumio answering 429 gives RATE_LIMITED saying when to retry', async () => {

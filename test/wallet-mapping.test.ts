@@ -155,6 +155,47 @@ describe('wallet mapping', () => {
     expect(JSON.stringify(body)).not.toContain('secret-ish');
   });
 
+  it('drops a null entry of key_errors, installed_regions or supported_regions and keeps the wallet, in a read and in a list page', async () => {
+    const token = 'mapping-nulls-org';
+    gw.simulator.addOrganization(token, { seed: false });
+    gw.simulator.putWallet(token, { id: 'map-7', state: 'Enabled', account_native_id: '777777777777' });
+    gw.simulator.putWallet(token, {
+      id: 'map-8',
+      state: 'Error',
+      installed_regions: ['us-east-1', null, 'us-west-2'],
+      supported_regions: [null],
+      key_errors: { 'us-east-1': null, 'us-west-2': { error_code: 'KeyDisabled', error_message: 'Enable the key.' } },
+    });
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id installedRegions supportedRegions keyErrors { region errorCode errorMessage } } }', { id: 'map-8' }, { token });
+    expect(body).toEqual({
+      data: {
+        wallet: {
+          id: 'map-8',
+          installedRegions: ['us-east-1', 'us-west-2'],
+          supportedRegions: [],
+          keyErrors: [{ region: 'us-west-2', errorCode: 'KeyDisabled', errorMessage: 'Enable the key.' }],
+        },
+      },
+    });
+    const list = await gw.gql('{ wallets(first: 10) { nodes { id installedRegions keyErrors { region } } } }', {}, { token });
+    expect(list.body).toEqual({
+      data: {
+        wallets: {
+          nodes: [
+            { id: 'map-7', installedRegions: [], keyErrors: [] },
+            { id: 'map-8', installedRegions: ['us-east-1', 'us-west-2'], keyErrors: [{ region: 'us-west-2' }] },
+          ],
+        },
+      },
+    });
+  });
+
+  it('still refuses a list of regions holding something other than strings and nulls', async () => {
+    gw.simulator.putWallet(gw.simulator.demoToken, { id: 'map-9', state: 'Enabled', installed_regions: ['us-east-1', 7] });
+    const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: 'map-9' });
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_UPSTREAM_RESPONSE');
+  });
+
   it('refuses an int64 beyond 2^53-1 on that field alone, keeping the rest of the wallet', async () => {
     gw.simulator.putWallet(gw.simulator.demoToken, { id: 'map-6', state: 'Enabled', stack_version: 2 ** 60, available_version: 15 });
     const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id availableVersion stackVersion } }', { id: 'map-6' });

@@ -78,7 +78,20 @@ describe('createWallet', () => {
     const response = await gateway.gql<CreatedWallet>(createMutation, { input: { accountNativeId: '333333333333' } }, { token });
     expect(response.body.errors).toBeUndefined();
     expect(JSON.parse(gateway.simulator.requests[0]!.body)).toEqual({ account_native_id: '333333333333' });
-    expect(response.body.data!.createWallet.wallet.awsRegion).toEqual(expect.any(String));
+    // Clumio's choice is unpublished; the simulator gives the region of its deployment.
+    expect(response.body.data!.createWallet.wallet.awsRegion).toBe('us-west-2');
+  });
+
+  it('passes a well-formed region the gateway has never heard of to Clumio, which decides whether it supports it', async () => {
+    const { token } = newOrg();
+    const response = await gateway.gql<CreatedWallet>(createMutation, { input: { accountNativeId: '313131313131', awsRegion: 'eu-south-9' } }, { token });
+    expect(response.body.errors).toBeUndefined();
+    expect(JSON.parse(gateway.simulator.requests[0]!.body)).toEqual({ account_native_id: '313131313131', aws_region: 'eu-south-9' });
+    expect(response.body.data!.createWallet.wallet).toMatchObject({ awsRegion: 'eu-south-9', state: 'WAITING' });
+    gateway.simulator.inject({ kind: 'status', status: 400, message: 'Region us-gov-west-9 is not supported.', match: { method: 'POST' } });
+    const refused = await gateway.gql(createMutation, { input: { accountNativeId: '313131313131', awsRegion: 'us-gov-west-9' } }, { token });
+    expect(firstError(refused).extensions).toMatchObject({ code: 'BAD_USER_INPUT', upstreamStatus: 400 });
+    expect(firstError(refused).message).toContain('Region us-gov-west-9 is not supported.');
   });
 
   it.each([
@@ -88,7 +101,8 @@ describe('createWallet', () => {
     ['surrounding spaces', { accountNativeId: ' 123456789012 ' }, 'input.accountNativeId'],
     ['a trailing newline', { accountNativeId: '123456789012\n' }, 'input.accountNativeId'],
     ['non-ASCII digits', { accountNativeId: '١٢٣٤٥٦٧٨٩٠١٢' }, 'input.accountNativeId'],
-    ['an unknown region', { accountNativeId: '123456789012', awsRegion: 'us-west-9' }, 'input.awsRegion'],
+    ['a region without its number', { accountNativeId: '123456789012', awsRegion: 'us-west' }, 'input.awsRegion'],
+    ['a region with a trailing newline', { accountNativeId: '123456789012', awsRegion: 'us-west-2\n' }, 'input.awsRegion'],
     ['a region in capitals', { accountNativeId: '123456789012', awsRegion: 'US-WEST-2' }, 'input.awsRegion'],
     ['an empty region', { accountNativeId: '123456789012', awsRegion: '' }, 'input.awsRegion'],
     ['a path in the region', { accountNativeId: '123456789012', awsRegion: '../wallets' }, 'input.awsRegion'],
@@ -149,6 +163,21 @@ describe('deleteWallet', () => {
     expect(read.body.data).toEqual({ wallet: { id: ids[0], state: 'ENABLED' } });
   });
 
+  it.each([
+    ['a 200 with an empty body', { body: '' }],
+    ['a 200 with JSON labelled text/plain', { body: '{}', contentType: 'text/plain; charset=utf-8' }],
+    ['a 200 with a text body', { body: 'Deleted.', contentType: 'text/plain' }],
+    ['a 200 with an HTML body', { body: '<html><body>ok</body></html>', contentType: 'text/html' }],
+  ])('takes %s from Clumio as a successful delete, whatever the body', async (_name, reshape) => {
+    const { token, ids } = newOrg(1);
+    gateway.simulator.inject({ kind: 'body', ...reshape, match: { method: 'DELETE' } });
+    const response = await gateway.gql(deleteMutation, { id: ids[0] }, { token });
+    expect(response.body).toEqual({ data: { deleteWallet: { deletedWalletId: ids[0] } } });
+    expect(calls(gateway.simulator)).toEqual([`DELETE /wallets/${ids[0]}`]);
+    const read = await gateway.gql('query($id: ID!) { wallet(id: $id) { id } }', { id: ids[0] }, { token });
+    expect(read.body.data).toEqual({ wallet: null });
+  });
+
   it('answers NOT_FOUND for a wallet that does not exist', async () => {
     const error = firstError(await gateway.gql(deleteMutation, { id: 'no-such-wallet' }));
     expect(error.extensions).toMatchObject({ code: 'NOT_FOUND', upstreamStatus: 404 });
@@ -199,6 +228,17 @@ describe('refreshWallet', () => {
     expect(repaired.body.data).toMatchObject({ refreshWallet: { wallet: { state: 'ENABLED', errorCode: null, keyErrors: [] } } });
   });
 
+  it('reads a wallet whose JSON comes labelled text/plain, and refuses an empty 200 as BAD_UPSTREAM_RESPONSE', async () => {
+    const { token, ids } = newOrg(1);
+    gateway.simulator.inject({ kind: 'body', contentType: 'text/plain; charset=utf-8', match: { method: 'POST' } });
+    const labelled = await gateway.gql(refreshMutation, { id: ids[0] }, { token });
+    expect(labelled.body.errors).toBeUndefined();
+    expect(labelled.body.data).toMatchObject({ refreshWallet: { wallet: { id: ids[0], state: 'WAITING' } } });
+    gateway.simulator.inject({ kind: 'body', body: '', match: { method: 'POST' } });
+    const empty = await gateway.gql(refreshMutation, { id: ids[0] }, { token });
+    expect(firstError(empty).extensions).toMatchObject({ code: 'BAD_UPSTREAM_RESPONSE' });
+  });
+
   it('answers NOT_FOUND for a wallet that does not exist', async () => {
     const error = firstError(await gateway.gql(refreshMutation, { id: 'no-such-wallet' }));
     expect(error.extensions).toMatchObject({ code: 'NOT_FOUND', upstreamStatus: 404 });
@@ -220,5 +260,25 @@ describe('a wallet from create to delete', () => {
     const deleted = await gateway.gql(deleteMutation, { id }, { token });
     expect(deleted.body.data).toEqual({ deleteWallet: { deletedWalletId: id } });
     expect((await gateway.gql('query($id: ID!) { wallet(id: $id) { id } }', { id }, { token })).body.data).toEqual({ wallet: null });
+  });
+
+  it('follows the BYOK Terraform module: its post-processing Create enables the wallet, its Delete lets the wallet be deleted', async () => {
+    const { token } = newOrg();
+    const created = await gateway.gql<CreatedWallet>(createMutation, { input: { accountNativeId: '818181818181', awsRegion: 'us-east-2' } }, { token });
+    const wallet = created.body.data!.createWallet.wallet;
+    const postProcess = (requestType: string) =>
+      fetch(`${gateway.simulator.url}/wallets/_post-process`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, accept: 'application/api.clumio.post-process-kms=v1+json', 'content-type': 'text/plain; charset=utf-8' },
+        body: JSON.stringify({ request_type: requestType, token: wallet.token, account_native_id: '818181818181', aws_region: 'us-east-2', role_arn: null }),
+        signal: AbortSignal.timeout(5_000),
+      });
+    expect((await postProcess('Create')).status).toBe(200);
+    const enabled = await gateway.gql(refreshMutation, { id: wallet.id }, { token });
+    expect(enabled.body.data).toMatchObject({ refreshWallet: { wallet: { state: 'ENABLED', installedRegions: ['us-east-2'], actions: { canDelete: false } } } });
+    expect(firstError(await gateway.gql(deleteMutation, { id: wallet.id }, { token })).extensions).toMatchObject({ code: 'PRECONDITION_FAILED' });
+    expect((await postProcess('Delete')).status).toBe(200);
+    const deleted = await gateway.gql(deleteMutation, { id: wallet.id }, { token });
+    expect(deleted.body.data).toEqual({ deleteWallet: { deletedWalletId: wallet.id } });
   });
 });

@@ -1,25 +1,48 @@
 import { ClumioError } from './errors.js';
+import { createFailureWindow } from './failure-window.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface BreakerOptions {
-  /** Consecutive failed calls (5xx, timeouts, unreachable) that open the breaker. */
+  /**
+   * Connection-level failures in a row (refused, DNS, connect timeout) that open the breaker:
+   * nothing was sent, so no caller's request can have caused them.
+   */
   failureThreshold: number;
+  /** The sliding window over which answered failures (5xx, timeouts, broken connections) are counted. */
+  windowMs: number;
+  /** Calls the window must hold before its failure rate may open the breaker. */
+  minimumCalls: number;
+  /** Share of the window's calls (0 to 1) that must have failed to open the breaker. */
+  failureRate: number;
+  /** Distinct callers whose calls failed in the window: one caller's failures never open it for all. */
+  minimumFailingCallers: number;
   /** How long an open breaker fails fast before letting one probe through. */
   cooldownMs: number;
 }
 
-export const defaultBreakerOptions: BreakerOptions = { failureThreshold: 5, cooldownMs: 10_000 };
+export const defaultBreakerOptions: BreakerOptions = {
+  failureThreshold: 5,
+  windowMs: 10_000,
+  minimumCalls: 20,
+  failureRate: 0.5,
+  minimumFailingCallers: 3,
+  cooldownMs: 10_000,
+};
 
-/** How a call ended, as far as Clumio's health goes. */
-export type Verdict = 'success' | 'failure' | 'neutral';
+/**
+ * How a call ended, as far as Clumio's health goes: `failure` is an answered failure (5xx, a
+ * timeout, a broken connection) that one caller's request may have caused; `unreachable` a
+ * connection that could not be made, which no caller causes.
+ */
+export type Verdict = 'success' | 'failure' | 'unreachable' | 'neutral';
 
-/** Raised without calling Clumio while the breaker is open; nothing was sent. */
+const failingFastMessage = 'Clumio is failing; the gateway is not calling it for a few seconds. Try again shortly.';
+
+/** Raised without calling Clumio while a breaker is open; nothing was sent. */
 export class BreakerOpenError extends ClumioError {
-  constructor() {
-    super('UPSTREAM_UNAVAILABLE', 'Clumio is failing; the gateway is not calling it for a few seconds. Try again shortly.', {
-      outcome: 'NOT_SENT',
-    });
+  constructor(message = failingFastMessage) {
+    super('UPSTREAM_UNAVAILABLE', message, { outcome: 'NOT_SENT' });
   }
 }
 
@@ -33,13 +56,19 @@ export interface Breaker {
    * Every admitted call must be settled once, passing that flag back.
    */
   admit(): boolean;
-  settle(verdict: Verdict, probe: boolean): void;
+  /** Settles an admitted call; `caller` is a key for the caller (a hash, never the token). */
+  settle(verdict: Verdict, probe: boolean, caller: string): void;
 }
 
 /**
- * A circuit breaker for one upstream origin: after `failureThreshold` failures in a row it opens
- * and fails fast, so a dead Clumio costs callers nothing and gets no storm of calls; after
- * `cooldownMs` one probe goes through (half-open); its success closes it, its failure reopens it.
+ * The circuit breaker of one upstream origin, shared by every caller. It opens when Clumio as a
+ * whole is failing: `failureThreshold` connection failures in a row, or, over a sliding window
+ * of `windowMs`, at least `minimumCalls` calls of which `failureRate` failed, from at least
+ * `minimumFailingCallers` distinct callers (Resilience4j's rate over a window, with Envoy's
+ * caution that one bad host or caller must not eject everyone). Open, it fails fast, so a dead
+ * Clumio costs callers nothing and gets no storm of calls; after `cooldownMs` one probe goes
+ * through (half-open): its success closes it, its failure reopens it. One caller's own failures
+ * are contained by src/clumio/caller-breakers.ts instead.
  */
 export function createBreaker(
   options: BreakerOptions,
@@ -47,9 +76,10 @@ export function createBreaker(
   now: () => number = () => performance.now(),
 ): Breaker {
   let state: BreakerState = 'closed';
-  let failures = 0;
+  let unreachableInRow = 0;
   let openedAt = 0;
   let probing = false;
+  const window = createFailureWindow(options.windowMs, options.minimumFailingCallers, now);
 
   function move(next: BreakerState): void {
     if (state === next) return;
@@ -64,8 +94,14 @@ export function createBreaker(
 
   function open(): void {
     openedAt = now();
-    failures = 0;
+    unreachableInRow = 0;
+    window.clear();
     move('open');
+  }
+
+  function failingForMany(): boolean {
+    const { calls, failures, failingCallers } = window.stats();
+    return calls >= options.minimumCalls && failures >= calls * options.failureRate && failingCallers >= options.minimumFailingCallers;
   }
 
   return {
@@ -82,15 +118,20 @@ export function createBreaker(
       probing = true;
       return true;
     },
-    settle(verdict, probe) {
+    settle(verdict, probe, caller) {
       if (probe) probing = false;
+      if (verdict === 'neutral') return;
       if (verdict === 'success') {
-        failures = 0;
-        move('closed');
-      } else if (verdict === 'failure') {
-        if (probe) open();
-        else if (state === 'closed' && ++failures >= options.failureThreshold) open();
+        unreachableInRow = 0;
+        if (probe) move('closed');
+        else if (state === 'closed') window.record(false, undefined);
+        return;
       }
+      if (probe) return open();
+      if (state !== 'closed') return;
+      unreachableInRow = verdict === 'unreachable' ? unreachableInRow + 1 : 0;
+      window.record(true, verdict === 'unreachable' ? undefined : caller);
+      if (unreachableInRow >= options.failureThreshold || failingForMany()) open();
     },
   };
 }

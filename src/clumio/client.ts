@@ -1,11 +1,12 @@
 import { Pool, type Dispatcher } from 'undici';
-import { createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
+import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { exchange as sendExchange, ExchangeFailure, type RawExchange } from './exchange.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
 
-/** The caller's own credentials, forwarded to Clumio exactly as received. */
+/** The caller's own credentials, forwarded to Clumio (the scheme spelled `Bearer`). */
 export interface CallerCredentials {
   /** The `Authorization` header value, e.g. `Bearer eyJ...`. */
   authorization: string;
@@ -22,6 +23,11 @@ export interface ClumioRequest {
   /** Path and query, already encoded. */
   path: string;
   body?: unknown;
+  /**
+   * False when the answer's body means nothing (delete): any 2xx is success whatever it
+   * carries, as in Clumio's SDKs, which never read a delete's body. Default true.
+   */
+  readsBody?: boolean;
   caller: CallerCredentials;
   /** Extra headers to propagate (request id, trace context). */
   headers?: Record<string, string>;
@@ -46,6 +52,10 @@ export interface ClumioCallEvent {
   status?: number;
   /** The error code, when the exchange failed. */
   code?: UpstreamErrorCode;
+  /** Clumio's own message of a 5xx (its internals): for the log, never for a caller. */
+  upstreamMessage?: string;
+  /** The operation's request id, with upstreamMessage, so the log line can be matched to it. */
+  requestId?: string;
 }
 
 /** Hooks for metrics, logs and traces; the client never depends on what listens. */
@@ -53,6 +63,8 @@ export interface ClumioObserver {
   callFinished?(event: ClumioCallEvent): void;
   retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
   breakerChanged?(event: { origin: string; state: BreakerState }): void;
+  /** One caller's calls are held back (its own breaker opened); `caller` is a hash of its token, never the token. */
+  callerHeldBack?(event: { caller: string }): void;
   /**
    * Called as an exchange (one attempt) starts, e.g. to open a trace span. What it returns lives
    * for that exchange only: its headers go out with it (trace context), `end` gets its event.
@@ -76,14 +88,19 @@ export interface ClumioClientOptions {
   maxResponseBytes: number;
   /** Connections in the default pool. */
   connections?: number;
-  /** Sent as x-clumio-api-client / x-clumio-sdk-version. */
+  /**
+   * Sent as `x-clumio-api-client: <name>`, `x-clumio-sdk-version: <name>:<version>` (as the
+   * SDKs send `clumio-go-sdk:0.31.2`) and `User-Agent: <name>/<version>`.
+   */
   clientName: string;
   clientVersion: string;
   observer?: ClumioObserver;
   /** When a failed call is tried again (src/clumio/retry.ts). */
   retry?: Partial<RetryOptions>;
-  /** When calls stop going out because Clumio keeps failing (src/clumio/breaker.ts). */
+  /** When calls stop going out because Clumio keeps failing for many callers (src/clumio/breaker.ts). */
   breaker?: Partial<BreakerOptions>;
+  /** When one caller's calls are held back because they keep failing (src/clumio/caller-breakers.ts). */
+  callerBreaker?: Partial<CallerBreakerOptions>;
   /** How many calls may be in flight, in all and per caller (src/clumio/scheduler.ts). */
   limits?: Partial<SchedulerOptions>;
 }
@@ -153,17 +170,14 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-// What an attempt says about Clumio's health; a caller who left or ran out of time says nothing.
+// What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
+// breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
 function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
-  if (signal?.aborted || !(error instanceof ClumioError)) return 'neutral';
-  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') return 'failure';
+  if (signal?.aborted || !(error instanceof ClumioError) || error instanceof BreakerOpenError) return 'neutral';
+  if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') {
+    return error.details.outcome === 'NOT_SENT' ? 'unreachable' : 'failure';
+  }
   return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
-}
-
-function isJson(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
 function clumioMessageOf(body: unknown): string | undefined {
@@ -190,12 +204,14 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const fixedHeaders = {
     accept: acceptWalletsV1,
     'x-clumio-api-client': options.clientName,
-    'x-clumio-sdk-version': options.clientVersion,
+    'x-clumio-sdk-version': `${options.clientName}:${options.clientVersion}`,
+    'user-agent': `${options.clientName}/${options.clientVersion}`,
   };
 
   const observer = options.observer ?? {};
   const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
   const scheduler = createScheduler({ ...defaultSchedulerOptions, ...options.limits });
+  const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker }, (caller) => observer.callerHeldBack?.({ caller }));
   const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
   // A call: retried when safe; each attempt waits for a fair slot, then passes the breaker.
@@ -204,11 +220,15 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   }
 
   async function attempt(request: ClumioRequest): Promise<ClumioResponse> {
+    const caller = callerKeyOf(request.caller);
     breaker.check();
-    const release = await scheduler.acquire(callerKeyOf(request.caller), request.signal);
+    callers.check(caller);
+    const release = await scheduler.acquire(caller, request.signal);
     let probe = false;
+    let callerProbe = false;
     let verdict: Verdict = 'neutral';
     try {
+      callerProbe = callers.admit(caller);
       probe = breaker.admit();
       const response = await sendOnce(request);
       verdict = 'success';
@@ -218,7 +238,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       throw error;
     } finally {
       release();
-      breaker.settle(verdict, probe);
+      breaker.settle(verdict, probe, caller);
+      callers.settle(caller, verdict, callerProbe);
     }
   }
 
@@ -238,6 +259,9 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
         durationMs: performance.now() - startedAt,
         code: failure.code,
         ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+        ...(failure.details.upstreamMessage !== undefined
+          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+          : {}),
       };
       observer.callFinished?.(event);
       scope?.end(event);
@@ -277,14 +301,14 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
         // The whole exchange, body included, must end within bodyMs.
         timeoutMs: options.timeouts.bodyMs,
         signal: request.signal,
-        wantsBody: isJson,
       });
     } catch (error) {
       throw error instanceof ExchangeFailure ? transportError(error.cause, error.aborted) : transportError(error, false);
     }
 
     const { status, text } = response;
-    if (status === 204) return { status, body: null };
+    const ok = status >= 200 && status < 300;
+    if (status === 204 || (ok && request.readsBody === false)) return { status, body: null };
     let parsed: unknown;
     let parseable = text !== undefined;
     if (text !== undefined) {
@@ -295,7 +319,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       }
     }
 
-    if (status >= 200 && status < 300) {
+    if (ok) {
       if (!parseable) {
         const why = response.overCap ? 'body over the size cap' : 'body is not JSON';
         throw upstreamError('BAD_UPSTREAM_RESPONSE', new Error(why));

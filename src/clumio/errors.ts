@@ -11,6 +11,8 @@ export type UpstreamErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'RATE_LIMITED'
+  // A 4xx outside Clumio's published statuses (405, 406, 415, 422, ...): Clumio refused the request.
+  | 'UPSTREAM_REJECTED'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNAVAILABLE'
@@ -32,6 +34,8 @@ export class ClumioError extends Error {
       retryAfterSeconds?: number;
       outcome?: Outcome;
       cause?: unknown;
+      /** Clumio's own message of a 5xx: its internals, for the log only, never for a caller. */
+      upstreamMessage?: string;
     } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -47,6 +51,8 @@ const statusCodes: Record<number, UpstreamErrorCode> = {
   412: 'PRECONDITION_FAILED',
   429: 'RATE_LIMITED',
 };
+// Any other 4xx is Clumio refusing the request (405, 406, 415, 422, ...), with its own message.
+for (let status = 400; status < 500; status++) statusCodes[status] ??= 'UPSTREAM_REJECTED';
 
 const statusMessages: Record<UpstreamErrorCode, string> = {
   BAD_USER_INPUT: 'Clumio rejected the request as invalid.',
@@ -56,6 +62,7 @@ const statusMessages: Record<UpstreamErrorCode, string> = {
   CONFLICT: 'Clumio reported a conflict with the current state (for example a duplicate).',
   PRECONDITION_FAILED: 'Clumio refused: a precondition of this action does not hold.',
   RATE_LIMITED: 'Clumio is throttling this organization.',
+  UPSTREAM_REJECTED: 'Clumio refused the request.',
   UPSTREAM_ERROR: 'Clumio failed to answer this request.',
   UPSTREAM_TIMEOUT: 'Clumio did not answer in time.',
   UPSTREAM_UNAVAILABLE: 'Clumio could not be reached.',
@@ -64,20 +71,26 @@ const statusMessages: Record<UpstreamErrorCode, string> = {
   CANCELLED: 'The caller closed the request before Clumio answered.',
 };
 
-/** Maps a non-2xx status to its error; Clumio's own `error_message` is kept as the message. */
+/**
+ * Maps a non-2xx status to its error. Clumio's own `error_message` explains a refusal (4xx) and
+ * is shown; on a 5xx it speaks of Clumio's internals, so the caller gets the fixed message and
+ * Clumio's is kept in `details.upstreamMessage` for the log.
+ */
 export function httpStatusError(
   status: number,
   clumioMessage: string | undefined,
   retryAfterSeconds: number | undefined,
 ): ClumioError {
   const code = statusCodes[status] ?? (status >= 500 ? 'UPSTREAM_ERROR' : 'BAD_UPSTREAM_RESPONSE');
-  let message = clumioMessage ? `${statusMessages[code]} Clumio says: ${clumioMessage}` : statusMessages[code];
+  const internal = status >= 500;
+  let message = clumioMessage && !internal ? `${statusMessages[code]} Clumio says: ${clumioMessage}` : statusMessages[code];
   if (code === 'RATE_LIMITED' && retryAfterSeconds !== undefined) {
     message += ` Retry after ${retryAfterSeconds} seconds.`;
   }
   return new ClumioError(code, message, {
     status,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    ...(clumioMessage && internal ? { upstreamMessage: clumioMessage } : {}),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { afterMs, timedOut } from './deadline.js';
 
@@ -6,9 +7,9 @@ export interface RawExchange {
   status: number;
   /** Lower-cased names; a repeated header is a list. */
   headers: Record<string, string | string[]>;
-  /** The body as text when it was JSON and within the cap; undefined when it was dropped unread. */
+  /** The body as text when it was within the cap; undefined when it was dropped unread. */
   text: string | undefined;
-  /** Why the body was dropped: it was over the cap (else: no body, or not JSON). */
+  /** Why the body was dropped: it was over the cap (else: no body). */
   overCap: boolean;
 }
 
@@ -31,34 +32,18 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** The operation's signal: the caller left, or its deadline passed. */
   signal: AbortSignal | undefined;
-  /** Whether a body with this content type is read (JSON); any other is dropped unread. */
-  wantsBody(contentType: string | undefined): boolean;
-}
-
-function headerRecord(raw: Buffer[] | string[] | null | undefined): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  if (!raw) return headers;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    const previous = headers[name];
-    if (previous === undefined) headers[name] = value;
-    else if (Array.isArray(previous)) previous.push(value);
-    else headers[name] = [previous, value];
-  }
-  return headers;
 }
 
 /**
- * One exchange through undici's dispatcher API: the body is collected into memory up to the cap
+ * One exchange through undici's dispatcher API (its controller-based handler interface): the body is collected into memory up to the cap
  * (no stream object per response), and the exchange is aborted when the operation's signal
- * aborts or its own time is up, on the shared coarse clock. A body that is not read (no JSON,
- * over the cap) is dropped by aborting the exchange, which closes its connection rather than
+ * aborts or its own time is up, on the shared coarse clock. Any content type is read, as
+ * Clumio's SDKs parse any body; a body over the cap is dropped by aborting the exchange, which closes its connection rather than
  * leave unread bytes on it. A class, so that an exchange is one object rather than a dozen
  * closures: there are thousands a second.
  */
-class ExchangeHandler {
-  private abortExchange: ((reason: Error) => void) | undefined;
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
   private reason: Error | undefined;
   private settled = false;
   private status = 0;
@@ -85,7 +70,7 @@ class ExchangeHandler {
   private cancel(why: Error): void {
     if (this.settled || this.reason) return;
     this.reason = why;
-    this.abortExchange?.(why);
+    this.controller?.abort(why);
   }
 
   private finish(): void {
@@ -102,49 +87,46 @@ class ExchangeHandler {
   // Answers without reading the rest of the body, then drops it.
   private answerAndDrop(overCap: boolean): void {
     this.answer(undefined, overCap);
-    this.abortExchange?.(new DOMException('The body was not read.', 'AbortError'));
+    this.controller?.abort(new DOMException('The body was not read.', 'AbortError'));
   }
 
-  onConnect(abort: (reason: Error) => void): void {
-    this.abortExchange = abort;
-    if (this.reason) abort(this.reason);
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.reason) controller.abort(this.reason);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null): boolean {
-    if (statusCode < 200 || this.settled) return true;
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.settled) return;
     this.status = statusCode;
-    this.headers = headerRecord(rawHeaders);
+    this.headers = headers as Record<string, string | string[]>;
     if (statusCode === 204) {
       this.answer(undefined, false);
-      return true;
-    }
-    const contentType = this.headers['content-type'];
-    if (!this.options.wantsBody(Array.isArray(contentType) ? contentType[0] : contentType)) {
-      this.answerAndDrop(false);
-      return false;
+      return;
     }
     this.reading = true;
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (!this.reading || this.settled) return true;
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.reading || this.settled) return;
     this.size += chunk.length;
     if (this.size > this.options.maxBytes) {
       this.answerAndDrop(true);
-      return false;
+      return;
     }
     this.chunks.push(chunk);
-    return true;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     if (this.settled) return;
     const { chunks } = this;
     this.answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
   }
 
-  onError(error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: Error): void {
     if (this.settled) return;
     this.finish();
     this.reject(new ExchangeFailure(this.reason ?? error, this.reason !== undefined || this.options.signal?.aborted === true));
@@ -160,9 +142,9 @@ export function exchange(options: ExchangeOptions): Promise<RawExchange> {
     }
     const handler = new ExchangeHandler(options, resolve, reject);
     try {
-      options.dispatcher.dispatch(options.request, handler as unknown as Dispatcher.DispatchHandler);
+      options.dispatcher.dispatch(options.request, handler);
     } catch (error) {
-      handler.onError(error as Error);
+      handler.fail(error as Error);
     }
   });
 }

@@ -14,17 +14,12 @@ export function isClumioRegion(value: string): value is ClumioRegion {
 }
 
 /**
- * AWS commercial and GovCloud regions a wallet may be created in. A list, not a pattern, so
- * a typo (`us-west-3`) is refused before any call; a region AWS opens later is added here.
+ * The shape of an AWS region name: partition prefix, area, number (`us-west-2`, `us-gov-east-1`,
+ * `eu-isoe-west-1`, `ap-southeast-7`). A shape, not a list, as Clumio's SDKs pass any string:
+ * a region AWS opens later reaches Clumio, which decides whether it supports it.
  */
-const awsRegions = new Set([
-  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1',
-  'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
-  'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1',
-  'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1',
-  'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-gov-east-1', 'us-gov-west-1', 'us-west-1', 'us-west-2',
-]);
+const awsRegionPattern = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]{2,12}-\d{1,2}$/;
 
-export function isAwsRegion(value: string): boolean {
-  return awsRegions.has(value);
+export function isAwsRegionName(value: string): boolean {
+  return awsRegionPattern.test(value);
 }

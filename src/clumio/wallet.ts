@@ -95,23 +95,28 @@ function int64(value: unknown, field: string): number | null {
   return bad(`${field} is not an integer`);
 }
 
+// A null entry says nothing (the SDKs' types allow it) and is dropped: one null must not void
+// the wallet, and with it the whole list page.
 function strings(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-  return bad(`${field} is not a list of strings`);
+  if (!Array.isArray(value) || !value.every((v) => v === null || typeof v === 'string')) return bad(`${field} is not a list of strings`);
+  return (value.includes(null) ? value.filter((v) => v !== null) : value) as string[];
 }
 
 function keyErrors(value: unknown): WalletKeyError[] {
   if (value === undefined || value === null) return [];
   if (!isObject(value)) return bad('key_errors is not an object');
-  return Object.entries(value).map(([region, entry]) => {
+  const result: WalletKeyError[] = [];
+  for (const [region, entry] of Object.entries(value)) {
+    if (entry === null) continue;
     if (!isObject(entry)) return bad('a key_errors entry is not an object');
-    return {
+    result.push({
       region,
       errorCode: str(entry.error_code, 'key_errors.error_code'),
       errorMessage: str(entry.error_message, 'key_errors.error_message'),
-    };
-  });
+    });
+  }
+  return result;
 }
 
 // A link Clumio adds later is kept as it is; a link without an href is skipped, not fatal.

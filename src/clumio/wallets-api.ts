@@ -43,7 +43,7 @@ export function createWalletsApi(client: ClumioClient) {
     },
 
     async delete(scope: CallScope, id: string): Promise<void> {
-      await client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), ...scoped(scope) });
+      await client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), readsBody: false, ...scoped(scope) });
     },
 
     async refresh(scope: CallScope, id: string): Promise<Wallet> {

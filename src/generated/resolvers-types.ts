@@ -37,7 +37,7 @@ export type AwsAccount = {
 export type CreateWalletInput = {
   /** The customer's AWS account id: exactly 12 digits. */
   accountNativeId: Scalars['String']['input'];
-  /** The AWS region of the wallet: an AWS region name such as `us-west-2` (an unknown one is `BAD_USER_INPUT`). Clumio picks one when omitted. */
+  /** The AWS region of the wallet: an AWS region name such as `us-west-2` (one not shaped like a region name is `BAD_USER_INPUT`; Clumio decides which regions it supports). Clumio picks one when omitted. */
   awsRegion?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -143,7 +143,8 @@ export type Subscription = {
    * links). The gateway polls Clumio with the subscriber's own token at a fixed interval
    * (`SUBSCRIPTION_POLL_INTERVAL_MS`), and identical subscriptions of one caller share one poll.
    * The stream ends with an error when the wallet is gone (`NOT_FOUND`) or the token is no
-   * longer accepted (`UNAUTHENTICATED`, `FORBIDDEN`); transient upstream failures are retried at
+   * longer accepted (`UNAUTHENTICATED`, `FORBIDDEN`) or Clumio refuses the read
+   * (`UPSTREAM_REJECTED`); transient upstream failures are retried at
    * the next interval. A caller may hold a bounded number of subscriptions
    * (`SUBSCRIPTION_LIMIT_EXCEEDED` past it).
    */

@@ -44,9 +44,22 @@ export function maskError(error: unknown): Error {
     return graphqlError ? withExtensions(graphqlError, original.message, extensions) : new GraphQLError(original.message, { extensions });
   }
   if (isGraphQLError(original)) {
-    // Raised on purpose (by us, by graphql-js validation, or a Yoga/armor plugin).
+    // Raised on purpose (by us, by graphql-js validation, or a Yoga/armor plugin). A wrapping
+    // error keeps its own message and extensions: coercing a variable wraps the scalar's
+    // complaint in one that names the variable ("Variable "$f" got invalid value …"), with the
+    // HTTP status the executor gives request errors.
     if (graphqlError && original !== graphqlError) {
-      return withExtensions(graphqlError, original.message, { ...original.extensions, code: original.extensions.code ?? 'BAD_USER_INPUT' });
+      const extensions = { ...original.extensions, ...graphqlError.extensions };
+      return withExtensions(graphqlError, graphqlError.message, { ...extensions, code: extensions.code ?? 'BAD_USER_INPUT' });
+    }
+    // A request error without a code: one of Yoga's about the request's shape (a body that is
+    // not JSON, no query: HTTP status per the GraphQL-over-HTTP spec) is BAD_REQUEST; one of the
+    // executor's (a variable missing, or null where required) is the caller's input, coded as
+    // the variable errors above.
+    const http = original.extensions.http as { status?: unknown; spec?: unknown } | undefined;
+    if (original.extensions.code === undefined && typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {
+      const code = http.status === 400 && http.spec !== true ? 'BAD_USER_INPUT' : 'BAD_REQUEST';
+      return withExtensions(original, original.message, { ...original.extensions, code });
     }
     // Yoga puts the JSON parser's message, which quotes the raw request body, in
     // extensions.originalError; it answers 400 by that entry's presence, so keep it, minus the quote.
@@ -60,4 +73,24 @@ export function maskError(error: unknown): Error {
   if (graphqlError && graphqlError.originalError === undefined) return graphqlError;
   const extensions = { code: unexpectedErrorCode };
   return graphqlError ? withExtensions(graphqlError, unexpectedErrorMessage, extensions) : new GraphQLError(unexpectedErrorMessage, { extensions });
+}
+
+const suggestion = /Did you mean [^?]*\?/g;
+
+/** The message without its "Did you mean …?" suggestions, which reveal the schema. */
+export function hideSuggestions(message: string): string {
+  return message.replace(suggestion, '[Suggestion hidden]').trim();
+}
+
+/**
+ * The masking of a production gateway: as `mask`, and without suggestions. The document store
+ * hides them in validation errors; variable coercion ("Field "x" is not defined by type …")
+ * words its own, seen only here.
+ */
+export function withoutSuggestions(mask: (error: unknown) => Error): (error: unknown) => Error {
+  return (error) => {
+    const masked = mask(error);
+    if (!isGraphQLError(masked) || !masked.message.includes('Did you mean')) return masked;
+    return withExtensions(masked, hideSuggestions(masked.message), masked.extensions);
+  };
 }

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse, type GraphQLSchema } from 'graphql';
 import { guardEntities } from './resolvers/entities.js';
 import { resolvers } from './resolvers/index.js';
+
+// The resolver map buildSubgraphSchema takes, from its public signature.
+type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers'];
 
 // schema/ sits two levels above both src/graphql/ and dist/graphql/.
 const schemaDir = new URL('../../schema/', import.meta.url);
@@ -19,7 +21,7 @@ export function readTypeDefs(): string {
 
 /** The executable Federation v2 subgraph schema. */
 export function createSchema(): GraphQLSchema {
-  const schema = buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> });
+  const schema = buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as SubgraphResolvers });
   guardEntities(schema);
   return schema;
 }

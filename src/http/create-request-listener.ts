@@ -1,43 +1,127 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { createFastPath, type FastPathOptions } from './fast-path.js';
+import { createJsonDoor, type JsonDoorOptions } from './json-door.js';
+import { createRequestView } from './request-view.js';
 
 /**
- * The gateway's node:http listener: plain JSON operations take the fast path, everything
- * else (GraphiQL, GET, SSE, CORS requests from browsers, health, metrics, odd bodies) Yoga.
+ * The gateway's node:http listener with its two doors: plain JSON operations take the
+ * gateway's own door (json-door.ts), everything else (GraphiQL, GET, SSE, CORS requests from
+ * browsers, health, metrics, odd bodies) Yoga's, through its public `fetch`. Neither door
+ * builds a URL from the Host header, and an answer that would carry an error's text (a stack)
+ * is replaced by a masked one.
  */
 export interface GatewayRequestListener extends RequestListener {
-  /** How many requests took the fast path (for tests and diagnostics). */
-  readonly fastPathCount: number;
-  /** How many of those ran a known document without Yoga's per-request pipeline. */
-  readonly preparedCount: number;
-  /** How many of those ran from a compiled execution plan. */
-  readonly compiledCount: number;
+  /** How many requests the gateway's own door answered itself (for tests and diagnostics). */
+  readonly jsonDoorCount: number;
 }
 
-export function createRequestListener(options: FastPathOptions & { fastPath: boolean }): GatewayRequestListener {
+export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'answerWithYoga'> {
+  /** Whether the gateway's own door is open (FAST_PATH); when not, Yoga answers everything. */
+  jsonDoor: boolean;
+}
+
+// Only the path routes a request; the Host header is the caller's to write.
+const origin = 'http://localhost';
+// RFC 3986 authority as a Host header carries it: a registered name or IPv4, or [IPv6], and a port.
+const hostPattern = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d{1,5})?$/;
+
+const json = 'application/json; charset=utf-8';
+
+// Yoga answers these with no body; every refusal of the gateway says what was wrong, with a code.
+const emptyRefusals: Record<number, { code: string; message: string }> = {
+  406: {
+    code: 'NOT_ACCEPTABLE',
+    message:
+      'No answer fits the Accept header: ask for application/graphql-response+json or application/json, and for a subscription text/event-stream.',
+  },
+  415: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the operation as JSON (content-type: application/json), or as a GET query string.',
+  },
+};
+
+function answerError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  res.writeHead(status, { 'content-type': json, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+// Streams Yoga's answer (an event stream included) until it ends or the caller leaves. An
+// error's text that Yoga's server adapter put in a plain-text 500 is never sent.
+export async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
+  if (response.status >= 500 && response.headers.get('content-type')?.startsWith('text/plain') !== false && response.body !== null) {
+    await response.body.cancel().catch(() => {});
+    return answerError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+  }
+  const empty = emptyRefusals[response.status];
+  if (empty !== undefined && response.body === null) {
+    const body = JSON.stringify({ errors: [{ message: empty.message, extensions: { code: empty.code } }] });
+    const headers: Record<string, string> = { 'content-type': json, 'content-length': String(Buffer.byteLength(body)) };
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-type' && name !== 'content-length') headers[name] = value;
+    });
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = name === 'set-cookie' ? response.headers.getSetCookie() : value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  res.once('close', () => void reader.cancel().catch(() => {}));
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done || res.destroyed) break;
+    res.write(value);
+  }
+  res.end();
+}
+
+export function createRequestListener(options: RequestListenerOptions): GatewayRequestListener {
   const yoga = options.yoga as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
-  const fast = options.fastPath ? createFastPath(options) : undefined;
-  let fastPathCount = 0;
+  const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga }) : undefined;
+
+  /** Yoga's door: its whole pipeline through its public fetch, with a request we build. */
+  async function answerWithYoga(req: IncomingMessage, res: ServerResponse, body?: Buffer | null): Promise<void> {
+    const request = createRequestView(req, res, origin);
+    const method = req.method ?? 'GET';
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    const init = {
+      method,
+      headers: request.headers,
+      body: body !== undefined ? body : hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
+      signal: request.signal,
+      duplex: 'half',
+    } as RequestInit;
+    await writeFetchResponse(res, await yoga.fetch(request.url, init, { req, res }));
+  }
+
+  function fail(res: ServerResponse, error: unknown): void {
+    // Only a socket failure, or a fault outside both pipelines, gets here.
+    if (!res.headersSent) answerError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+    else res.destroy(error instanceof Error ? error : undefined);
+  }
+
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    if (!fast?.accepts(req)) {
-      void yoga(req, res);
+    const host = req.headers.host;
+    if (host !== undefined && !hostPattern.test(host)) {
+      req.resume();
+      return answerError(res, 400, 'BAD_REQUEST', 'The Host header is not a valid host name.');
+    }
+    if (door?.accepts(req)) {
+      door.handle(req, res).catch((error: unknown) => fail(res, error));
       return;
     }
-    fastPathCount++;
-    fast.handle(req, res).catch((error: unknown) => {
-      // Only a socket failure gets here (the pipeline's own errors are results).
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-      } else {
-        res.destroy(error instanceof Error ? error : undefined);
-      }
-    });
+    answerWithYoga(req, res).catch((error: unknown) => fail(res, error));
   };
   return Object.defineProperties(listener, {
-    fastPathCount: { get: () => fastPathCount },
-    preparedCount: { get: () => options.prepared?.count ?? 0 },
-    compiledCount: { get: () => options.prepared?.compiledCount ?? 0 },
+    jsonDoorCount: { get: () => door?.answered ?? 0 },
   }) as GatewayRequestListener;
 }

@@ -1,10 +1,36 @@
-import type { ServerOptions } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+
+/** Bounds on what a connection may hold of the gateway, each from src/config.ts. */
+export interface HttpLimits {
+  /** Open connections; past it new ones are closed as they arrive. */
+  maxConnections: number;
+  /** A request's headers must have arrived within this, counted from its first byte or, on a new connection, from the connection (then 408). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must have arrived within this (then 408). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (Node adds a second of grace). */
+  keepAliveTimeoutMs: number;
+  /** Request line and headers together; more is refused with 431 before any GraphQL work. */
+  maxHeaderBytes: number;
+}
 
 /**
- * Options for the gateway's node:http server. Headers may total 128 KB (Node's default is
- * 16 KB) so that an oversized token reaches the credential check and is answered as
- * UNAUTHENTICATED, rather than cut off by the HTTP parser with a bare 431.
+ * The gateway's node:http server with its connection bounds, so slow or idle connections cost
+ * bounded memory for a bounded time: a connection that never finishes its headers, or its body,
+ * is answered 408 and closed; an idle one is closed; past the cap new ones are refused.
  */
-export const gatewayServerOptions: ServerOptions = {
-  maxHeaderSize: 128 * 1024,
-};
+export function createGatewayServer(limits: HttpLimits, listener: RequestListener): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often the two request timeouts are checked: Node's 30 s would let them overrun by as much.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    listener,
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
+}

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { ClumioObserver } from '../clumio/client.js';
+import { scrub } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 /**
  * What listens to the Clumio client: metrics always, the log at debug level for each exchange
  * and retry (never at info: one line per operation is enough), a warning when the breaker
- * changes, and traces when they are on.
+ * changes, when one caller's calls are held back (by a hash of its token), or when Clumio explains a 5xx (its message, which callers never see, blanked of tokens and
+ * URLs), and traces when they are on.
  */
 export function createClumioObserver(parts: {
   metrics: Metrics;
@@ -16,6 +18,12 @@ export function createClumioObserver(parts: {
   return {
     callFinished(event) {
       metrics.clumio.callFinished!(event);
+      if (event.upstreamMessage !== undefined) {
+        logger.warn(
+          { clumioOperation: event.operation, status: event.status ?? null, requestId: event.requestId ?? null, clumioMessage: scrub(event.upstreamMessage) },
+          'clumio error message',
+        );
+      }
       if (logger.isLevelEnabled('debug')) {
         logger.debug(
           { clumioOperation: event.operation, status: event.status ?? null, code: event.code ?? 'ok', durationMs: Math.round(event.durationMs * 1000) / 1000 },
@@ -32,6 +40,10 @@ export function createClumioObserver(parts: {
     breakerChanged(event) {
       metrics.clumio.breakerChanged!(event);
       logger.warn({ origin: event.origin, state: event.state }, 'clumio circuit breaker');
+    },
+    callerHeldBack(event) {
+      metrics.clumio.callerHeldBack!(event);
+      logger.warn({ caller: event.caller }, 'clumio calls of one caller held back');
     },
     ...(parts.callStarted ? { callStarted: parts.callStarted } : {}),
   };

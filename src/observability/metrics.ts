@@ -70,6 +70,11 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['operation', 'code'] as const,
     registers: [registry],
   });
+  const callersHeldBack = new Counter({
+    name: 'clumio_callers_held_back_total',
+    help: 'Times one caller\'s calls were held back because they kept failing (its own breaker opened).',
+    registers: [registry],
+  });
   const breaker = new Gauge({
     name: 'clumio_breaker_state',
     help: 'Circuit breaker state per Clumio origin: 1 for the current state, 0 for the others.',
@@ -108,6 +113,9 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
     breakerChanged(event): void {
       setBreaker(event.origin, event.state);
+    },
+    callerHeldBack(): void {
+      callersHeldBack.inc();
     },
   };
 

@@ -12,6 +12,7 @@ export interface Controls {
   readonly faults: FaultQueue;
   readonly log: RequestLog;
   setLatency(ms: number, jitterMs?: number): void;
+  setStrictPageTokens(strict: boolean): void;
   addOrganization(token: string, opts: { seed?: boolean }): void;
   installStack(walletId: string): void;
   breakWallet(walletId: string, errors?: BreakDetails): void;
@@ -45,6 +46,12 @@ function route(controls: Controls, method: string, path: string, body: string): 
       // The simulator checks both (a RangeError, answered 400 below).
       const { ms, jitterMs = 0 } = parseJsonObject(body);
       controls.setLatency(ms as number, jitterMs as number);
+      return DONE;
+    }
+    case 'PUT paging': {
+      const { strictTokens } = parseJsonObject(body);
+      if (typeof strictTokens !== 'boolean') throw new ApiError(400, 'strictTokens must be true or false.');
+      controls.setStrictPageTokens(strictTokens);
       return DONE;
     }
     case 'GET requests':

@@ -1,3 +1,4 @@
+import { isAwsRegionName } from '../clumio/regions.js';
 import { json, type Answer } from './answer.js';
 import type { ApiContext } from './context.js';
 import { ApiError } from './errors.js';
@@ -6,11 +7,7 @@ import { walletJson } from './serialize.js';
 import type { Organization } from './store.js';
 import { newWalletDoc } from './wallet.js';
 
-/** Clumio does not say which region a wallet gets when none is given; its oldest one is a fair guess. */
-export const DEFAULT_REGION = 'us-west-2';
-
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 interface CreateRequest {
   accountNativeId: string;
@@ -18,24 +15,30 @@ interface CreateRequest {
 }
 
 /** Unknown fields are ignored; an explicit null region means the default one. */
-function parseCreate(body: string): CreateRequest {
+function parseCreate(body: string, defaultRegion: string): CreateRequest {
   const { account_native_id: account, aws_region: region } = parseJsonObject(body);
   if (typeof account !== 'string' || !ACCOUNT_ID.test(account)) {
     throw new ApiError(400, 'account_native_id is required and must be a 12-digit AWS account id.');
   }
-  if (region !== undefined && region !== null && (typeof region !== 'string' || !REGION.test(region))) {
+  if (region !== undefined && region !== null && (typeof region !== 'string' || !isAwsRegionName(region))) {
     throw new ApiError(400, 'aws_region must be an AWS region name such as us-west-2.');
   }
-  return { accountNativeId: account, region: typeof region === 'string' ? region : DEFAULT_REGION };
+  return { accountNativeId: account, region: typeof region === 'string' ? region : defaultRegion };
 }
 
-export function createWallet(ctx: ApiContext, org: Organization, body: string): Answer {
-  const { accountNativeId, region } = parseCreate(body);
-  for (const { doc } of org.wallets) {
+/**
+ * A wallet is created in the caller's organizational unit. A duplicate (same account and region)
+ * is looked for across the organization, as the account's key stack is one whatever the unit;
+ * its id is named only to a caller who can see it.
+ */
+export function createWallet(ctx: ApiContext, org: Organization, unit: string, body: string): Answer {
+  const { accountNativeId, region } = parseCreate(body, ctx.defaultRegion);
+  for (const { id, doc } of org.wallets) {
     if (doc.account_native_id === accountNativeId && doc.aws_region === region) {
-      throw new ApiError(409, `A wallet for account ${accountNativeId} in ${region} already exists (id ${String(doc.id)}).`);
+      const which = org.lookUp(id, unit) ? ` (id ${id})` : '';
+      throw new ApiError(409, `A wallet for account ${accountNativeId} in ${region} already exists${which}.`);
     }
   }
-  const wallet = ctx.store.insert(org, newWalletDoc(accountNativeId, region));
+  const wallet = ctx.store.insert(org, newWalletDoc(accountNativeId, region), false, unit);
   return json(200, walletJson(wallet));
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import { failure, headersOf, send, type Answer } from './answer.js';
+import { CLUMIO_TYPE, failure, headersOf, send, type Answer } from './answer.js';
 import type { Timers } from './timers.js';
 import type { Fault } from './types.js';
 
@@ -40,7 +40,7 @@ function dribble(res: ServerResponse, answer: Answer, delayMs: number, timers: T
  * Content-Length so a client's size limit has to work while streaming.
  */
 function streamHuge(res: ServerResponse, bytes: number): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
+  res.writeHead(200, { 'content-type': CLUMIO_TYPE });
   if (bytes <= HUGE_HEAD.length + HUGE_TAIL.length) {
     res.end(HUGE_HEAD.slice(0, bytes));
     return;
@@ -68,7 +68,7 @@ export function applyFault(fault: Fault, res: ServerResponse, real: () => Answer
     case 'status':
       return statusFault(res, fault.status, fault.message, fault.retryAfterSeconds);
     case 'malformed':
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': MALFORMED.length });
+      res.writeHead(200, { 'content-type': CLUMIO_TYPE, 'content-length': MALFORMED.length });
       return void res.end(MALFORMED);
     case 'html': {
       const page = htmlPage(fault.status ?? 502);
@@ -85,5 +85,9 @@ export function applyFault(fault: Fault, res: ServerResponse, real: () => Answer
       return dribble(res, real(), fault.chunkDelayMs, timers);
     case 'huge':
       return streamHuge(res, fault.bytes);
+    case 'body': {
+      const answer = real();
+      return send(res, { ...answer, body: fault.body ?? answer.body }, fault.contentType);
+    }
   }
 }

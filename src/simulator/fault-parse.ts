@@ -1,7 +1,9 @@
 import { ApiError } from './errors.js';
 import type { Fault } from './types.js';
 
-const KINDS = new Set(['status', 'malformed', 'html', 'reset', 'stall', 'slowBody', 'huge']);
+const KINDS = new Set(['status', 'malformed', 'html', 'reset', 'stall', 'slowBody', 'huge', 'body']);
+// A header value Node will write: visible ASCII and spaces.
+const HEADER_VALUE = /^[\x20-\x7e]{1,200}$/;
 
 function invalid(message: string): never {
   throw new ApiError(400, `Invalid fault: ${message}`);
@@ -43,5 +45,11 @@ export function parseFault(input: unknown): Fault {
   if (fault.kind === 'stall') optionalNumber(fault.ms, 'ms', 0);
   if (fault.kind === 'slowBody') requiredNumber(fault.chunkDelayMs, 'chunkDelayMs', 0);
   if (fault.kind === 'huge') requiredNumber(fault.bytes, 'bytes', 1, true);
+  if (fault.kind === 'body') {
+    if (fault.body !== undefined && typeof fault.body !== 'string') invalid('body must be a string');
+    if (fault.contentType !== undefined && (typeof fault.contentType !== 'string' || !HEADER_VALUE.test(fault.contentType))) {
+      invalid('contentType must be 1 to 200 visible ASCII characters');
+    }
+  }
   return { ...fault } as unknown as Fault;
 }

@@ -3,7 +3,7 @@ import { failure, send, type Answer } from './answer.js';
 import type { ApiContext } from './context.js';
 import { answerControl, CONTROL_PREFIX, type Controls } from './control.js';
 import { applyFault } from './fault-answers.js';
-import { flattenHeaders, hasBody, readBody } from './request-body.js';
+import { flatHeader, flattenHeaders, hasBody, readBody } from './request-body.js';
 import { answerApi } from './routes.js';
 import type { Timers } from './timers.js';
 
@@ -38,11 +38,12 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     const [path, query] = splitTarget(target);
     controls.log.add({ method, path, url: target, headers: flattenHeaders(req.headers), body: body ?? '', at: Date.now() });
     const fault = controls.faults.take(method, path);
-    const authorization = req.headers.authorization;
+    const { authorization, accept } = req.headers;
+    const unit = flatHeader(req.headers['x-clumio-organizationalunit-context']);
     const real = (): Answer =>
       body === undefined
         ? failure(413, 'The request body is too large.')
-        : guarded(() => answerApi(ctx, { method, path, query, authorization, body }));
+        : guarded(() => answerApi(ctx, { method, path, query, authorization, accept, unit, body }));
     const answer = (): void => (fault ? applyFault(fault, res, real, timers) : send(res, real()));
     const latency = deps.latency();
     if (latency > 0) timers.after(latency, answer);
@@ -54,7 +55,8 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     if (target.startsWith(CONTROL_PREFIX)) {
       readBody(req, (body) => {
         const [path] = splitTarget(target);
-        send(res, body === undefined ? failure(413, 'Too large.') : guarded(() => answerControl(controls, req.method ?? 'GET', path, body)));
+        const answer = body === undefined ? failure(413, 'Too large.') : guarded(() => answerControl(controls, req.method ?? 'GET', path, body));
+        send(res, answer, 'application/json');
       });
     } else if (hasBody(req.headers)) {
       readBody(req, (body) => answerClumio(req, res, target, body));

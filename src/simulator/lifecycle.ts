@@ -1,6 +1,6 @@
 import type { Wallet } from './store.js';
 import type { BreakDetails } from './types.js';
-import { breakDoc, enableDoc } from './wallet.js';
+import { breakDoc, enableDoc, uninstallDoc } from './wallet.js';
 
 const INSTALL = { kind: 'install' } as const;
 
@@ -24,6 +24,23 @@ export function settle(wallet: Wallet, refresh: boolean, autoInstallAfterMs: num
   if (pending.kind === 'install') enableDoc(wallet.doc);
   else if (refresh) breakDoc(wallet.doc, pending.details);
   else return;
+  wallet.pending = undefined;
+  wallet.json = undefined;
+}
+
+/**
+ * What the BYOK module's post-processing reports, applied at once: its stack was created
+ * (in `region`, with the role `roleArn` when given) or deleted.
+ */
+export function reportStack(wallet: Wallet, report: { installed: true; region?: string; roleArn?: string } | { installed: false }): void {
+  if (report.installed) {
+    const installed = wallet.doc.installed_regions;
+    if (report.region && !(Array.isArray(installed) && installed.length > 0)) wallet.doc.installed_regions = [report.region];
+    if (report.roleArn) wallet.doc.role_arn = report.roleArn;
+    enableDoc(wallet.doc);
+  } else {
+    uninstallDoc(wallet.doc);
+  }
   wallet.pending = undefined;
   wallet.json = undefined;
 }

@@ -4,17 +4,17 @@ import { settle } from './lifecycle.js';
 import { pageLink, type Link } from './links.js';
 import { parsePageQuery, startToken } from './pagination.js';
 import { walletJson } from './serialize.js';
-import type { Organization } from './store.js';
+import { indexAfter, type Organization, type Wallet } from './store.js';
 
 /** Token of the page that begins at `index`: it names the wallet just before it. */
-function tokenAt(org: Organization, index: number): string {
-  return index <= 0 ? '' : startToken(org.wallets[index - 1]!.seq);
+function tokenAt(wallets: readonly Wallet[], index: number, limit: number): string {
+  return index <= 0 ? '' : startToken(wallets[index - 1]!.seq, limit);
 }
 
-export function listWallets(ctx: ApiContext, org: Organization, query: string): Answer {
-  const { limit, start, after } = parsePageQuery(query, ctx.sizes);
-  const all = org.wallets;
-  const first = org.indexAfter(after);
+export function listWallets(ctx: ApiContext, org: Organization, unit: string, query: string): Answer {
+  const { limit, start, after } = parsePageQuery(query, ctx.paging);
+  const all = org.visibleIn(unit);
+  const first = indexAfter(all, after);
   const end = Math.min(first + limit, all.length);
   const items: string[] = [];
   for (let i = first; i < end; i++) {
@@ -25,10 +25,10 @@ export function listWallets(ctx: ApiContext, org: Organization, query: string): 
   const links: Record<string, Link> = {
     _self: pageLink(limit, start),
     _first: pageLink(limit, ''),
-    _last: pageLink(limit, tokenAt(org, all.length === 0 ? 0 : Math.floor((all.length - 1) / limit) * limit)),
+    _last: pageLink(limit, tokenAt(all, all.length === 0 ? 0 : Math.floor((all.length - 1) / limit) * limit, limit)),
   };
-  if (end < all.length) links._next = pageLink(limit, tokenAt(org, end));
-  if (first > 0) links._prev = pageLink(limit, tokenAt(org, Math.max(0, first - limit)));
+  if (end < all.length) links._next = pageLink(limit, tokenAt(all, end, limit));
+  if (first > 0) links._prev = pageLink(limit, tokenAt(all, Math.max(0, first - limit), limit));
   const head = `{"current_count":${items.length},"limit":${limit},"start":${JSON.stringify(start)}`;
   return json(200, `${head},"_embedded":{"items":[${items.join(',')}]},"_links":${JSON.stringify(links)}}`);
 }

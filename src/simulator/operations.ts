@@ -6,21 +6,21 @@ import { walletJson } from './serialize.js';
 import type { Organization, Wallet } from './store.js';
 import { isDeletable } from './wallet.js';
 
-function lookUp(org: Organization, id: string): Wallet {
-  const wallet = org.byId.get(id);
-  // Another organization's wallet is indistinguishable from a missing one.
+function lookUp(org: Organization, unit: string, id: string): Wallet {
+  const wallet = org.lookUp(id, unit);
+  // Another organization's or unit's wallet is indistinguishable from a missing one.
   if (!wallet) throw new ApiError(404, `No wallet with id ${id}.`);
   return wallet;
 }
 
-export function readWallet(ctx: ApiContext, org: Organization, id: string): Answer {
-  const wallet = lookUp(org, id);
+export function readWallet(ctx: ApiContext, org: Organization, unit: string, id: string): Answer {
+  const wallet = lookUp(org, unit, id);
   settle(wallet, false, ctx.autoInstallAfterMs);
   return json(200, walletJson(wallet));
 }
 
-export function refreshWallet(ctx: ApiContext, org: Organization, id: string): Answer {
-  const wallet = lookUp(org, id);
+export function refreshWallet(ctx: ApiContext, org: Organization, unit: string, id: string): Answer {
+  const wallet = lookUp(org, unit, id);
   settle(wallet, true, ctx.autoInstallAfterMs);
   return json(200, walletJson(wallet));
 }
@@ -30,8 +30,8 @@ export function refreshWallet(ctx: ApiContext, org: Organization, id: string): A
  * 412 are all plausible). 412 was chosen: the request is fine, the wallet's current state is what
  * forbids it, and the absent `delete-wallet` link already says so.
  */
-export function deleteWallet(ctx: ApiContext, org: Organization, id: string): Answer {
-  const wallet = lookUp(org, id);
+export function deleteWallet(ctx: ApiContext, org: Organization, unit: string, id: string): Answer {
+  const wallet = lookUp(org, unit, id);
   settle(wallet, false, ctx.autoInstallAfterMs);
   if (!isDeletable(wallet.doc)) {
     throw new ApiError(

@@ -21,11 +21,16 @@ export function readBody(req: IncomingMessage, done: (body: string | undefined) 
   req.on('error', () => undefined);
 }
 
+/** One header's value, repeated ones joined with ", "; '' when absent. */
+export function flatHeader(value: string | string[] | undefined): string {
+  return value === undefined ? '' : Array.isArray(value) ? value.join(', ') : value;
+}
+
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) flat[name] = flatHeader(value);
   }
   return flat;
 }

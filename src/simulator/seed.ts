@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stableUuid } from './ids.js';
 import type { Organization, Store } from './store.js';
 import type { BreakDetails } from './types.js';
 import { breakDoc, enableDoc, newWalletDoc } from './wallet.js';
@@ -56,9 +57,13 @@ const SMALL: SeedWallet[] = [
   { account: '345678901234', region: 'eu-central-1', state: 'Error', installed: ['eu-central-1'] },
 ];
 
-function plant(store: Store, org: Organization, seed: SeedWallet): void {
-  const doc = newWalletDoc(seed.account, seed.region);
+// Everything about a seeded wallet derives from its organization's token and its place in the
+// seed, so its id (and stack token and role) are the same after a restart: a saved GraphiQL tab
+// or script keeps working.
+function plant(store: Store, org: Organization, name: string, seed: SeedWallet): void {
+  const doc = newWalletDoc(seed.account, seed.region, { id: stableUuid(`${name}:id`), token: stableUuid(`${name}:token`) });
   if (seed.installed) {
+    doc.role_arn = `arn:aws:iam::${seed.account}:role/ClumioBYOKWalletRole-${stableUuid(`${name}:role`).slice(0, 12)}`;
     doc.installed_regions = seed.installed;
     enableDoc(doc);
     if (seed.stackVersion !== undefined) doc.stack_version = seed.stackVersion;
@@ -68,6 +73,6 @@ function plant(store: Store, org: Organization, seed: SeedWallet): void {
 }
 
 /** The demo organization gets eight wallets; organizations added later get three, one per state. */
-export function seedOrganization(store: Store, org: Organization, demo: boolean): void {
-  for (const seed of demo ? DEMO : SMALL) plant(store, org, seed);
+export function seedOrganization(store: Store, org: Organization, token: string, demo: boolean): void {
+  (demo ? DEMO : SMALL).forEach((seed, index) => plant(store, org, `clumio-simulator-seed:${token}:${index}`, seed));
 }

@@ -9,7 +9,7 @@ import { RequestLog } from './request-log.js';
 import { DEMO_TOKEN, seedOrganization } from './seed.js';
 import { Store } from './store.js';
 import { Timers } from './timers.js';
-import type { Simulator, SimulatorOptions } from './types.js';
+import { DEFAULT_REGION, type Simulator, type SimulatorOptions } from './types.js';
 
 function checkLatency(ms: number): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError('latency must be a finite number of ms >= 0');
@@ -25,7 +25,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const store = new Store();
   const ctx: ApiContext = {
     store,
-    sizes: { defaultPageSize: options.defaultPageSize ?? 25, maxPageSize: options.maxPageSize ?? 100 },
+    paging: { defaultPageSize: options.defaultPageSize ?? 25, maxPageSize: options.maxPageSize ?? 100, strictTokens: options.strictPageTokens ?? false },
+    defaultRegion: options.region ?? DEFAULT_REGION,
     autoInstallAfterMs: options.autoInstallAfterMs,
   };
   let latencyMs = checkLatency(options.latencyMs ?? 0);
@@ -43,7 +44,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     addOrganization(token, opts) {
       const org = store.addOrganization(token);
-      if (opts.seed !== false) seedOrganization(store, org, false);
+      if (opts.seed !== false) seedOrganization(store, org, token, false);
+    },
+    setStrictPageTokens(strict) {
+      ctx.paging.strictTokens = strict;
     },
     installStack: (walletId) => installStack(store.find(walletId)),
     breakWallet: (walletId, errors) => breakWallet(store.find(walletId), errors),
@@ -51,7 +55,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   // The demo organization exists even unseeded, so demoToken always authenticates.
   const demo = store.addOrganization(DEMO_TOKEN);
-  if (options.seed !== false) seedOrganization(store, demo, true);
+  if (options.seed !== false) seedOrganization(store, demo, DEMO_TOKEN, true);
 
   const server = createServer(createHandler({ ctx, controls, timers, latency: () => (jitterMs > 0 ? latencyMs + (Math.random() * 2 - 1) * jitterMs : latencyMs) }));
   server.on('connection', (socket) => {
@@ -89,8 +93,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     inject: (fault) => controls.faults.inject(fault),
     clearFaults: () => controls.faults.clear(),
     setLatency: controls.setLatency,
+    setStrictPageTokens: controls.setStrictPageTokens,
     addOrganization: (token, opts = {}) => controls.addOrganization(token, opts),
-    putWallet: (token, raw) => ({ ...store.put(token, raw).doc }),
+    putWallet: (token, raw, opts = {}) => ({ ...store.put(token, raw, opts.organizationalUnit ?? '').doc }),
     installStack: controls.installStack,
     breakWallet: controls.breakWallet,
   };

@@ -10,6 +10,8 @@ export interface Wallet {
   /** Creation order; page tokens point at it, so paging survives inserts and deletes. */
   readonly seq: number;
   readonly createdAt: number;
+  /** The organizational unit it was created in ('' for the global unit). */
+  unit: string;
   doc: WalletDoc;
   /** Put verbatim by a test: never auto-installed, keeps its own `_links` if it has any. */
   raw: boolean;
@@ -24,9 +26,9 @@ export class Organization {
   readonly byId = new Map<string, Wallet>();
   private nextSeq = 1;
 
-  add(id: string, doc: WalletDoc, raw: boolean): Wallet {
+  add(id: string, doc: WalletDoc, raw: boolean, unit: string): Wallet {
     const wallet: Wallet = {
-      id, seq: this.nextSeq++, createdAt: Date.now(), doc, raw, pending: undefined, json: undefined,
+      id, seq: this.nextSeq++, createdAt: Date.now(), unit, doc, raw, pending: undefined, json: undefined,
     };
     this.wallets.push(wallet);
     this.byId.set(id, wallet);
@@ -38,17 +40,31 @@ export class Organization {
     this.wallets.splice(this.wallets.indexOf(wallet), 1);
   }
 
-  /** Index of the first wallet created after `seq` (binary search: seqs only grow). */
-  indexAfter(seq: number): number {
-    let lo = 0;
-    let hi = this.wallets.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.wallets[mid]!.seq <= seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /**
+   * The wallets a caller in `unit` sees, in creation order: the global unit ('') sees every
+   * wallet of the organization, any other unit only those created in it.
+   */
+  visibleIn(unit: string): Wallet[] {
+    return unit === '' ? this.wallets : this.wallets.filter((wallet) => wallet.unit === unit);
   }
+
+  /** The wallet `id` as a caller in `unit` sees it: another unit's wallet is as missing as an unknown one. */
+  lookUp(id: string, unit: string): Wallet | undefined {
+    const wallet = this.byId.get(id);
+    return wallet && (unit === '' || wallet.unit === unit) ? wallet : undefined;
+  }
+}
+
+/** Index of the first of `wallets` created after `seq` (binary search: seqs only grow). */
+export function indexAfter(wallets: readonly Wallet[], seq: number): number {
+  let lo = 0;
+  let hi = wallets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (wallets[mid]!.seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Organizations by bearer token, plus a global id index because ids are unique across orgs. */
@@ -67,13 +83,13 @@ export class Store {
     return this.orgs.get(token);
   }
 
-  insert(org: Organization, doc: WalletDoc, raw = false): Wallet {
+  insert(org: Organization, doc: WalletDoc, raw = false, unit = ''): Wallet {
     const id = String(doc.id);
     this.owners.set(id, org);
-    return org.add(id, doc, raw);
+    return org.add(id, doc, raw, unit);
   }
 
-  put(token: string, raw: Record<string, unknown>): Wallet {
+  put(token: string, raw: Record<string, unknown>, unit = ''): Wallet {
     const org = this.orgs.get(token);
     if (!org) throw new ApiError(404, 'No organization uses this token.');
     const doc: WalletDoc = raw.id === undefined || raw.id === null ? { id: newWalletId(), ...raw } : { ...raw };
@@ -81,8 +97,8 @@ export class Store {
     const owner = this.owners.get(id);
     if (owner && owner !== org) throw new ApiError(409, `Wallet ${id} belongs to another organization.`);
     const existing = org.byId.get(id);
-    if (!existing) return this.insert(org, doc, true);
-    Object.assign(existing, { doc, raw: true, pending: undefined, json: undefined });
+    if (!existing) return this.insert(org, doc, true, unit);
+    Object.assign(existing, { doc, unit, raw: true, pending: undefined, json: undefined });
     return existing;
   }
 

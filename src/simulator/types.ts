@@ -1,3 +1,10 @@
+/**
+ * Where a wallet created without `aws_region` is put: Clumio does not publish its choice; the
+ * region of the Clumio deployment that serves the API (the simulator stands for us-west-2) is
+ * what the simulator picks.
+ */
+export const DEFAULT_REGION = 'us-west-2';
+
 export interface SimulatorOptions {
   /** Added before each Clumio answer, in ms. Default 0. */
   latencyMs?: number;
@@ -13,6 +20,13 @@ export interface SimulatorOptions {
   defaultPageSize?: number;
   /** Larger `limit` values are clamped to this. Default 100. */
   maxPageSize?: number;
+  /**
+   * Refuse (400) a page token sent with another `limit` than the one it was issued for, as a
+   * Clumio whose tokens depend on the page size would. Default false (any limit is served).
+   */
+  strictPageTokens?: boolean;
+  /** The Clumio deployment's region: a wallet created without `aws_region` gets it. Default us-west-2. */
+  region?: string;
   /**
    * A Waiting wallet made by the simulator becomes Enabled this long after creation, seen on the
    * next read, list or refresh. Default: never (only `installStack` enables a wallet).
@@ -51,7 +65,12 @@ export type Fault =
   | (FaultBase & { kind: 'reset' })
   | (FaultBase & { kind: 'stall'; ms?: number })
   | (FaultBase & { kind: 'slowBody'; chunkDelayMs: number })
-  | (FaultBase & { kind: 'huge'; bytes: number });
+  | (FaultBase & { kind: 'huge'; bytes: number })
+  /**
+   * The real answer (the operation happens), its body and/or content type replaced: a delete's
+   * 200 with an empty body, JSON labelled text/plain.
+   */
+  | (FaultBase & { kind: 'body'; body?: string; contentType?: string });
 
 export interface BreakDetails {
   error_code?: string;
@@ -74,7 +93,10 @@ export interface Simulator {
   /** The delay added before each answer: `ms`, give or take up to `jitterMs` (default 0). */
   setLatency(ms: number, jitterMs?: number): void;
   addOrganization(token: string, opts?: { seed?: boolean }): void;
-  putWallet(token: string, raw: Record<string, unknown>): Record<string, unknown>;
+  /** Puts a wallet as given, in the global unit unless `organizationalUnit` names another. */
+  putWallet(token: string, raw: Record<string, unknown>, opts?: { organizationalUnit?: string }): Record<string, unknown>;
+  /** Switches strict page tokens (see SimulatorOptions.strictPageTokens) while running. */
+  setStrictPageTokens(strict: boolean): void;
   installStack(walletId: string): void;
   breakWallet(walletId: string, errors?: BreakDetails): void;
 }

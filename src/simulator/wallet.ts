@@ -24,9 +24,10 @@ function deploymentUrl(region: string, token: string, template: string): string 
   return `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
 }
 
-/** Field order follows the contract's table so answers read like Clumio's. */
-export function newWalletDoc(accountNativeId: string, region: string, id = newWalletId()): WalletDoc {
-  const token = newStackToken();
+/** Field order follows the contract's table so answers read like Clumio's. Ids are random unless given (seeds). */
+export function newWalletDoc(accountNativeId: string, region: string, ids: { id?: string; token?: string } = {}): WalletDoc {
+  const id = ids.id ?? newWalletId();
+  const token = ids.token ?? newStackToken();
   const template = templateUrl(region);
   return {
     id,
@@ -59,6 +60,17 @@ export function enableDoc(doc: WalletDoc): void {
   doc.installed_regions = installed.length > 0 ? installed : [region];
   doc.stack_version = doc.available_version ?? TEMPLATE_VERSION;
   doc.role_arn ??= `arn:aws:iam::${String(doc.account_native_id)}:role/ClumioBYOKWalletRole-${randomHex(6)}`;
+}
+
+/** The key stack is gone (the BYOK module's Delete): back to Waiting, as a new wallet is. */
+export function uninstallDoc(doc: WalletDoc): void {
+  doc.state = 'Waiting';
+  doc.error_code = null;
+  doc.error_message = null;
+  doc.key_errors = {};
+  doc.installed_regions = [];
+  doc.stack_version = null;
+  doc.role_arn = null;
 }
 
 export function breakDoc(doc: WalletDoc, details: BreakDetails = {}): void {

@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
-import { gatewayServerOptions } from '../../src/http/server-options.js';
+import { createGatewayServer } from '../../src/http/server-options.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
@@ -55,9 +55,10 @@ export async function startGateway(
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.listen(0, '127.0.0.1');
   const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
-  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...options.env });
+  // A shared cursor secret, as every deployment sets (production requires one).
+  const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-gateway-cursor-secret', ...options.env });
   const app = createApp({ config, clumioBaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
-  const server = createServer(gatewayServerOptions, app.handler);
+  const server = createGatewayServer(config.http, app.handler);
   const origin = await listen(server);
   const url = `${origin}/graphql`;
 

@@ -21,7 +21,9 @@ export function rawRequest(origin: string, head: string, body = '', timeoutMs = 
     }, timeoutMs);
     socket.on('connect', () => {
       const bytes = Buffer.from(body);
-      socket.write(`${head}\r\nhost: ${hostname}:${port}\r\ncontent-length: ${bytes.length}\r\nconnection: close\r\n\r\n`);
+      // The request's own Host header when its head has one (to send a malformed one).
+      const host = /\r\nhost:/i.test(head) ? '' : `\r\nhost: ${hostname}:${port}`;
+      socket.write(`${head}${host}\r\ncontent-length: ${bytes.length}\r\nconnection: close\r\n\r\n`);
       socket.end(bytes);
     });
     socket.on('data', (chunk) => chunks.push(chunk));

@@ -9,7 +9,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type CreateWalletInput = {
   /** The customer's AWS account id: exactly 12 digits. */
   accountNativeId: string;
-  /** The AWS region of the wallet: an AWS region name such as `us-west-2` (an unknown one is `BAD_USER_INPUT`). Clumio picks one when omitted. */
+  /** The AWS region of the wallet: an AWS region name such as `us-west-2` (one not shaped like a region name is `BAD_USER_INPUT`; Clumio decides which regions it supports). Clumio picks one when omitted. */
   awsRegion?: string | null | undefined;
 };
 

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { CallerCredentials } from '../../clumio/client.js';
+import type { GraphQLError } from 'graphql';
 import { ClumioError, type UpstreamErrorCode } from '../../clumio/errors.js';
 import type { WalletsApi } from '../../clumio/wallets-api.js';
 import type { LiveBackend } from './live-backend.js';
 import { errorEvent, type LiveEvent } from './live-event.js';
+import { LazyWatch, type WatchEvent } from './lazy-watch.js';
 import { Subscriber } from './subscriber.js';
 import { createDeadline } from '../../clumio/deadline.js';
 import { gatewayError } from '../errors.js';
@@ -19,8 +21,8 @@ export interface LiveWalletsOptions {
   maxTotal: number;
 }
 
-/** Failures after which watching cannot succeed: the stream ends with them. */
-const terminalCodes = new Set<UpstreamErrorCode>(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT']);
+/** Failures after which watching cannot succeed (Clumio refuses the read itself): the stream ends with them. */
+const terminalCodes = new Set<UpstreamErrorCode>(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'UPSTREAM_REJECTED']);
 /** A 429 postpones the next read by its Retry-After, within this bound. */
 const maxRateLimitWaitMs = 60_000;
 
@@ -103,13 +105,17 @@ export function createLiveWallets(options: LiveWalletsOptions) {
     void backend.lease.release(poll.key);
   }
 
-  function acquire(callerKey: string): void {
-    const count = perCaller.get(callerKey) ?? 0;
-    if (count >= options.maxPerCaller) {
-      throw gatewayError('SUBSCRIPTION_LIMIT_EXCEEDED', `This caller already has ${options.maxPerCaller} open subscriptions, the most allowed: close one first.`);
+  // The refusal when `callerKey` may not open one more subscription, else undefined.
+  function refusal(callerKey: string): GraphQLError | undefined {
+    if ((perCaller.get(callerKey) ?? 0) >= options.maxPerCaller) {
+      return gatewayError('SUBSCRIPTION_LIMIT_EXCEEDED', `This caller already has ${options.maxPerCaller} open subscriptions, the most allowed: close one first.`);
     }
-    if (total >= options.maxTotal) throw gatewayError('SUBSCRIPTION_LIMIT_EXCEEDED', 'The gateway holds as many subscriptions as it allows: try again later.');
-    perCaller.set(callerKey, count + 1);
+    if (total >= options.maxTotal) return gatewayError('SUBSCRIPTION_LIMIT_EXCEEDED', 'The gateway holds as many subscriptions as it allows: try again later.');
+    return undefined;
+  }
+
+  function acquire(callerKey: string): void {
+    perCaller.set(callerKey, (perCaller.get(callerKey) ?? 0) + 1);
     total++;
   }
 
@@ -118,6 +124,44 @@ export function createLiveWallets(options: LiveWalletsOptions) {
     if (count === 0) perCaller.delete(callerKey);
     else perCaller.set(callerKey, count);
     total--;
+  }
+
+  // Starts (or joins) the poll of a watch whose response streams; its place is already taken.
+  function open(caller: CallerCredentials, callerKey: string, walletId: string, requestId: string, signal: AbortSignal | undefined): Subscriber {
+    const key = digest(caller.authorization, caller.organizationalUnit ?? '', walletId);
+    let poll = polls.get(key);
+    const isNew = poll === undefined;
+    poll ??= {
+      key,
+      caller,
+      walletId,
+      requestId,
+      subscribers: new Set(),
+      latest: undefined,
+      controller: new AbortController(),
+      timer: undefined,
+    };
+    polls.set(key, poll);
+    const owner = poll;
+
+    // Listening starts before the first read, so that read's result is heard.
+    const subscriber: Subscriber = new Subscriber(
+      backend.pubsub.subscribe('walletChanged', key),
+      () => {
+        release(callerKey);
+        owner.subscribers.delete(subscriber);
+        if (owner.subscribers.size === 0) stop(owner);
+      },
+      (json, event) => {
+        owner.latest = { json, event };
+      },
+    );
+    owner.subscribers.add(subscriber);
+    if (owner.latest) subscriber.offer(owner.latest.event, owner.latest.json);
+    if (isNew) schedule(owner, 0);
+    if (signal?.aborted) void subscriber.return();
+    else signal?.addEventListener('abort', () => void subscriber.return(), { once: true });
+    return subscriber;
   }
 
   /**
@@ -136,47 +180,23 @@ export function createLiveWallets(options: LiveWalletsOptions) {
     /**
      * Watches one wallet for one caller (credentials and id already validated): the stream
      * holds the wallet now, then each change, and ends with an error event if watching can't
-     * go on. Throws SUBSCRIPTION_LIMIT_EXCEEDED past the bounds. The stream ends when its
-     * consumer returns it or, should the response never start, when `signal` aborts.
+     * go on. Throws SUBSCRIPTION_LIMIT_EXCEEDED past the bounds (per token, and per replica).
+     * Nothing is held until the stream is first read: a response that never streams (a 406
+     * for an Accept without text/event-stream) takes no place and starts no poll. Once read,
+     * the stream ends when its consumer returns it or `signal` aborts.
      */
-    watch(caller: CallerCredentials, walletId: string, requestId: string, signal?: AbortSignal): AsyncIterableIterator<LiveEvent> {
-      const callerKey = digest(caller.authorization, caller.organizationalUnit ?? '');
-      const key = digest(caller.authorization, caller.organizationalUnit ?? '', walletId);
-      acquire(callerKey);
-
-      let poll = polls.get(key);
-      const isNew = poll === undefined;
-      poll ??= {
-        key,
-        caller,
-        walletId,
-        requestId,
-        subscribers: new Set(),
-        latest: undefined,
-        controller: new AbortController(),
-        timer: undefined,
-      };
-      polls.set(key, poll);
-      const owner = poll;
-
-      // Listening starts before the first read, so that read's result is heard.
-      const subscriber: Subscriber = new Subscriber(
-        backend.pubsub.subscribe('walletChanged', key),
-        () => {
-          release(callerKey);
-          owner.subscribers.delete(subscriber);
-          if (owner.subscribers.size === 0) stop(owner);
-        },
-        (json, event) => {
-          owner.latest = { json, event };
-        },
-      );
-      owner.subscribers.add(subscriber);
-      if (owner.latest) subscriber.offer(owner.latest.event, owner.latest.json);
-      if (isNew) schedule(owner, 0);
-      if (signal?.aborted) void subscriber.return();
-      else signal?.addEventListener('abort', () => void subscriber.return(), { once: true });
-      return subscriber;
+    watch(caller: CallerCredentials, walletId: string, requestId: string, signal?: AbortSignal): AsyncIterableIterator<WatchEvent> {
+      // Counted per token: organizational units are the caller's to pick, as many as it likes.
+      const callerKey = digest(caller.authorization);
+      const refused = refusal(callerKey);
+      if (refused) throw refused;
+      return new LazyWatch(() => {
+        // Another subscription may have taken the last place since the check above.
+        const late = refusal(callerKey);
+        if (late) return late;
+        acquire(callerKey);
+        return open(caller, callerKey, walletId, requestId, signal);
+      });
     },
 
     /** Open subscriptions on this replica, and wallets being polled. */

@@ -20,7 +20,7 @@ export interface OperationObserver {
   /** Starts observing an operation and keeps it on the context the request's execution gets. */
   start(context: object, request: Request, operationName: unknown): ObservedOperation;
   /** Records the operation's type and name from the document once it is parsed. */
-  identify(operation: ObservedOperation, ast: OperationDefinitionNode): void;
+  identify(operation: ObservedOperation, ast: Pick<OperationDefinitionNode, 'operation' | 'name'>): void;
   /** Ends the operation (once) with the errors its caller saw. */
   finish(operation: ObservedOperation, errors: readonly GraphQLError[] | undefined): void;
 }

@@ -1,73 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { GraphQLParams, Plugin } from 'graphql-yoga';
-import manifest from '../../generated/client/persisted-documents.json' with { type: 'json' };
+import type { Plugin } from 'graphql-yoga';
+import type { TrustedDocumentsStep } from '../trusted-documents.js';
 
-/** The header a federation router sends, with the configured secret, to run its own operations. */
-export const routerSecretHeader = 'x-gateway-router-secret';
-
-/** The generated manifest (schema/operations/ → `npm run codegen`): `sha256:<hex>` → document. */
-export const trustedDocuments: Readonly<Record<string, string>> = manifest;
-
-const hashPattern = /^(?:sha256:)?([0-9a-f]{64})$/;
-
-function asRecord(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-/**
- * The document id a client sent, as a manifest key: `extensions.persistedQuery.sha256Hash`
- * (the APQ form, version 1) or `documentId` (GraphQL-over-HTTP's form, with or without the
- * `sha256:` prefix) in a POST body or a GET query string.
- */
-export function trustedDocumentId(params: GraphQLParams, request: Request): string | null {
-  const persisted = asRecord(asRecord(params.extensions)?.persistedQuery);
-  let id: unknown = persisted?.version === 1 ? persisted.sha256Hash : undefined;
-  id ??= (params as Record<string, unknown>).documentId;
-  if (id === undefined && request.method === 'GET') id = new URL(request.url).searchParams.get('documentId') ?? undefined;
-  const match = typeof id === 'string' ? hashPattern.exec(id) : null;
-  return match ? `sha256:${match[1]}` : null;
-}
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-export interface TrustedDocumentsOptions {
-  /** When set, a request carrying it in `x-gateway-router-secret` may run any operation. */
-  routerSecret: string | null;
-}
-
-/**
- * Trusted-documents mode: only operations of the generated manifest run, named by their hash;
- * any other document is refused before parsing, so it costs no upstream call. A federation
- * router plans its own operations (`_entities`, `_service`, sub-selections of root fields)
- * and cannot name them by hash, so it may run arbitrary operations only with the shared
- * router secret; without one configured, this mode is for direct frontend traffic only.
- */
-export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin {
-  const expected = options.routerSecret === null ? null : digest(options.routerSecret);
-  const isRouter = (request: Request): boolean => {
-    const sent = request.headers.get(routerSecretHeader);
-    return expected !== null && sent !== null && timingSafeEqual(digest(sent), expected);
-  };
-  return usePersistedOperations({
-    getPersistedOperation: (id) => trustedDocuments[id] ?? null,
-    extractPersistedOperationId: trustedDocumentId,
-    allowArbitraryOperations: isRouter,
-    customErrors: {
-      notFound: {
-        message: 'This operation is not one of the gateway\'s trusted documents: send the hash of a document from its manifest.',
-        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
-      },
-      persistedQueryOnly: {
-        message:
-          'This gateway runs only trusted documents: send `extensions.persistedQuery.sha256Hash` (or `documentId`) of a document from its manifest instead of `query`.',
-        extensions: { code: 'PERSISTED_QUERY_ONLY' },
-      },
-      keyNotFound: {
-        message:
-          'This gateway runs only trusted documents: send `extensions.persistedQuery` ({ "version": 1, "sha256Hash": "<64 hex digits>" }) or `documentId`.',
-        extensions: { code: 'PERSISTED_QUERY_ONLY' },
-      },
+/** The trusted-documents step (src/graphql/trusted-documents.ts) as a Yoga plugin. */
+export function useTrustedDocuments(trusted: TrustedDocumentsStep): Plugin {
+  return {
+    onParams({ params, request, setParams }) {
+      const query = trusted.queryFor(params as never, request);
+      // Only the parameters of an operation go on (not `documentId`).
+      setParams({ query, operationName: params.operationName, variables: params.variables, extensions: params.extensions });
     },
-  }) as Plugin;
+  };
 }

@@ -1,4 +1,3 @@
-import { entitiesResolver } from '@apollo/subgraph/dist/types.js';
 import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { badUserInput } from '../errors.js';
 
@@ -19,7 +18,9 @@ function resolvesReferences(schema: GraphQLSchema, typename: unknown): boolean {
  */
 export function guardEntities(schema: GraphQLSchema): void {
   const field = schema.getQueryType()?.getFields()._entities;
-  if (!field) return;
+  if (!field?.resolve) return;
+  // The resolver buildSubgraphSchema gave the field, called once the representations are checked.
+  const entitiesResolver = field.resolve;
   const resolve: GraphQLFieldResolver<unknown, unknown, { representations: unknown[] }> = (_source, { representations }, context, info) => {
     representations.forEach((representation, i) => {
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
@@ -27,7 +28,7 @@ export function guardEntities(schema: GraphQLSchema): void {
         throw badUserInput(`Representation ${i} must be an object whose __typename names an entity this subgraph resolves.`, 'representations');
       }
     });
-    return entitiesResolver({ representations, context, info });
+    return entitiesResolver(_source, { representations }, context, info);
   };
   field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
 }

@@ -1,4 +1,4 @@
-import { isAwsRegion } from '../../clumio/regions.js';
+import { isAwsRegionName } from '../../clumio/regions.js';
 import type { MutationResolvers } from '../../generated/resolvers-types.js';
 import { badUserInput } from '../errors.js';
 
@@ -13,8 +13,8 @@ export const Mutation: MutationResolvers = {
     if (!accountIdPattern.test(input.accountNativeId)) {
       throw badUserInput('`accountNativeId` must be a 12-digit AWS account id.', 'input.accountNativeId');
     }
-    if (input.awsRegion != null && !isAwsRegion(input.awsRegion)) {
-      throw badUserInput('`awsRegion` must be an AWS region such as us-west-2.', 'input.awsRegion');
+    if (input.awsRegion != null && !isAwsRegionName(input.awsRegion)) {
+      throw badUserInput('`awsRegion` must be an AWS region name such as us-west-2.', 'input.awsRegion');
     }
     return { wallet: await wallets.create({ accountNativeId: input.accountNativeId, awsRegion: input.awsRegion ?? null }) };
   },

@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { refusedDocument, type DocumentEntry, type DocumentStore } from '../graphql/documents.js';
+import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
+import { requestIdOf } from '../graphql/plugins/use-request-id.js';
+import type { OperationParams, RunOperation } from '../graphql/run-operation.js';
+import { isPreflighted } from './csrf.js';
+import { readBody } from './read-body.js';
+import { createRequestView } from './request-view.js';
+
+/**
+ * The gateway's own door for the common request: a JSON POST of one query or mutation from a
+ * server-side caller or a frontend's fetch without CORS. It runs the gateway's steps in order:
+ * read the body within its limit, read the parameters, look the document up (parse, validate,
+ * limits: the document store), run the operation (observe, context with caller, deadline and
+ * call budget, execute, mask: run-operation), serialize as Yoga's JSON result processor does
+ * (its public `processRegularResult`), and answer with the request id. Yoga's door runs the
+ * same modules as plugins. Anything else (an unusual body, a subscription, CORS, GET,
+ * multipart, GraphiQL) goes to Yoga whole.
+ */
+export interface JsonDoorOptions {
+  yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  documents: DocumentStore;
+  runOperation: RunOperation;
+  /** In trusted-documents mode, what each request may run. */
+  trusted?: TrustedDocumentsStep | undefined;
+  /** Larger bodies are left to Yoga, which refuses them. */
+  maxBodyBytes: number;
+  /** Hands the request to Yoga's door, with its body as already read. */
+  answerWithYoga(req: IncomingMessage, res: ServerResponse, body: Buffer | null): Promise<void>;
+}
+
+// The origin of the URLs that Yoga sees from this door: routing needs only the path, and the
+// Host header is the caller's to write.
+const origin = 'http://localhost';
+
+const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+type MediaType = 'application/json' | 'application/graphql-response+json';
+
+/**
+ * The media type of the answer when the Accept header asks only for a single JSON answer
+ * (else undefined: Yoga answers). As Yoga picks it: its first acceptable entry decides, and a
+ * charset other than UTF-8 is not acceptable.
+ */
+export function jsonMediaTypeFor(accept: string | undefined): MediaType | undefined {
+  if (accept === undefined || accept === '') return 'application/json';
+  let chosen: MediaType | undefined;
+  for (const part of accept.replace(/\s/g, '').toLowerCase().split(',')) {
+    const [type, ...parameters] = part.split(';');
+    const charset = parameters.find((p) => p.includes('charset='));
+    if (charset !== undefined && charset !== 'charset=utf-8') return undefined;
+    if (type === 'application/graphql-response+json') chosen ??= type;
+    else if (type === 'application/json' || type === '*/*' || type === 'application/*') chosen ??= 'application/json';
+    else return undefined;
+  }
+  return chosen;
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const type = value.toLowerCase().replace(/\s+/g, '');
+  return type === 'application/json' || type === 'application/json;charset=utf-8';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The parameters of one operation, or undefined for anything else. */
+function plainParams(body: unknown): OperationParams | undefined {
+  if (!isPlainObject(body)) return undefined;
+  for (const key in body) if (!paramKeys.has(key)) return undefined;
+  const { query, variables, operationName, extensions } = body as OperationParams;
+  if (query !== undefined && typeof query !== 'string') return undefined;
+  if (variables != null && !isPlainObject(variables)) return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  if (extensions != null && !isPlainObject(extensions)) return undefined;
+  return body as OperationParams;
+}
+
+/** What Yoga's JSON result processor puts in a Response, captured without building one. */
+class CapturedResponse {
+  constructor(
+    readonly body: string,
+    readonly init: { status: number; headers: Record<string, string> },
+  ) {}
+}
+const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
+
+export function createJsonDoor(options: JsonDoorOptions) {
+  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted } = options;
+  const endpoint = yoga.graphqlEndpoint;
+  let answered = 0;
+
+  /** Whether the headers alone let this door answer (checked before the body is read). */
+  function accepts(req: IncomingMessage): boolean {
+    const h = req.headers;
+    return (
+      req.method === 'POST' &&
+      req.url === endpoint &&
+      h.origin === undefined &&
+      h['transfer-encoding'] === undefined &&
+      h['content-length'] !== undefined &&
+      Number(h['content-length']) <= maxBodyBytes &&
+      isJsonContentType(h['content-type']) &&
+      // Always so for JSON; checked in the same place as on Yoga's door.
+      isPreflighted(h['content-type'], (name) => h[name] !== undefined) &&
+      jsonMediaTypeFor(h.accept) !== undefined
+    );
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, maxBodyBytes);
+    let params: OperationParams | undefined;
+    if (body !== undefined) {
+      try {
+        params = plainParams(JSON.parse(body.toString('utf8')));
+      } catch {
+        params = undefined;
+      }
+    }
+    const request = createRequestView(req, res, origin);
+    let entry: DocumentEntry | undefined;
+    if (params !== undefined && trusted !== undefined) {
+      try {
+        params = { ...params, query: trusted.queryFor(params, request) };
+      } catch (error) {
+        entry = refusedDocument([error as GraphQLError]);
+      }
+    }
+    if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
+    // A subscription is answered as a stream, by Yoga.
+    const streams = entry?.valid === true && entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation === 'subscription';
+    // Yoga gives its own answer for the body as read.
+    if (params === undefined || entry === undefined || streams) return answerWithYoga(req, res, body ?? null);
+
+    answered++;
+    const serverContext = { req, res };
+    const pending = runOperation(entry, params, request, serverContext);
+    const result: ExecutionResult = pending instanceof Promise ? await pending : pending;
+    const answer = processRegularResult(result, captureFetchApi, jsonMediaTypeFor(req.headers.accept)!) as unknown as CapturedResponse;
+    const headers: Record<string, string> = {};
+    for (const name in answer.init.headers) headers[name.toLowerCase()] = answer.init.headers[name]!;
+    headers['content-length'] = String(Buffer.byteLength(answer.body));
+    headers['x-request-id'] = requestIdOf(request);
+    res.writeHead(answer.init.status, headers);
+    res.end(answer.body);
+  }
+
+  return {
+    accepts,
+    handle,
+    /** How many requests this door answered itself (the rest it handed to Yoga). */
+    get answered() {
+      return answered;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+
+/**
+ * An unauthenticated caller sending distinct documents, valid and invalid, and operation names
+ * a document does not define, against the gateway as the image runs it (production, a 128 MB
+ * old space): what it keeps of them is bounded, so it stays up and answers the next caller.
+ */
+const fields = 'id state accountNativeId awsRegion clumioAwsAccountId errorCode errorMessage installedRegions supportedRegions availableVersion stackVersion deploymentUrl templateUrl roleArn token';
+
+// About 7 KB: twenty aliased wallet reads, different in every document.
+function validDocument(i: number): string {
+  return `query Flood${i} { ${Array.from({ length: 20 }, (_, a) => `w${a}: wallet(id: "flood-${i}-${a}") { ${fields} }`).join(' ')} }`;
+}
+// The same with a field the schema lacks in each read: twenty validation errors.
+function invalidDocument(i: number): string {
+  return validDocument(i).replaceAll('token }', `token nope${i} }`);
+}
+
+function residentBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(/(\d+)/.exec(line)![1]) * 1024;
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Sends `count` requests, `concurrency` at a time; returns the statuses seen. */
+async function flood(count: number, concurrency: number, make: (i: number) => unknown, url: string): Promise<Set<number>> {
+  const statuses = new Set<number>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) statuses.add(await post(url, make(next++)));
+    }),
+  );
+  return statuses;
+}
+
+describe('a flood of distinct documents from an unauthenticated caller', () => {
+  let simulator: Simulator;
+  let gateway: GatewayProcess;
+  let peak = 0;
+  let sampler: NodeJS.Timeout;
+
+  beforeAll(async () => {
+    simulator = createSimulator();
+    await simulator.listen();
+    gateway = await startGatewayProcess(simulator.url, {
+      NODE_ENV: 'production',
+      NODE_OPTIONS: '--max-old-space-size=128',
+      MALLOC_ARENA_MAX: '2',
+      CURSOR_SECRET: 'memory-flood-test-secret',
+    });
+    sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, residentBytes(gateway.child.pid!));
+      } catch {
+        // The process has ended: the test says so.
+      }
+    }, 50);
+  }, 60_000);
+  afterAll(async () => {
+    clearInterval(sampler);
+    if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
+    await simulator.close();
+  });
+
+  it('keeps the gateway up under 250 MB, and it answers a normal query right after', async () => {
+    const statuses = new Set<number>();
+    const phase = (what: string) => console.log(`memory flood: ${what}, RSS ${(peak / 2 ** 20).toFixed(0)} MB so far, alive: ${gateway.child.exitCode === null}`);
+    // 500 valid documents, then 500 invalid ones, 20 at a time.
+    for (const s of await flood(500, 20, (i) => ({ query: validDocument(i) }), gateway.url)) statuses.add(s);
+    phase('valid documents sent');
+    for (const s of await flood(500, 20, (i) => ({ query: invalidDocument(i) }), gateway.url)) statuses.add(s);
+    phase('invalid documents sent');
+    // 200 documents asked for under 16 operation names each that they do not define, 60 KB long.
+    const name = (i: number) => `N${i}_${'x'.repeat(60_000)}`;
+    for (const s of await flood(200 * 16, 20, (i) => ({ query: `query Named${i >> 4} { __typename }`, operationName: name(i) }), gateway.url)) statuses.add(s);
+
+    expect(gateway.child.exitCode, gateway.output()).toBeNull();
+    expect([...statuses].every((s) => s === 200 || s === 400)).toBe(true);
+    const answer = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${simulator.demoToken}` },
+      body: JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' }),
+      signal: AbortSignal.timeout(10_000),
+    }).then((r) => r.json() as Promise<{ data?: { wallets: { nodes: unknown[] } } }>);
+    expect(answer.data?.wallets.nodes).toHaveLength(1);
+    console.log(`memory flood: peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(250 * 2 ** 20);
+  }, 180_000);
+});
