@@ -77,6 +77,8 @@ export interface RefusedDocument {
 
 export interface DocumentStore {
   read(query: string): DocumentEntry;
+  /** Validates, uncached, a document that did not come from `read` (with the same rules). */
+  check(document: DocumentNode): readonly GraphQLError[];
   /** What the cache holds now, in estimated bytes and entries (for tests and diagnostics). */
   readonly size: { bytes: number; entries: number };
 }
@@ -171,6 +173,9 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
   }
 
   return {
+    check(document) {
+      return validate(schema, document, rules).map((e) => refusal(e, 'GRAPHQL_VALIDATION_FAILED', hideSuggestions));
+    },
     read(query) {
       let entry = cache.get(query);
       if (entry === undefined) {
