@@ -59,6 +59,7 @@ export function createContextFactory(deps: ContextDeps) {
       wallets: createWalletService({
         api: deps.api,
         caller,
+        cursors: deps.cursors,
         headers,
         signal,
         budget: deps.upstreamCallBudget,
