@@ -8,7 +8,7 @@ export interface Deadline {
   /** Aborts when the parent does (the caller left) or when the time is up. */
   readonly signal: AbortSignal;
   /** Stops the clock once the work is done, so no timer or listener outlives it. */
-  release(): void;
+  readonly release: () => void;
 }
 
 // One coarse clock for every deadline: a per-deadline setTimeout costs more than the rest of

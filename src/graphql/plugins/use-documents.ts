@@ -31,8 +31,9 @@ export function useDocuments(store: DocumentStore): Plugin {
       setParseFn(parseFromStore);
     },
     onValidate({ params, setResult }) {
-      if (valid.has(params.documentAST)) setResult([]);
-      else setResult([...(refused.get(params.documentAST) ?? [])]);
+      const document = params.documentAST as DocumentNode;
+      if (valid.has(document)) setResult([]);
+      else setResult([...(refused.get(document) ?? [])]);
     },
   };
 }
