@@ -31,6 +31,20 @@ module.exports = {
     },
     ...upward,
     {
+      name: 'every-module-in-a-layer',
+      comment: 'A module of src/ outside every layer (and the simulator): give it a layer in the list above.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: [...layers.map((l) => l.path), '^src/simulator/'] },
+      to: {},
+    },
+    {
+      name: 'imports-only-layered-modules',
+      comment: 'An import of a module of src/ outside every layer (and the simulator): give it a layer in the list above.',
+      severity: 'error',
+      from: {},
+      to: { path: '^src/', pathNot: [...layers.map((l) => l.path), '^src/simulator/'] },
+    },
+    {
       name: 'gateway-imports-no-simulator',
       comment: 'The simulator stands in for Clumio; only main.ts starts it.',
       severity: 'error',
