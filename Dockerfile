@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Production image of the Clumio wallet gateway. test/container.test.ts reads this file and
-# replays its steps without Docker (the paths copied, the npm ci, the user, the HEALTHCHECK, the CMD).
+# replays its steps without Docker (the paths copied, the npm ci, the user, the HEALTHCHECK, the CMD);
+# CI lints it (npm run lint:dockerfile).
 #
 #   docker build -t clumio-wallet-gateway .
 #   docker run -p 4000:4000 -e CLUMIO_REGION=us-west-2 -e CURSOR_SECRET=... clumio-wallet-gateway

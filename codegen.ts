@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
 // Federation's own directives are supplied by @apollo/subgraph at run time; codegen only
 // needs their definitions to validate the SDL.
@@ -39,10 +40,14 @@ const config: CodegenConfig = {
         },
       },
     },
-    // Typed document nodes for frontends, and the manifest trusted-documents mode executes.
+    // Typed document nodes for frontends, and the manifest trusted-documents mode executes. Every
+    // selection set gets `__typename`, in the documents and the manifest alike: Apollo Client's
+    // normalised cache keys objects by it (`Wallet:<id>`), and in trusted-documents mode it cannot
+    // add the field itself, since the gateway runs the manifest's text, not the client's.
     'src/generated/client/': {
       documents: ['schema/operations/*.graphql'],
       preset: 'client',
+      documentTransforms: [addTypenameSelectionDocumentTransform],
       presetConfig: {
         fragmentMasking: false,
         persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' },

@@ -10,6 +10,7 @@ import { createLiveWallets, type LiveWallets } from './graphql/live/live-wallets
 import { maskError, withoutSuggestions } from './graphql/mask-error.js';
 import { createDocumentStore, defaultDocumentLimits } from './graphql/documents.js';
 import { useDocuments } from './graphql/plugins/use-documents.js';
+import { createExecutor, useExecutor } from './graphql/executor.js';
 import { useGraphiQL, type GraphiQLDefaults } from './graphql/plugins/use-graphiql.js';
 import { useCloseOnTooLarge } from './graphql/plugins/use-close-on-too-large.js';
 import { useOperationDeadline } from './graphql/plugins/use-operation-deadline.js';
@@ -54,6 +55,8 @@ export interface App {
   metrics: Metrics;
   /** Live wallet state behind the `walletChanged` subscription. */
   live: LiveWallets;
+  /** How many operations ran compiled (graphql-jit), for tests and diagnostics. */
+  readonly compiledRuns: number;
   /** Releases the upstream connections. */
   close(): Promise<void>;
 }
@@ -106,6 +109,7 @@ export function createApp(deps: AppDeps): App {
     hideSuggestions: config.production,
     maxBytes: config.documentCacheBytes,
   });
+  const execute = createExecutor({ compileAfter: config.jit.compileAfter, maxBytes: config.jit.cacheBytes });
   const observer = createOperationObserver([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]);
   const plugins: Plugin[] = [
     useRequestId(),
@@ -115,6 +119,7 @@ export function createApp(deps: AppDeps): App {
     useReadiness(() => clumio.health()),
     useCloseOnTooLarge(),
     useDocuments(documents),
+    useExecutor(execute),
     useCsrfPrevention(),
   ];
   if (config.graphiql) plugins.push(useGraphiQL({ endpoint: '/graphql', defaults: deps.graphiqlDefaults }));
@@ -162,7 +167,7 @@ export function createApp(deps: AppDeps): App {
   const handler = createRequestListener({
     yoga: yoga as never,
     documents,
-    runOperation: createRunOperation({ schema, context, observer, maskError: maskAndRemember }),
+    runOperation: createRunOperation({ schema, context, observer, execute, maskError: maskAndRemember }),
     trusted,
     jsonDoor: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
@@ -174,6 +179,9 @@ export function createApp(deps: AppDeps): App {
     clumio,
     metrics,
     live,
+    get compiledRuns() {
+      return execute.compiledRuns;
+    },
     close: async () => {
       await live.close();
       await clumio.close();

@@ -48,6 +48,13 @@ export interface Config {
   fastPath: boolean;
   /** What the document cache (parsed and validated query texts, both doors) may hold, in bytes. */
   documentCacheBytes: number;
+  /** Compiled execution (graphql-jit) of operations that run often. */
+  jit: {
+    /** Runs of an operation before it is compiled; 0: never. */
+    compileAfter: number;
+    /** What compiled operations may hold, in bytes. */
+    cacheBytes: number;
+  };
   /** On SIGTERM, how long in-flight operations get to finish before connections are cut. */
   shutdownGraceMs: number;
   /** Deadline for a whole GraphQL operation, upstream calls and retries included. */
@@ -202,6 +209,10 @@ export function loadConfig(env: Env): Config {
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     fastPath: bool('FAST_PATH', true),
     documentCacheBytes: int('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
+    jit: {
+      compileAfter: int('JIT_COMPILE_AFTER', 10, 0, 1_000_000),
+      cacheBytes: int('JIT_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
+    },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),
     upstreamCallBudget: int('UPSTREAM_CALL_BUDGET', 50, 1, 10_000),

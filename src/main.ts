@@ -2,6 +2,8 @@ import { createApp } from './app.js';
 import { createGatewayServer } from './http/server-options.js';
 import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
+import { seededExampleIds, type ExampleWalletIds } from './graphql/plugins/graphiql-examples.js';
+import { listenFailureMessage } from './listen-failure.js';
 import { createLogger } from './observability/logger.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
@@ -18,10 +20,12 @@ async function main(): Promise<void> {
   }
 
   let simulator: Simulator | undefined;
+  let exampleIds: ExampleWalletIds | undefined;
   let clumioBaseUrl = config.clumioBaseUrl;
   if (clumioBaseUrl === null) {
     simulator = createSimulator({ autoInstallAfterMs: 30_000 });
     clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
+    exampleIds = await seededExampleIds(simulator);
   }
 
   const logger = createLogger(config.logLevel);
@@ -31,12 +35,19 @@ async function main(): Promise<void> {
     logger,
     processMetrics: true,
     // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
-    ...(simulator ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` } } } : {}),
+    ...(simulator
+      ? { graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` }, exampleIds } }
+      : {}),
   });
   const server = createGatewayServer(config.http, app.handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
+  }).catch((error: unknown) => {
+    const line = listenFailureMessage(error, 'Clumio wallet gateway', config.port, config.host, 'PORT');
+    if (line === undefined) throw error;
+    console.error(line);
+    process.exit(1);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -44,20 +55,23 @@ async function main(): Promise<void> {
   const graphqlUrl = `http://${shownHost}:${port}/graphql`;
 
   if (simulator) {
+    const walletId = exampleIds?.read ?? '<an id from above>';
     console.log(
       [
         `Clumio wallet gateway on ${graphqlUrl}${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`,
         `Upstream: the embedded Clumio simulator at ${clumioBaseUrl}`,
         '',
-        `Demo token${config.graphiql ? ' (already in GraphiQL\'s Headers tab)' : ''}:`,
-        `  {"Authorization": "Bearer ${simulator.demoToken}"}`,
+        `The simulator's demo token${config.graphiql ? " (already in GraphiQL's Headers tab)" : ''}; paste this line in`,
+        'your shell for the README\'s curl examples:',
+        '',
+        `export CLUMIO_TOKEN='${simulator.demoToken}'`,
         '',
         'Try:',
         `  curl -s ${graphqlUrl} -H 'content-type: application/json' \\`,
-        `    -H 'authorization: Bearer ${simulator.demoToken}' \\`,
+        `    -H "authorization: Bearer $CLUMIO_TOKEN" \\`,
         `    -d '{"query":"{ wallets(first: 3) { nodes { id state } } }"}'`,
         '',
-        '  mutation { refreshWallet(id: "<an id from above>") { wallet { id state errorCode actions { canDelete } } } }',
+        `  mutation { refreshWallet(id: "${walletId}") { wallet { id state errorCode actions { canDelete } } } }`,
       ].join('\n'),
     );
   } else {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { parseDockerfile, type DockerCopy } from './support/dockerfile.js';
 import { freePort } from './support/wait.js';
 
 // There is no Docker engine here: this replays the Dockerfile's steps in temporary directories,
-// reading them from the Dockerfile so the test fails when the two drift apart.
+// reading them from the Dockerfile (parsed by dockerfile-ast) so the test fails when the two drift
+// apart.
 
 const repo = new URL('..', import.meta.url).pathname;
 const stages = parseDockerfile(join(repo, 'Dockerfile'));
@@ -196,4 +197,64 @@ describe('the production image, replayed without Docker', () => {
     });
     expect(check.status).toBe(1);
   }, 30_000);
+});
+
+describe('the Dockerfile lint CI runs', () => {
+  /** `npm run lint:dockerfile` as CI runs it, on the repository's Dockerfile or on `path`. */
+  function lint(path?: string) {
+    return spawnSync('npm', ['run', '-s', 'lint:dockerfile', ...(path ? ['--', path] : [])], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+  }
+
+  it("passes the repository's Dockerfile", () => {
+    const run = lint();
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('Dockerfile: no problems');
+    expect(run.status).toBe(0);
+  });
+
+  it('fails a Dockerfile with problems, naming the line and the rule of each', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-dockerfile-lint-'));
+    try {
+      const path = join(dir, 'Dockerfile');
+      writeFileSync(
+        path,
+        [
+          'from node',
+          'ADD . /app',
+          'WORKDIR app',
+          'FROM node:latest AS runtime',
+          'HEALTHCHECK --interval=15 CMD ["node", "-e", "1"]',
+          'CMD node dist/main.js',
+          'USER root',
+        ].join('\n'),
+      );
+      const run = lint(path);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `${path}:1: Instructions should be written in uppercase letters [CASING_INSTRUCTION]`,
+        `${path}:1: Always tag the version of an image explicitly (node) [DL3006]`,
+        `${path}:2: Use COPY instead of ADD for files and folders [DL3020]`,
+        `${path}:3: WORKDIR paths should be absolute [WORKDIR_IS_NOT_ABSOLUTE]`,
+        `${path}:4: Using latest is prone to errors if the image will ever update [DL3007]`,
+        `${path}:5: time: missing unit in duration 15 [FLAG_MISSING_DURATION]`,
+        `${path}:6: Use arguments JSON notation for CMD [DL3025]`,
+        `${path}:7: The final stage must run as a USER other than root [DL3002]`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails an image that never leaves root', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-dockerfile-lint-'));
+    try {
+      const path = join(dir, 'Dockerfile');
+      writeFileSync(path, 'FROM node:22-bookworm-slim AS build\nUSER node\nFROM node:22-bookworm-slim\nCMD ["node", "main.js"]\n');
+      const run = lint(path);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`${path}:3: The final stage must run as a USER other than root [DL3002]`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -8,8 +8,10 @@ import { listen } from './support/gateway.js';
 import { memoryLogger, type MemoryLogger } from './support/memory-logger.js';
 
 /**
- * The same requests to two gateways on one simulator: one serving plain JSON operations on
- * its fast path, one sending everything through Yoga. Both must answer alike.
+ * The same requests to two gateways on one simulator: one serving plain JSON operations through
+ * its own door and running every operation compiled (graphql-jit, from its first run), one
+ * sending everything through Yoga's door to Yoga's own executor. Both must answer alike, byte
+ * for byte: the doors, and the compiled execution against graphql-js's.
  */
 interface Served {
   app: App;
@@ -88,8 +90,8 @@ describe('the fast path', () => {
   beforeAll(async () => {
     simulator = createSimulator();
     const base = await simulator.listen(0, '127.0.0.1');
-    fast = await serve(base, { FAST_PATH: 'true' });
-    yogaOnly = await serve(base, { FAST_PATH: 'false' });
+    fast = await serve(base, { FAST_PATH: 'true', JIT_COMPILE_AFTER: '1' });
+    yogaOnly = await serve(base, { FAST_PATH: 'false', JIT_COMPILE_AFTER: '0' });
     walletId = String(simulator.putWallet(simulator.demoToken, { state: 'Waiting', stack_version: 3_000_000_000 }).id);
     // A stack version above 2^53-1: Int64 refuses to show it (a field error under a nullable field).
     unshowableId = String(simulator.putWallet(simulator.demoToken, { stack_version: 2 ** 60 }).id);
@@ -139,6 +141,7 @@ describe('the fast path', () => {
     ['a whole page: edges, cursors, nodes, pageInfo', true, () => ({ body: op('{ wallets(first: 4) { edges { cursor node { id stackVersion } } nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }'), headers: auth })],
     ['a value Int64 cannot show', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id stackVersion state } }', { id: unshowableId }), headers: auth })],
     ['entities: repeated, unknown and hostile ids', true, () => ({ body: op('query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Wallet { id state } } }', { r: [{ __typename: 'Wallet', id: walletId }, { __typename: 'Wallet', id: walletId }, { __typename: 'Wallet', id: 'missing-1' }, { __typename: 'Wallet', id: '../x' }, { __typename: 'Wallet', id: unshowableId }] }), headers: auth })],
+    ['entities: the last one failing', true, () => ({ body: op('query($r: [_Any!]!) { _entities(representations: $r) { ... on Wallet { id } } }', { r: [{ __typename: 'Wallet', id: walletId }, { __typename: 'Wallet', id: { id: 'w' } }] }), headers: auth })],
     ['entities: a representation that is not one', true, () => ({ body: op('query($r: [_Any!]!) { _entities(representations: $r) { ... on Wallet { id } } }', { r: [{ __typename: 'Wallet', id: walletId }, 7] }), headers: auth })],
     ['the service SDL', true, () => ({ body: op('{ _service { sdl } }'), headers: auth })],
     ['a __proto__ alias', true, () => ({ body: op('query($id: ID!) { __proto__: __typename wallet(id: $id) { __proto__: id constructor: state } }', { id: walletId }), headers: auth })],
@@ -155,6 +158,21 @@ describe('the fast path', () => {
     expect(second[0]).toEqual(second[1]);
     expect(fast.app.handler.jsonDoorCount - before).toBe(onOwnDoor ? 2 : 0);
     expect(yogaOnly.app.handler.jsonDoorCount).toBe(0);
+    expect(yogaOnly.app.compiledRuns).toBe(0);
+  });
+
+  it('ran every operation of the cases above compiled, except those graphql-js must answer', () => {
+    // Refused before execution (parse, validation, parameters), variables that do not coerce
+    // (graphql-js words the refusal), a __proto__ alias (graphql-jit would set a prototype) and
+    // lists of an abstract type (graphql-jit drops a failing last item).
+    const notCompiled = new Set([
+      'an unknown field', 'a syntax error', 'two operations without a name', 'a document too deep', 'too many aliases',
+      'a validation error as graphql-response+json', 'a syntax error as graphql-response+json',
+      'a variable of the wrong type', 'a missing required variable', 'a __proto__ alias',
+      'entities: repeated, unknown and hostile ids', 'entities: the last one failing', 'entities: a representation that is not one',
+    ]);
+    const compiled = cases.filter(([name, onOwnDoor]) => onOwnDoor && !notCompiled.has(name));
+    expect(fast.app.compiledRuns).toBe(2 * compiled.length);
   });
 
   it('leaves browser (CORS), GET, event-stream and multipart requests to Yoga', async () => {
@@ -172,8 +190,8 @@ describe('the fast path', () => {
     const [id, document] = Object.entries(manifest).find(([, text]) => text.includes('query Wallets'))!;
     const hash = id.replace(/^sha256:/, '');
     const base = simulator.url;
-    const trustedFast = await serve(base, { TRUSTED_DOCUMENTS: 'true', FAST_PATH: 'true' });
-    const trustedYoga = await serve(base, { TRUSTED_DOCUMENTS: 'true', FAST_PATH: 'false' });
+    const trustedFast = await serve(base, { TRUSTED_DOCUMENTS: 'true', FAST_PATH: 'true', JIT_COMPILE_AFTER: '1' });
+    const trustedYoga = await serve(base, { TRUSTED_DOCUMENTS: 'true', FAST_PATH: 'false', JIT_COMPILE_AFTER: '0' });
     try {
       const bodies = [
         JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: { first: 2 } }),
@@ -214,8 +232,8 @@ describe('the fast path', () => {
 
   it('answers alike in production mode too (masked errors, no suggestions, no introspection)', async () => {
     const base = simulator.url;
-    const prodFast = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'true' });
-    const prodYoga = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'false' });
+    const prodFast = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'true', JIT_COMPILE_AFTER: '1' });
+    const prodYoga = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'false', JIT_COMPILE_AFTER: '0' });
     try {
       for (const body of [op('{ walet(id: "x") { id } }'), op('{ __schema { types { name } } }'), op('{ wallet(id: "x") { id } }')]) {
         const request = { body, headers: auth };

@@ -92,8 +92,9 @@ describe('the operation documents against the gateway', () => {
 
     const read = await gateway.gql<WalletQuery>(print(WalletDocument), { id: wallet.id }, { token });
     expect(read.body.errors).toBeUndefined();
-    // Every field of the fragment came back.
-    const fields = Object.keys(read.body.data!.wallet!);
+    // Every field of the fragment came back, and the __typename codegen adds for client caches.
+    expect(read.body.data!.wallet!.__typename).toBe('Wallet');
+    const fields = Object.keys(read.body.data!.wallet!).filter((field) => field !== '__typename');
     const fragment = parse(sources['WalletDetails.graphql']!).definitions[0] as FragmentDefinitionNode;
     const selected = fragment.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : s.kind));
     expect(fields.sort()).toEqual(selected.sort());

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { RequestLog } from '../src/simulator/request-log.js';
+import { until } from './support/wait.js';
 
 type Json = Record<string, any>;
 
@@ -427,9 +428,8 @@ describe('wallet lifecycle', () => {
       const headers = { authorization: `Bearer ${auto.demoToken}` };
       const created = (await (await fetch(`${url}/wallets`, { method: 'POST', headers, body: createBody('131313131313') })).json()) as Json;
       expect(created.state).toBe('Waiting');
-      await new Promise((resolve) => setTimeout(resolve, 80));
-      const list = (await (await fetch(`${url}/wallets`, { headers })).json()) as Json;
-      expect(list._embedded.items[0].state).toBe('Enabled');
+      const state = async () => ((await (await fetch(`${url}/wallets`, { headers })).json()) as Json)._embedded.items[0].state;
+      await until(async () => (await state()) === 'Enabled');
     } finally {
       await auto.close();
     }
@@ -601,7 +601,7 @@ describe('faults', () => {
     const url = await own.listen();
     own.inject({ kind: 'stall' });
     const pending = fetch(`${url}/wallets`, { headers: { authorization: `Bearer ${own.demoToken}` }, signal: AbortSignal.timeout(5_000) });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => own.requests.length === 1);
     const started = Date.now();
     await own.close();
     expect(Date.now() - started).toBeLessThan(1_000);

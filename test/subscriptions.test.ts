@@ -4,10 +4,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
+import type { Simulator } from '../src/simulator/index.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
-import { eventually, openSse, sleep, type SseStream } from './support/sse.js';
+import { eventually, openSse, type SseStream } from './support/sse.js';
 import { seedWallets } from './support/wallets.js';
-import { freePort } from './support/wait.js';
+import { freePort, until } from './support/wait.js';
 
 const intervalMs = 500;
 const watch = 'subscription Watch($id: ID!) { walletChanged(id: $id) { id state installedRegions actions { canDelete } } }';
@@ -26,8 +27,20 @@ function subscribe(id: string, token: string | null, headers?: Record<string, st
 }
 
 /** The Clumio reads of one wallet since the last clear, with the token each carried. */
-function readsOf(id: string): string[] {
-  return gateway.simulator.requests.filter((r) => r.method === 'GET' && r.path === `/wallets/${id}`).map((r) => r.headers.authorization ?? '');
+function readsOf(id: string, simulator: Simulator = gateway.simulator): string[] {
+  return simulator.requests.filter((r) => r.method === 'GET' && r.path === `/wallets/${id}`).map((r) => r.headers.authorization ?? '');
+}
+
+/**
+ * A subscription of a caller of its own, opened to count poll intervals by the gateway's timers
+ * rather than the test's clock: its wallet is polled alone, so it is read once per interval.
+ */
+async function openWitness(url: string, simulator: Simulator, name: string): Promise<{ reads(): number; close(): void }> {
+  const token = `subscriptions-witness-${name}-${'w'.repeat(24)}`;
+  const [id] = seedWallets(simulator, token, 1);
+  const stream = await openSse(url, { query: watch, variables: { id } }, { token });
+  expect((await stream.next())?.event).toBe('next');
+  return { reads: () => readsOf(id!, simulator).length, close: () => stream.close() };
 }
 
 beforeAll(async () => {
@@ -69,18 +82,16 @@ describe('walletChanged over server-sent events', () => {
     for (const stream of [a1, a2, b1]) expect((await stream.next())?.event).toBe('next');
     expect(gateway.app.live.stats()).toMatchObject({ polls: 2 });
 
-    const started = Date.now();
     gateway.simulator.clearRequests();
-    await sleep(intervalMs * 4);
-    const elapsedIntervals = Math.floor((Date.now() - started) / intervalMs);
+    // Bob's one subscription is read once per interval: four of his reads are four intervals.
+    await until(() => readsOf(bob.ids[0]!).length >= 4);
     const aliceReads = readsOf(alice.ids[0]!);
     const bobReads = readsOf(bob.ids[0]!);
 
-    // One read per interval for Alice's two subscriptions together, not one each.
+    // One read per interval for Alice's two subscriptions together, as many as Bob's one, not one each.
     expect(aliceReads.length).toBeGreaterThanOrEqual(2);
-    expect(aliceReads.length).toBeLessThanOrEqual(elapsedIntervals + 1);
+    expect(aliceReads.length).toBeLessThanOrEqual(bobReads.length + 1);
     expect(new Set(aliceReads)).toEqual(new Set([`Bearer ${alice.token}`]));
-    expect(bobReads.length).toBeGreaterThanOrEqual(2);
     expect(new Set(bobReads)).toEqual(new Set([`Bearer ${bob.token}`]));
 
     // The shared poll outlives one of its subscribers and still serves the other.
@@ -113,6 +124,7 @@ describe('walletChanged over server-sent events', () => {
 
   it('stops polling once the last subscriber disconnects', async () => {
     const { token, ids } = newCaller();
+    const witness = await openWitness(gateway.url, gateway.simulator, 'stops');
     const stream = await subscribe(ids[0]!, token);
     expect((await stream.next())?.event).toBe('next');
     const before = gateway.app.live.stats();
@@ -120,8 +132,10 @@ describe('walletChanged over server-sent events', () => {
     stream.close();
     expect(await eventually(() => gateway.app.live.stats().polls === before.polls - 1)).toBe(true);
     gateway.simulator.clearRequests();
-    await sleep(intervalMs * 3);
+    // Proving that no read comes takes a period: three poll intervals, counted by the witness's reads.
+    await until(() => witness.reads() >= 3);
     expect(readsOf(ids[0]!)).toEqual([]);
+    witness.close();
   });
 
   it('ends the stream with NOT_FOUND when the wallet is deleted, and with UNAUTHENTICATED when Clumio stops accepting the token', async () => {
@@ -299,7 +313,9 @@ describe('a long-lived stream', () => {
       const [id] = seedWallets(own.simulator, token, 1);
       const stream = await openSse(own.url, { query: watch, variables: { id } }, { token });
       expect((await stream.next())?.data?.data?.walletChanged.state).toBe('WAITING');
-      await sleep(2_000);
+      // Three more polls of the wallet, 500 ms apart, put the stream well past its 800 ms deadline.
+      own.simulator.clearRequests();
+      await until(() => readsOf(id!, own.simulator).length >= 3);
       own.simulator.installStack(id!);
       expect((await stream.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
       stream.close();
@@ -356,18 +372,24 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
   let redisUrl: string;
   let first: TestGateway;
   let second: { url: string; app: App; close(): Promise<void> };
+  // A client of the test's own, to see which polls hold a lease.
+  let leases: Redis;
+
+  /** The lease keys in Redis now (one per wallet polled under a lease, whichever replica holds it). */
+  const leaseKeys = async () => new Set(await leases.keys('walletChanged:lease:*'));
 
   beforeAll(async () => {
     const port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     redisUrl = `redis://127.0.0.1:${port}`;
-    // Ready once it answers PING; bounded by the hook timeout.
-    for (let ready = false; !ready; ) {
+    // Ready once it answers PING.
+    await until(async () => {
       const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => null }).on('error', () => undefined);
-      ready = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+      const ready = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
       probe.disconnect();
-      if (!ready) await sleep(50);
-    }
+      return ready;
+    }, 20_000, 50);
+    leases = new Redis(redisUrl);
 
     const env = { SUBSCRIPTION_POLL_INTERVAL_MS: String(intervalMs), REDIS_URL: redisUrl };
     first = await startGateway({ env });
@@ -387,6 +409,7 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
     };
   });
   afterAll(async () => {
+    leases?.disconnect();
     await second?.close();
     await first?.close();
     redis?.kill();
@@ -395,18 +418,21 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
   it('polls a wallet watched on two replicas once per interval, and both see it turn ENABLED', async () => {
     const token = `subscriptions-redis-${'r'.repeat(24)}`;
     const [id] = seedWallets(first.simulator, token, 1);
+    const witness = await openWitness(first.url, first.simulator, 'replicas');
     const onFirst = await openSse(first.url, { query: watch, variables: { id } }, { token });
     const onSecond = await openSse(second.url, { query: watch, variables: { id } }, { token });
     expect((await onFirst.next())?.data?.data?.walletChanged.state).toBe('WAITING');
     expect((await onSecond.next())?.data?.data?.walletChanged.state).toBe('WAITING');
 
-    const started = Date.now();
     first.simulator.clearRequests();
-    await sleep(intervalMs * 4);
-    const elapsedIntervals = Math.floor((Date.now() - started) / intervalMs);
-    const reads = first.simulator.requests.filter((r) => r.method === 'GET' && r.path === `/wallets/${id}`);
+    // Four poll intervals, counted by the reads of a wallet that only the first replica watches.
+    await until(() => witness.reads() >= 4);
+    const witnessReads = witness.reads();
+    const reads = readsOf(id!, first.simulator);
+    // As many reads as the wallet watched on one replica, not one per replica.
     expect(reads.length).toBeGreaterThanOrEqual(2);
-    expect(reads.length).toBeLessThanOrEqual(elapsedIntervals + 1);
+    expect(reads.length).toBeLessThanOrEqual(witnessReads + 1);
+    witness.close();
 
     first.simulator.installStack(id!);
     expect((await onFirst.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
@@ -418,9 +444,11 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
   it('hands the poll over when the subscribers of the polling replica leave', async () => {
     const token = `subscriptions-redis-handover-${'h'.repeat(24)}`;
     const [id] = seedWallets(first.simulator, token, 1);
+    const held = await leaseKeys();
     const onFirst = await openSse(first.url, { query: watch, variables: { id } }, { token });
     expect((await onFirst.next())?.event).toBe('next');
-    await sleep(intervalMs * 2); // the first replica holds the lease by now
+    // The first replica takes the lease at its second read; until then the second could take it.
+    await until(async () => [...(await leaseKeys())].some((key) => !held.has(key)));
     const onSecond = await openSse(second.url, { query: watch, variables: { id } }, { token });
     expect((await onSecond.next())?.event).toBe('next');
 

@@ -1,14 +1,15 @@
-import { normalizedExecutor } from '@graphql-tools/executor';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
 import type { DocumentEntry } from './documents.js';
+import type { Execute } from './executor.js';
 import { operationResolutionError } from './documents.js';
 import type { OperationObserver } from './plugins/use-observed-operations.js';
 
 /**
  * The steps after a document is read, for the node:http door: observe, build the context
- * (caller, deadline, call budget, loaders), execute, release the deadline, mask errors.
+ * (caller, deadline, call budget, loaders), execute (the engine of executor.ts), release the
+ * deadline, mask errors.
  * Yoga's door runs the same steps as plugins over the same modules (use-observed-operations,
  * the context factory, use-operation-deadline, its masked errors with the same mask), so both
  * answer alike; the differential test (test/fast-path.test.ts) holds them to it.
@@ -25,6 +26,8 @@ export interface RunOperationDeps {
   /** The GraphQL context factory Yoga is given. */
   context: (initial: YogaInitialContext) => GatewayContext;
   observer: OperationObserver;
+  /** The execution engine Yoga's door runs too (src/graphql/executor.ts). */
+  execute: Execute;
   /** The error mask Yoga's masked-errors option uses. */
   maskError: (error: unknown, message: string) => Error;
 }
@@ -39,7 +42,7 @@ export type RunOperation = (
 const unexpectedMessage = 'Unexpected error.';
 
 export function createRunOperation(deps: RunOperationDeps): RunOperation {
-  const { schema, observer, maskError } = deps;
+  const { schema, observer, maskError, execute } = deps;
 
   function masked(result: ExecutionResult): ExecutionResult {
     if (result.errors == null) return result;
@@ -73,13 +76,13 @@ export function createRunOperation(deps: RunOperationDeps): RunOperation {
     const fail = (error: unknown): ExecutionResult => end({ errors: [error as GraphQLError] });
     try {
       context = Object.assign(initial, deps.context(initial as unknown as YogaInitialContext));
-      const result = normalizedExecutor({
+      const result = execute({
         schema,
         document: entry.document,
         contextValue: context,
         variableValues: (params.variables ?? undefined) as Record<string, unknown> | undefined,
         operationName,
-      }) as ExecutionResult | Promise<ExecutionResult>;
+      });
       return result instanceof Promise ? result.then(end, fail) : end(result);
     } catch (error) {
       return fail(error);

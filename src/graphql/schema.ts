@@ -4,8 +4,8 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { guardEntities } from './resolvers/entities.js';
 import { resolvers } from './resolvers/index.js';
 
-// The resolver map buildSubgraphSchema takes, from its public signature.
-type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers'];
+// The resolver map of a schema module, from buildSubgraphSchema's public signature.
+type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number] extends infer M ? (M extends { resolvers?: infer R } ? R : never) : never;
 
 // schema/ sits two levels above both src/graphql/ and dist/graphql/.
 const schemaDir = new URL('../../schema/', import.meta.url);
@@ -21,7 +21,7 @@ export function readTypeDefs(): string {
 
 /** The executable Federation v2 subgraph schema. */
 export function createSchema(): GraphQLSchema {
-  const schema = buildSubgraphSchema({ typeDefs: parse(readTypeDefs()), resolvers: resolvers as SubgraphResolvers });
+  const schema = buildSubgraphSchema([{ typeDefs: parse(readTypeDefs()), resolvers: resolvers as SubgraphResolvers }]);
   guardEntities(schema);
   return schema;
 }

@@ -56,19 +56,21 @@ export const accountsTypeDefs = /* GraphQL */ `
 export async function startAccountsSubgraph(accounts: AccountRecord[]): Promise<AccountsSubgraph> {
   const byId = new Map(accounts.map((account) => [account.id, account]));
   const requests: ReceivedRequest[] = [];
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(accountsTypeDefs),
-    resolvers: {
-      Query: {
-        awsAccounts: () => accounts,
-        awsAccount: (_: unknown, { id }: { id: string }) => byId.get(id) ?? null,
-      },
-      AwsAccount: {
-        __resolveReference: ({ id }: { id: string }) => byId.get(id) ?? null,
-        wallets: (account: AccountRecord) => account.walletIds.map((id) => ({ id })),
+  const schema = buildSubgraphSchema([
+    {
+      typeDefs: parse(accountsTypeDefs),
+      resolvers: {
+        Query: {
+          awsAccounts: () => accounts,
+          awsAccount: (_: unknown, { id }: { id: string }) => byId.get(id) ?? null,
+        },
+        AwsAccount: {
+          __resolveReference: ({ id }: { id: string }) => byId.get(id) ?? null,
+          wallets: (account: AccountRecord) => account.walletIds.map((id) => ({ id })),
+        },
       },
     },
-  });
+  ]);
   const yoga = createYoga({
     schema,
     logging: false,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Cmd, Copy, DockerfileParser, Env, Healthcheck, Workdir, type Instruction } from 'dockerfile-ast';
 
 /** One `COPY` of a Dockerfile: sources from the build context, or from an earlier stage. */
 export interface DockerCopy {
@@ -22,88 +23,69 @@ export interface DockerStage {
   healthcheck?: { options: Record<string, string>; cmd: string[] };
 }
 
-/** Instructions of a Dockerfile, continuation lines joined, comments dropped. */
-function instructions(text: string): Array<{ keyword: string; args: string }> {
-  const joined = text
-    .split('\n')
-    .filter((line) => !/^\s*#/.test(line))
-    .join('\n')
-    .replace(/\\\n/g, ' ');
-  return joined
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const match = /^(\S+)\s+(.*)$/.exec(line);
-      if (!match) throw new Error(`Unreadable Dockerfile line: ${line}`);
-      return { keyword: match[1]!.toUpperCase(), args: match[2]!.trim() };
-    });
+/** An instruction's place, for the error that says the test cannot replay it. */
+function at(instruction: Instruction): string {
+  return `${instruction.getKeyword()} on line ${instruction.getRange().start.line + 1}`;
 }
 
-/** Flags (`--from=build`) at the front of an instruction's arguments, and the rest. */
-function flags(args: string): { flags: Record<string, string>; rest: string } {
-  const found: Record<string, string> = {};
-  let rest = args;
-  for (let match = /^--([a-z-]+)=(\S+)\s+/.exec(rest); match; match = /^--([a-z-]+)=(\S+)\s+/.exec(rest)) {
-    found[match[1]!] = match[2]!;
-    rest = rest.slice(match[0].length);
+/** The exec form's arguments (a JSON array of strings); the shell form cannot be run as given. */
+function execForm(json: string, instruction: Instruction): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    parsed = undefined;
   }
-  return { flags: found, rest };
-}
-
-function execForm(args: string, what: string): string[] {
-  const parsed: unknown = JSON.parse(args);
-  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`${what} must be in exec form`);
+  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`${at(instruction)} must be in exec form`);
   return parsed as string[];
 }
 
-/** Reads a Dockerfile into its stages, in order. */
+/** Reads a Dockerfile into its stages, in order; dockerfile-ast does the parsing. */
 export function parseDockerfile(path: string): DockerStage[] {
-  const stages: DockerStage[] = [];
-  for (const { keyword, args } of instructions(readFileSync(path, 'utf8'))) {
+  const dockerfile = DockerfileParser.parse(readFileSync(path, 'utf8'));
+  const stages: DockerStage[] = dockerfile.getFROMs().map((from, i) => ({
+    name: from.getBuildStage() ?? String(i),
+    image: from.getImage() ?? '',
+    workdir: '/',
+    env: {},
+    copies: [],
+    runs: [],
+    expose: [],
+  }));
+  let stage: DockerStage | undefined;
+  let index = -1;
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    const args = instruction.getArgumentsContent() ?? '';
     if (keyword === 'FROM') {
-      const [image, as, name] = args.split(/\s+/);
-      stages.push({ name: as?.toUpperCase() === 'AS' && name ? name : String(stages.length), image: image!, workdir: '/', env: {}, copies: [], runs: [], expose: [] });
+      stage = stages[++index];
       continue;
     }
-    const stage = stages.at(-1);
     if (!stage) {
       if (keyword === 'ARG') continue;
-      throw new Error(`${keyword} before FROM`);
+      throw new Error(`${at(instruction)} comes before FROM`);
     }
-    switch (keyword) {
-      case 'WORKDIR':
-        stage.workdir = args.startsWith('/') ? args : `${stage.workdir.replace(/\/$/, '')}/${args}`;
-        break;
-      case 'ENV':
-        for (const match of args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) stage.env[match[1]!] = match[2]!.replace(/^"|"$/g, '');
-        break;
-      case 'COPY': {
-        const { flags: found, rest } = flags(args);
-        const parts = rest.startsWith('[') ? execForm(rest, 'COPY') : rest.split(/\s+/);
-        stage.copies.push({ ...(found.from ? { from: found.from } : {}), sources: parts.slice(0, -1), dest: parts.at(-1)! });
-        break;
-      }
-      case 'RUN':
-        stage.runs.push(args);
-        break;
-      case 'USER':
-        stage.user = args;
-        break;
-      case 'EXPOSE':
-        stage.expose.push(...args.split(/\s+/));
-        break;
-      case 'CMD':
-        stage.cmd = execForm(args, 'CMD');
-        break;
-      case 'HEALTHCHECK': {
-        const { flags: options, rest } = flags(args);
-        if (!rest.startsWith('CMD ')) throw new Error('HEALTHCHECK must run a CMD');
-        stage.healthcheck = { options, cmd: execForm(rest.slice(4).trim(), 'HEALTHCHECK CMD') };
-        break;
-      }
-      default:
-        break;
+    if (instruction instanceof Workdir) {
+      stage.workdir = instruction.getAbsolutePath() ?? stage.workdir;
+    } else if (instruction instanceof Env) {
+      for (const property of instruction.getProperties()) stage.env[property.getName()] = property.getValue() ?? '';
+    } else if (instruction instanceof Copy) {
+      const json = instruction.getJSONStrings().map((s) => s.getJSONValue());
+      const parts = json.length > 0 ? json : instruction.getArguments().map((a) => a.getValue());
+      const from = instruction.getFromFlag()?.getValue();
+      stage.copies.push({ ...(from ? { from } : {}), sources: parts.slice(0, -1), dest: parts.at(-1)! });
+    } else if (instruction instanceof Cmd) {
+      stage.cmd = execForm(args, instruction);
+    } else if (instruction instanceof Healthcheck) {
+      if (instruction.getSubcommand()?.getValue().toUpperCase() !== 'CMD') throw new Error(`${at(instruction)} must run a CMD`);
+      const options = Object.fromEntries(instruction.getFlags().map((flag) => [flag.getName(), flag.getValue() ?? '']));
+      stage.healthcheck = { options, cmd: execForm(args.replace(/^CMD\s+/i, ''), instruction) };
+    } else if (keyword === 'RUN') {
+      stage.runs.push(args);
+    } else if (keyword === 'USER') {
+      stage.user = args;
+    } else if (keyword === 'EXPOSE') {
+      stage.expose.push(...instruction.getArguments().map((a) => a.getValue()));
     }
   }
   return stages;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Makes sure Debian's chromium is at /usr/bin/chromium for the browser test (test/graphiql.test.ts):
-# installs it with apt-get when it is missing and we run as root; otherwise says what to do.
+# `npm test`'s setup step (the pretest script): makes sure Debian's chromium is at /usr/bin/chromium
+# for the GraphiQL browser test (test/graphiql.test.ts). Installs it with apt-get when it is missing
+# and we run as root; otherwise says what to do and lets the other tests run (that test then fails
+# and says the same).
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
@@ -15,4 +17,4 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   [ -x "$CHROMIUM" ] && exit 0
 fi
 echo "The GraphiQL browser test needs Chromium at $CHROMIUM: install Debian's 'chromium' package (apt-get install chromium) as root." >&2
-exit 1
+exit 0

@@ -98,5 +98,3 @@ export async function eventually(check: () => boolean, timeoutMs = 5_000): Promi
   }
   return true;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

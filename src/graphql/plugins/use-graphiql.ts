@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import { exampleTabs, firstTabQuery, type ExampleWalletIds } from './graphiql-examples.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -9,46 +10,18 @@ const gzipAsync = promisify(gzip);
 export interface GraphiQLDefaults {
   /** Prefilled in the header editor, e.g. the embedded simulator's demo token in development. */
   headers?: Record<string, string>;
+  /** The wallets the example tabs use, e.g. the embedded simulator's seeded ones; placeholders otherwise. */
+  exampleIds?: ExampleWalletIds;
 }
 
-/** The first tab of a fresh GraphiQL: one operation per common task, run with the cursor inside it. */
-export const exampleOperations = `# Clumio wallet gateway: put the cursor in an operation
-# and press Ctrl-Enter to run it. Your Clumio token goes in
-# the Headers tab: {"Authorization": "Bearer <token>"}
-
-query Wallets($after: String) {
-  wallets(first: 10, after: $after) {
-    nodes {
-      id state accountNativeId awsRegion
-      actions { canRefresh canDelete }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-
-query Wallet($id: ID! = "<a wallet id from Wallets>") {
-  wallet(id: $id) {
-    id state rawState accountNativeId awsRegion
-    errorCode errorMessage
-    keyErrors { region errorCode errorMessage }
-    installedRegions supportedRegions
-    actions { canRefresh canDelete canListKeys }
-  }
-}
-
-mutation RefreshWallet($id: ID! = "<a wallet id from Wallets>") {
-  refreshWallet(id: $id) {
-    wallet { id state errorCode keyErrors { region errorCode } }
-  }
-}
-`;
-
-/** GraphiQL's options: the example operations, and the given headers prefilled. */
+/** GraphiQL's options: the example tabs, and the given headers prefilled in each. */
 export function graphiqlOptions(defaults: GraphiQLDefaults = {}): GraphiQLOptions {
   const headers = defaults.headers ? JSON.stringify(defaults.headers, null, 2) : undefined;
   return {
     title: 'Clumio wallet gateway',
-    defaultQuery: exampleOperations,
+    // A tab opened with "+" starts with the first tab's text.
+    defaultQuery: firstTabQuery,
+    defaultTabs: exampleTabs(defaults.exampleIds).map((tab) => ({ ...tab, ...(headers ? { headers } : {}) })),
     ...(headers ? { headers, defaultHeaders: headers, defaultEditorToolsVisibility: 'headers' as const } : {}),
     // Tokens stay out of the browser's storage unless the user chooses otherwise.
     shouldPersistHeaders: false,

@@ -8,6 +8,15 @@ function toSafeInteger(value: unknown): number {
   throw new ClumioError('BAD_UPSTREAM_RESPONSE', 'Clumio sent an integer above 2^53-1, which cannot be shown exactly.');
 }
 
+/**
+ * An Int64 field's value, checked where the field is resolved: a value that cannot be shown is
+ * that field's error (with its code) under every executor, graphql-jit included, which keeps
+ * only the message of an error thrown by a scalar's serialize.
+ */
+export function exactInteger(value: number | null | undefined): number | null {
+  return value == null ? null : toSafeInteger(value);
+}
+
 /** int64 carried as a JSON number, exact up to 2^53-1. */
 export const Int64 = new GraphQLScalarType<number, number>({
   name: 'Int64',

@@ -1,10 +1,12 @@
 // Peer (c): a plain graphql-yoga server whose resolvers call Clumio with global fetch.
 import { createServer } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { clumioBaseUrl, listenPort, typeDefs } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList } from './wallet-mapping.js';
+
+// The resolver map of a schema module, from buildSubgraphSchema's public signature.
+type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number] extends infer M ? (M extends { resolvers?: infer R } ? R : never) : never;
 
 const base = clumioBaseUrl();
 
@@ -42,7 +44,7 @@ const resolvers = {
 };
 
 const yoga = createYoga({
-  schema: buildSubgraphSchema({ typeDefs: typeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }),
+  schema: buildSubgraphSchema([{ typeDefs: typeDefs(), resolvers: resolvers as SubgraphResolvers }]),
 });
 
 createServer(yoga).listen(listenPort(), '127.0.0.1', () => {
