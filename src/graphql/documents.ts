@@ -9,7 +9,6 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
-  type NameNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type ValidationContext,
@@ -161,7 +160,7 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
     }
     const errors = validate(schema, document, rules);
     if (errors.length > 0) {
-      const summaries: OperationSummary[] = operationsOf(document).map(({ operation, name }) => ({ operation, ...(name ? { name: { kind: Kind.NAME, value: name.value } as NameNode } : {}) }));
+      const summaries: OperationSummary[] = operationsOf(document).map(({ operation, name }) => ({ operation, ...(name ? { name: { kind: Kind.NAME, value: name.value } } : {}) }));
       return {
         valid: false,
         syntax: false,

@@ -31,7 +31,7 @@ export function useDocuments(store: DocumentStore): Plugin {
       setParseFn(parseFromStore);
     },
     onValidate({ params, setResult }) {
-      const document = params.documentAST;
+      const document = params.documentAST as DocumentNode;
       // A document that did not come from the store (none does today) is validated all the same.
       setResult(valid.has(document) ? [] : [...(refused.get(document) ?? store.check(document))]);
     },
