@@ -211,7 +211,7 @@ export function loadConfig(env: Env): Config {
     documentCacheBytes: int('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
     jit: {
       compileAfter: int('JIT_COMPILE_AFTER', 10, 0, 1_000_000),
-      cacheBytes: int('JIT_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
+      cacheBytes: int('JIT_CACHE_BYTES', 16 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
     },
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),

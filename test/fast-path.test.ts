@@ -117,6 +117,8 @@ describe('the fast path', () => {
     ['a variable of the wrong type', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id } }', { id: { a: 1 } }), headers: auth })],
     ['a missing required variable', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id rawState } }'), headers: auth })],
     ['two operations without a name', true, () => ({ body: op('query A { __typename } query B { __typename }'), headers: auth })],
+    ['two anonymous operations, one invalid', true, () => ({ body: op('query { __typename } query { nope }'), headers: auth })],
+    ['an invalid operation, another one named', true, () => ({ body: op('query A { nope }', undefined, { operationName: 'B' }), headers: auth })],
     ['a chosen operation', true, () => ({ body: op('query A { __typename } query B { __typename }', undefined, { operationName: 'B' }), headers: auth })],
     ['a document too deep', true, () => ({ body: op(`{ ${'wallets { nodes { '.repeat(8)}id${' } }'.repeat(8)} }`), headers: auth })],
     ['too many aliases', true, () => ({ body: op(`{ ${Array.from({ length: 40 }, (_, i) => `a${i}: wallet(id: "x") { id }`).join(' ')} }`), headers: auth })],
@@ -166,7 +168,7 @@ describe('the fast path', () => {
     // (graphql-js words the refusal), a __proto__ alias (graphql-jit would set a prototype) and
     // lists of an abstract type (graphql-jit drops a failing last item).
     const notCompiled = new Set([
-      'an unknown field', 'a syntax error', 'two operations without a name', 'a document too deep', 'too many aliases',
+      'an unknown field', 'a syntax error', 'two operations without a name', 'two anonymous operations, one invalid', 'an invalid operation, another one named', 'a document too deep', 'too many aliases',
       'a validation error as graphql-response+json', 'a syntax error as graphql-response+json',
       'a variable of the wrong type', 'a missing required variable', 'a __proto__ alias',
       'entities: repeated, unknown and hostile ids', 'entities: the last one failing', 'entities: a representation that is not one',

@@ -305,6 +305,37 @@ describe('a caller who disconnects', () => {
   });
 });
 
+describe('a call waiting for a connection to Clumio', () => {
+  it('ends when its caller leaves, and never reaches Clumio', async () => {
+    // One connection: a stalled read holds it, so the second read waits in the pool.
+    const gw = await startGateway({ env: { CLUMIO_MAX_CONNECTIONS: '1', OPERATION_DEADLINE_MS: '3000', CLUMIO_HEADERS_TIMEOUT_MS: '2500' } });
+    try {
+      const [held, waiting] = [0, 1].map(() => String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id)) as [string, string];
+      gw.simulator.inject({ kind: 'stall', times: 1, match: { pathPrefix: `/wallets/${held}` } });
+      const holding = gw.gql(readWallet, { id: held });
+      await until(() => gw.simulator.requests.some((r) => r.path === `/wallets/${held}`));
+      const leaving = new AbortController();
+      const request = fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.simulator.demoToken}` },
+        body: JSON.stringify({ query: readWallet, variables: { id: waiting } }),
+        signal: leaving.signal,
+      }).catch((error: unknown) => error);
+      await until(() => gw.app.clumio.health().inFlight === 2);
+      leaving.abort();
+      expect(await request).toBeInstanceOf(Error);
+      // Its call ends at once, though the connection it waited for is still held.
+      await until(() => gw.app.clumio.health().inFlight === 1, 1_000);
+      await holding;
+      // The held connection is free again: the next read is answered, and the abandoned one was never sent.
+      expect((await gw.gql(readWallet, { id: held })).body).toEqual({ data: { wallet: { id: held } } });
+      expect(gw.simulator.requests.filter((r) => r.path === `/wallets/${waiting}`)).toHaveLength(0);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('the Clumio client reports retries and breaker changes to its observer', () => {
   let simulator: Simulator;
   beforeAll(async () => {

@@ -4,15 +4,20 @@ import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 
 /**
- * An unauthenticated caller sending distinct documents, valid and invalid, and operation names
- * a document does not define, against the gateway as the image runs it (production, a 128 MB
- * old space): what it keeps of them is bounded, so it stays up and answers the next caller.
+ * An unauthenticated caller sending distinct documents, valid and invalid, documents often
+ * enough to have them compiled, and operation names a document does not define, against the
+ * gateway as the image runs it (production, a 128 MB old space): what it keeps of them is
+ * bounded, so it stays up and answers the next caller.
  */
 const fields = 'id state accountNativeId awsRegion clumioAwsAccountId errorCode errorMessage installedRegions supportedRegions availableVersion stackVersion deploymentUrl templateUrl roleArn token';
 
 // About 7 KB: twenty aliased wallet reads, different in every document.
 function validDocument(i: number): string {
   return `query Flood${i} { ${Array.from({ length: 20 }, (_, a) => `w${a}: wallet(id: "flood-${i}-${a}") { ${fields} }`).join(' ')} }`;
+}
+// About 4 KB through a fragment, which the compiled plan of its operation takes in whole.
+function fragmentDocument(i: number): string {
+  return `query Compiled${i} { ...F${i} } fragment F${i} on Query { ${Array.from({ length: 14 }, (_, a) => `w${a}: wallet(id: "c-${i}-${a}") { ${fields} }`).join(' ')} }`;
 }
 // The same with a field the schema lacks in each read: twenty validation errors.
 function invalidDocument(i: number): string {
@@ -84,6 +89,9 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
     phase('valid documents sent');
     for (const s of await flood(500, 20, (i) => ({ query: invalidDocument(i) }), gateway.url)) statuses.add(s);
     phase('invalid documents sent');
+    // 150 documents sent ten times each: every one is compiled (JIT_COMPILE_AFTER, 10).
+    for (const s of await flood(150 * 10, 20, (i) => ({ query: fragmentDocument(Math.floor(i / 10)) }), gateway.url)) statuses.add(s);
+    phase('documents compiled');
     // 200 documents asked for under 16 operation names each that they do not define, 60 KB long.
     const name = (i: number) => `N${i}_${'x'.repeat(60_000)}`;
     for (const s of await flood(200 * 16, 20, (i) => ({ query: `query Named${i >> 4} { __typename }`, operationName: name(i) }), gateway.url)) statuses.add(s);

@@ -70,7 +70,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private cancel(why: Error): void {
     if (this.settled || this.reason) return;
     this.reason = why;
-    this.controller?.abort(why);
+    // Not started yet (waiting for a connection of the pool): the caller is answered now, and the
+    // request is aborted as soon as undici starts it.
+    if (this.controller === undefined) this.fail(why);
+    else this.controller.abort(why);
   }
 
   private finish(): void {

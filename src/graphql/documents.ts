@@ -70,8 +70,11 @@ export interface RefusedDocument {
   operation(operationName: string | undefined): OperationSummary | null;
   /** Parse or validation errors, coded, with HTTP status 400 for graphql-response+json callers. */
   readonly errors: readonly GraphQLError[];
-  /** Whether the text did not parse (a syntax error or the token limit), rather than validate. */
-  readonly syntax: boolean;
+  /**
+   * Where it was refused: `parse` (a syntax error or the token limit), `validation`, or
+   * `request` (before its text was read: trusted-documents mode).
+   */
+  readonly stage: 'parse' | 'validation' | 'request';
 }
 
 export interface DocumentStore {
@@ -126,7 +129,7 @@ function operationsOf(document: DocumentNode): OperationDefinitionNode[] {
 
 /** A request refused before its document is read (trusted-documents mode), as a document entry. */
 export function refusedDocument(errors: readonly GraphQLError[]): RefusedDocument {
-  return { valid: false, syntax: false, errors, operation: () => null };
+  return { valid: false, stage: 'request', errors, operation: () => null };
 }
 
 /** What Yoga answers when no operation of the document is picked (no name, or a name it lacks). */
@@ -156,14 +159,14 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
       document = new MaxTokensParserWLexer(query, { n: limits.maxTokens }).parseDocument();
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      return { valid: false, syntax: true, errors: [refusal(error, 'GRAPHQL_PARSE_FAILED', false)], operation: () => null };
+      return { valid: false, stage: 'parse', errors: [refusal(error, 'GRAPHQL_PARSE_FAILED', false)], operation: () => null };
     }
     const errors = validate(schema, document, rules);
     if (errors.length > 0) {
       const summaries: OperationSummary[] = operationsOf(document).map(({ operation, name }) => ({ operation, ...(name ? { name: { kind: Kind.NAME, value: name.value } } : {}) }));
       return {
         valid: false,
-        syntax: false,
+        stage: 'validation',
         errors: errors.map((e) => refusal(e, 'GRAPHQL_VALIDATION_FAILED', hideSuggestions)),
         operation: operationPicker<OperationSummary>(summaries),
       };

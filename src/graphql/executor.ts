@@ -30,11 +30,13 @@ export interface Executor extends Execute {
   readonly compiledRuns: number;
 }
 
-// Measured with V8's heap: a compiled 4 KB document of twenty aliased reads took 824 KB.
-const planBytesPerChar = 200;
+// Measured with V8's heap: a compiled 4 KB document of twenty aliased reads took 824 KB. A plan
+// is charged for its whole document (its fragments are compiled in, and its key keeps the
+// document's tree alive: another 50 bytes per character).
+const planBytesPerChar = 250;
 
-function sourceLength(operation: OperationDefinitionNode): number {
-  return operation.loc ? operation.loc.end - operation.loc.start : 1_000;
+function documentLength(document: DocumentNode): number {
+  return document.loc?.source.body.length ?? 10_000;
 }
 
 // Offsets of each line's start in a document's text, to turn locations back into positions.
@@ -102,24 +104,28 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let compiledRuns = 0;
   const withStats = (execute: Execute): Executor => Object.defineProperty(execute, 'compiledRuns', { get: () => compiledRuns }) as Executor;
   if (options.compileAfter === 0) return withStats((args) => run(args));
+  // Weakly keyed: what is known of an operation goes with the document store's tree.
   const runs = new WeakMap<OperationDefinitionNode, number>();
-  const plans = new LRUCache<OperationDefinitionNode, CompiledQuery | false>({
-    maxSize: options.maxBytes,
-    sizeCalculation: (plan, operation) => (plan ? sourceLength(operation) * planBytesPerChar : 64),
-  });
+  const uncompilable = new WeakSet<OperationDefinitionNode>();
+  const plans = new LRUCache<OperationDefinitionNode, CompiledQuery>({ maxSize: options.maxBytes });
 
-  function planFor(args: ExecutionArgs, operation: OperationDefinitionNode): CompiledQuery | false | undefined {
-    let plan = plans.get(operation);
-    if (plan !== undefined) return plan;
+  function planFor(args: ExecutionArgs, operation: OperationDefinitionNode): CompiledQuery | undefined {
+    const plan = plans.get(operation);
+    if (plan !== undefined || uncompilable.has(operation)) return plan;
     const count = (runs.get(operation) ?? 0) + 1;
     if (count < options.compileAfter) {
       runs.set(operation, count);
       return undefined;
     }
-    const compiled = compilable(args.schema, args.document) ? compileQuery(args.schema, args.document, operation.name?.value) : null;
-    plan = compiled !== null && isCompiledQuery(compiled) ? compiled : false;
-    plans.set(operation, plan);
-    return plan;
+    const size = Math.max(1, documentLength(args.document) * planBytesPerChar);
+    // A plan the cache could not hold would be compiled again on every run: not made at all.
+    const compiled = size <= options.maxBytes && compilable(args.schema, args.document) ? compileQuery(args.schema, args.document, operation.name?.value) : null;
+    if (compiled === null || !isCompiledQuery(compiled)) {
+      uncompilable.add(operation);
+      return undefined;
+    }
+    plans.set(operation, compiled, { size });
+    return compiled;
   }
 
   return withStats((args) => {

@@ -56,11 +56,13 @@ export function createRunOperation(deps: RunOperationDeps): RunOperation {
     const operation = observer.start(initial, request, params.operationName);
     const ast = entry.operation(operationName);
     if (ast) observer.identify(operation, ast);
-    if (!entry.valid) {
+    if (!entry.valid && (entry.stage !== 'validation' || ast !== null)) {
       observer.finish(operation, entry.errors);
       return { errors: entry.errors };
     }
-    if (!ast) {
+    // As on Yoga's door: a parsed document whose operation cannot be picked is refused for that,
+    // before its validation errors.
+    if (!entry.valid || ast === null) {
       const errors = [operationResolutionError()];
       observer.finish(operation, errors);
       return { errors };

@@ -20,8 +20,6 @@ export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'answerWit
   jsonDoor: boolean;
 }
 
-// Only the path routes a request; the Host header is the caller's to write.
-const origin = 'http://localhost';
 // RFC 3986 authority as a Host header carries it: a registered name or IPv4, or [IPv6], and a port.
 const hostPattern = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d{1,5})?$/;
 
@@ -40,13 +38,27 @@ const emptyRefusals: Record<number, { code: string; message: string }> = {
   },
 };
 
-function answerError(res: ServerResponse, status: number, code: string, message: string): void {
+function answerError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-  res.writeHead(status, { 'content-type': json, 'content-length': String(Buffer.byteLength(body)) });
+  res.writeHead(status, { ...headers, 'content-type': json, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
 
-// Streams Yoga's answer (an event stream included) until it ends or the caller leaves. An
+/** Resolves when the response can take more bytes, or the caller has gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+// Streams Yoga's answer (an event stream included) until it ends or the caller leaves, no faster
+// than the caller reads it: a subscriber that stops reading holds at most a socket buffer. An
 // error's text that Yoga's server adapter put in a plain-text 500 is never sent.
 export async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
   if (response.status >= 500 && response.headers.get('content-type')?.startsWith('text/plain') !== false && response.body !== null) {
@@ -55,14 +67,11 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
   }
   const empty = emptyRefusals[response.status];
   if (empty !== undefined && response.body === null) {
-    const body = JSON.stringify({ errors: [{ message: empty.message, extensions: { code: empty.code } }] });
-    const headers: Record<string, string> = { 'content-type': json, 'content-length': String(Buffer.byteLength(body)) };
+    const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       if (name !== 'content-type' && name !== 'content-length') headers[name] = value;
     });
-    res.writeHead(response.status, headers);
-    res.end(body);
-    return;
+    return answerError(res, response.status, empty.code, empty.message, headers);
   }
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -74,13 +83,19 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
     return;
   }
   const reader = response.body.getReader();
-  res.once('close', () => void reader.cancel().catch(() => {}));
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done || res.destroyed) break;
-    res.write(value);
+  const cancel = () => void reader.cancel().catch(() => {});
+  res.once('close', cancel);
+  try {
+    while (!res.destroyed) {
+      const { done, value } = await reader.read();
+      if (done || res.destroyed) break;
+      if (!res.write(value)) await drained(res);
+    }
+  } finally {
+    res.off('close', cancel);
+    cancel();
   }
-  res.end();
+  if (!res.destroyed) res.end();
 }
 
 export function createRequestListener(options: RequestListenerOptions): GatewayRequestListener {
@@ -89,7 +104,7 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
 
   /** Yoga's door: its whole pipeline through its public fetch, with a request we build. */
   async function answerWithYoga(req: IncomingMessage, res: ServerResponse, body?: Buffer | null): Promise<void> {
-    const request = createRequestView(req, res, origin);
+    const request = createRequestView(req, res);
     const method = req.method ?? 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
     const init = {

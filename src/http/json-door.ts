@@ -31,9 +31,6 @@ export interface JsonDoorOptions {
   answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<void>;
 }
 
-// The origin of the URLs that Yoga sees from this door: routing needs only the path, and the
-// Host header is the caller's to write.
-const origin = 'http://localhost';
 
 const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions']);
 
@@ -121,7 +118,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
         params = undefined;
       }
     }
-    const request = createRequestView(req, res, origin);
+    const request = createRequestView(req, res);
     let entry: DocumentEntry | undefined;
     if (params !== undefined && trusted !== undefined) {
       try {

@@ -3,12 +3,18 @@ import { abandonmentKey, type Abandonment } from '../request/abandonment.js';
 import { NodeHeaders } from './node-headers.js';
 
 /**
+ * The origin of the URLs the pipeline sees: routing needs only the path, and the Host header is
+ * the caller's to write, so no URL is ever built from it.
+ */
+const routingOrigin = 'http://localhost';
+
+/**
  * The part of a Fetch `Request` that the GraphQL pipeline reads (method, url, headers,
  * signal), built straight from Node's request without copying a body or parsing a URL.
  * Its signal aborts when the caller goes away before the answer is sent; it is made on first
  * read, as most requests never need one (see src/request/abandonment.ts).
  */
-export function createRequestView(req: IncomingMessage, res: ServerResponse, origin: string): Request {
+export function createRequestView(req: IncomingMessage, res: ServerResponse): Request {
   let controller: AbortController | undefined;
   let reason: DOMException | undefined;
   const listeners = new Set<(reason: unknown) => void>();
@@ -29,7 +35,7 @@ export function createRequestView(req: IncomingMessage, res: ServerResponse, ori
   };
   return {
     method: req.method ?? 'GET',
-    url: origin + (req.url ?? '/'),
+    url: routingOrigin + (req.url ?? '/'),
     headers: new NodeHeaders(req.headers),
     get signal() {
       if (controller === undefined) {

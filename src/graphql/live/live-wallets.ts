@@ -195,7 +195,13 @@ export function createLiveWallets(options: LiveWalletsOptions) {
         const late = refusal(callerKey);
         if (late) return late;
         acquire(callerKey);
-        return open(caller, callerKey, walletId, requestId, signal);
+        try {
+          return open(caller, callerKey, walletId, requestId, signal);
+        } catch (error) {
+          // A watch that could not start gives its place back.
+          release(callerKey);
+          throw error;
+        }
       });
     },
 

@@ -20,7 +20,7 @@ export function useDocuments(store: DocumentStore): Plugin {
       valid.add(entry.document);
       return entry.document;
     }
-    if (entry.syntax) throw entry.errors[0]!;
+    if (entry.stage === 'parse') throw entry.errors[0]!;
     const document = parse(query);
     refused.set(document, entry.errors);
     return document;
