@@ -35,7 +35,7 @@ const config: CodegenConfig = {
           WalletLink: '../clumio/wallet.js#WalletLink',
           WalletActions: '../clumio/wallet.js#WalletActions',
           AwsAccount: '../clumio/wallet.js#AwsAccountRef',
-          WalletConnection: '../graphql/resolvers/wallet-connection.js#WalletConnectionSource',
+          WalletConnection: '../graphql/wallet-pages.js#WalletConnectionSource',
           WalletEdge: '../clumio/wallet.js#WalletEdge',
         },
       },

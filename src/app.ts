@@ -29,7 +29,7 @@ import { silentLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createOperationLog } from './observability/operation-log.js';
 import { createTracing } from './observability/tracing.js';
-import { createUnexpectedErrors } from './observability/unexpected-errors.js';
+import { createUnexpectedErrors } from './graphql/unexpected-errors.js';
 import { version } from './version.js';
 
 export interface AppDeps {

@@ -5,7 +5,7 @@ import { maskError } from '../src/graphql/mask-error.js';
 import { createOperationObserver, useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
 import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
 import { createOperationLog } from '../src/observability/operation-log.js';
-import { createUnexpectedErrors } from '../src/observability/unexpected-errors.js';
+import { createUnexpectedErrors } from '../src/graphql/unexpected-errors.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
 import { memoryLogger } from './support/memory-logger.js';
 

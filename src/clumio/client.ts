@@ -1,39 +1,12 @@
 import { Pool, type Dispatcher } from 'undici';
 import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
-import { exchange as sendExchange, ExchangeFailure, type RawExchange } from './exchange.js';
-import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome, type UpstreamErrorCode } from './errors.js';
+import { answerOf, failureOf } from './answer.js';
+import { exchange as rawExchange, type ExchangeOptions } from './exchange.js';
+import { ClumioError, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
+import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
-
-/** The caller's own credentials, forwarded to Clumio (the scheme spelled `Bearer`). */
-export interface CallerCredentials {
-  /** The `Authorization` header value, e.g. `Bearer eyJ...`. */
-  authorization: string;
-  /** `x-clumio-organizationalunit-context`, when the caller scoped the call to an OU. */
-  organizationalUnit?: string;
-}
-
-export type ClumioOperation = 'getWallet' | 'listWallets' | 'createWallet' | 'deleteWallet' | 'refreshWallet';
-
-export interface ClumioRequest {
-  /** Names the call in metrics and logs; never the URL or the id. */
-  operation: ClumioOperation;
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Path and query, already encoded. */
-  path: string;
-  body?: unknown;
-  /**
-   * False when the answer's body means nothing (delete): any 2xx is success whatever it
-   * carries, as in Clumio's SDKs, which never read a delete's body. Default true.
-   */
-  readsBody?: boolean;
-  caller: CallerCredentials;
-  /** Extra headers to propagate (request id, trace context). */
-  headers?: Record<string, string>;
-  /** Aborts the call: the caller left or the operation's deadline passed. */
-  signal?: AbortSignal;
-}
 
 export interface ClumioTimeouts {
   /** TCP + TLS connect. */
@@ -112,11 +85,6 @@ export interface ClumioHealth {
   queued: number;
 }
 
-export interface ClumioResponse {
-  status: number;
-  body: unknown;
-}
-
 export interface ClumioClient {
   readonly origin: string;
   /** Sends one request; resolves with the parsed JSON body of a 2xx, rejects with a ClumioError. */
@@ -136,40 +104,6 @@ function callerKeyOf(caller: CallerCredentials): string {
   return key;
 }
 
-// Connect failures before a byte was sent: safe to retry anything.
-const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-
-function errorCodeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return cause && cause !== error ? errorCodeOf(cause) : undefined;
-}
-
-/**
- * Turns a transport failure (undici, abort) into the ClumioError a caller sees. An abort is
- * told by its reason (`reason`, the error itself by default): time running out, or the caller leaving.
- */
-export function transportError(error: unknown, aborted: boolean, reason: unknown = error): ClumioError {
-  if (error instanceof ClumioError) return error;
-  const code = errorCodeOf(error);
-  const outcome: Outcome = code !== undefined && notSentCodes.has(code) ? 'NOT_SENT' : 'UNKNOWN';
-  if (aborted) return abortedError(reason, outcome, error);
-  if (code !== undefined && timeoutCodes.has(code)) {
-    return upstreamError('UPSTREAM_TIMEOUT', error, outcome);
-  }
-  return upstreamError('UPSTREAM_UNAVAILABLE', error, outcome);
-}
-
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (!text) return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim());
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
-}
-
 // What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
 // breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
 function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
@@ -178,12 +112,6 @@ function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
     return error.details.outcome === 'NOT_SENT' ? 'unreachable' : 'failure';
   }
   return error.code === 'BAD_UPSTREAM_RESPONSE' ? 'neutral' : 'success';
-}
-
-function clumioMessageOf(body: unknown): string | undefined {
-  const first = (body as { errors?: Array<{ error_message?: unknown }> } | null)?.errors?.[0];
-  const message = first?.error_message;
-  return typeof message === 'string' && message.length > 0 ? message.slice(0, 500) : undefined;
 }
 
 export function createClumioClient(options: ClumioClientOptions): ClumioClient {
@@ -214,12 +142,14 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker }, (caller) => observer.callerHeldBack?.({ caller }));
   const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
-  // A call: retried when safe; each attempt waits for a fair slot, then passes the breaker.
+  // Retry: a failed attempt is tried again when that is safe and fits the deadline (retry.ts).
   function send(request: ClumioRequest): Promise<ClumioResponse> {
-    return withRetries(request, () => attempt(request), retry, (event) => observer.retrying?.({ operation: request.operation, ...event }));
+    return withRetries(request, () => admitted(request), retry, (event) => observer.retrying?.({ operation: request.operation, ...event }));
   }
 
-  async function attempt(request: ClumioRequest): Promise<ClumioResponse> {
+  // Breakers and scheduling: an attempt passes Clumio's breaker and the caller's own, waits for
+  // a fair slot, and tells both breakers what its exchange said about Clumio's health.
+  async function admitted(request: ClumioRequest): Promise<ClumioResponse> {
     const caller = callerKeyOf(request.caller);
     breaker.check();
     callers.check(caller);
@@ -230,7 +160,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     try {
       callerProbe = callers.admit(caller);
       probe = breaker.admit();
-      const response = await sendOnce(request);
+      const response = await exchange(request);
       verdict = 'success';
       return response;
     } catch (error) {
@@ -243,17 +173,19 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     }
   }
 
-  async function sendOnce(request: ClumioRequest): Promise<ClumioResponse> {
+  // The exchange: one HTTP request to Clumio and what its answer means, observed (its trace
+  // scope, its duration, its event) whether it succeeds or fails.
+  async function exchange(request: ClumioRequest): Promise<ClumioResponse> {
     const scope = observer.callStarted?.(request);
     const startedAt = performance.now();
     try {
-      const response = await exchange(request, scope?.headers);
+      const response = answerOf(await rawExchange(exchangeOptions(request, scope?.headers)), request.readsBody);
       const event: ClumioCallEvent = { operation: request.operation, durationMs: performance.now() - startedAt, status: response.status };
       observer.callFinished?.(event);
       scope?.end(event);
       return response;
     } catch (error) {
-      const failure = error instanceof ClumioError ? error : transportError(error, request.signal?.aborted === true, request.signal?.reason);
+      const failure = failureOf(error, request.signal);
       const event: ClumioCallEvent = {
         operation: request.operation,
         durationMs: performance.now() - startedAt,
@@ -269,7 +201,9 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     }
   }
 
-  async function exchange(request: ClumioRequest, scopeHeaders?: Record<string, string>): Promise<ClumioResponse> {
+  // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the
+  // exchange's trace context), its JSON body, and the bounds of its answer.
+  function exchangeOptions(request: ClumioRequest, scopeHeaders: Record<string, string> | undefined): ExchangeOptions {
     const headers: Record<string, string> = {
       ...request.headers,
       ...scopeHeaders,
@@ -284,50 +218,22 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    let response: RawExchange;
-    try {
-      response = await sendExchange({
-        dispatcher,
-        request: {
-          origin,
-          path: basePath + request.path,
-          method: request.method,
-          headers,
-          body,
-          headersTimeout: options.timeouts.headersMs,
-          bodyTimeout: options.timeouts.bodyMs,
-        },
-        maxBytes: options.maxResponseBytes,
-        // The whole exchange, body included, must end within bodyMs.
-        timeoutMs: options.timeouts.bodyMs,
-        signal: request.signal,
-      });
-    } catch (error) {
-      throw error instanceof ExchangeFailure ? transportError(error.cause, error.aborted) : transportError(error, false);
-    }
-
-    const { status, text } = response;
-    const ok = status >= 200 && status < 300;
-    if (status === 204 || (ok && request.readsBody === false)) return { status, body: null };
-    let parsed: unknown;
-    let parseable = text !== undefined;
-    if (text !== undefined) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parseable = false;
-      }
-    }
-
-    if (ok) {
-      if (!parseable) {
-        const why = response.overCap ? 'body over the size cap' : 'body is not JSON';
-        throw upstreamError('BAD_UPSTREAM_RESPONSE', new Error(why));
-      }
-      return { status, body: parsed };
-    }
-    const retryAfter = parseRetryAfter(response.headers['retry-after']);
-    throw httpStatusError(status, parseable ? clumioMessageOf(parsed) : undefined, retryAfter);
+    return {
+      dispatcher,
+      request: {
+        origin,
+        path: basePath + request.path,
+        method: request.method,
+        headers,
+        body,
+        headersTimeout: options.timeouts.headersMs,
+        bodyTimeout: options.timeouts.bodyMs,
+      },
+      maxBytes: options.maxResponseBytes,
+      // The whole exchange, body included, must end within bodyMs.
+      timeoutMs: options.timeouts.bodyMs,
+      signal: request.signal,
+    };
   }
 
   return {

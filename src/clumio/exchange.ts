@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { afterMs, timedOut } from './deadline.js';
+import { afterMs, timedOut } from '../request/deadline.js';
 
 /** What came back from one HTTP exchange with Clumio, before any meaning is given to it. */
 export interface RawExchange {

@@ -1,7 +1,7 @@
-import type { ClumioRequest } from './client.js';
+import type { ClumioRequest } from './request.js';
 import { BreakerOpenError } from './breaker.js';
 import { abortedError, ClumioError } from './errors.js';
-import { remainingMs } from './deadline.js';
+import { remainingMs } from '../request/deadline.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt; 0 turns retries off. */

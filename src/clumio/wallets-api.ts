@@ -1,4 +1,5 @@
-import type { CallerCredentials, ClumioClient } from './client.js';
+import type { ClumioClient } from './client.js';
+import type { CallerCredentials } from './request.js';
 import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
 import { walletPath } from './wallet-id.js';
 

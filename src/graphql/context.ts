@@ -1,6 +1,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
-import { createDeadline } from '../clumio/deadline.js';
-import { abandonmentOf } from '../http/request-view.js';
+import { abandonmentOf } from '../request/abandonment.js';
+import { createDeadline } from '../request/deadline.js';
 import type { CursorCodec } from './cursor.js';
 import { readCaller, type CallerResult } from './credentials.js';
 import type { LiveWallets } from './live/live-wallets.js';
@@ -59,6 +59,7 @@ export function createContextFactory(deps: ContextDeps) {
       wallets: createWalletService({
         api: deps.api,
         caller,
+        cursors: deps.cursors,
         headers,
         signal,
         budget: deps.upstreamCallBudget,

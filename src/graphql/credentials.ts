@@ -1,4 +1,4 @@
-import type { CallerCredentials } from '../clumio/client.js';
+import type { CallerCredentials } from '../clumio/request.js';
 import { gatewayError } from './errors.js';
 
 /**

@@ -9,7 +9,6 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
-  type NameNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type ValidationContext,
@@ -77,6 +76,8 @@ export interface RefusedDocument {
 
 export interface DocumentStore {
   read(query: string): DocumentEntry;
+  /** Validates, uncached, a document that did not come from `read` (with the same rules). */
+  check(document: DocumentNode): readonly GraphQLError[];
   /** What the cache holds now, in estimated bytes and entries (for tests and diagnostics). */
   readonly size: { bytes: number; entries: number };
 }
@@ -159,7 +160,7 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
     }
     const errors = validate(schema, document, rules);
     if (errors.length > 0) {
-      const summaries: OperationSummary[] = operationsOf(document).map(({ operation, name }) => ({ operation, ...(name ? { name: { kind: Kind.NAME, value: name.value } as NameNode } : {}) }));
+      const summaries: OperationSummary[] = operationsOf(document).map(({ operation, name }) => ({ operation, ...(name ? { name: { kind: Kind.NAME, value: name.value } } : {}) }));
       return {
         valid: false,
         syntax: false,
@@ -171,6 +172,9 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
   }
 
   return {
+    check(document) {
+      return validate(schema, document, rules).map((e) => refusal(e, 'GRAPHQL_VALIDATION_FAILED', hideSuggestions));
+    },
     read(query) {
       let entry = cache.get(query);
       if (entry === undefined) {

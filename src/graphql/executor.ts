@@ -1,5 +1,5 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { BREAK, getNamedType, getNullableType, getOperationAST, getVariableValues, GraphQLError, isAbstractType, isListType, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
+import { BREAK, getNamedType, getNullableType, getOperationAST, getVariableValues, GraphQLError, isAbstractType, isListType, Kind, OperationTypeNode, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
@@ -125,7 +125,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   return withStats((args) => {
     const operation = getOperationAST(args.document, args.operationName ?? undefined);
     // Subscriptions, and documents whose operation cannot be picked, stay with Yoga's executor.
-    if (operation == null || operation.operation === 'subscription') return run(args);
+    if (operation == null || operation.operation === OperationTypeNode.SUBSCRIPTION) return run(args);
     const plan = planFor(args, operation);
     if (!plan) return run(args);
     // Variables that do not coerce are refused by Yoga's executor, in graphql-js's words.
@@ -133,7 +133,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return run(args);
     }
     compiledRuns++;
-    const result = plan.query(args.rootValue, args.contextValue, (args.variableValues ?? {}) as Record<string, unknown>) as ExecutionResult | Promise<ExecutionResult>;
+    const result = plan.query(args.rootValue, args.contextValue, args.variableValues ?? {});
     return result instanceof Promise ? result.then((r) => asGraphqlJsResult(r, args.document)) : asGraphqlJsResult(result, args.document);
   });
 }

@@ -75,7 +75,7 @@ export function createRunOperation(deps: RunOperationDeps): RunOperation {
     };
     const fail = (error: unknown): ExecutionResult => end({ errors: [error as GraphQLError] });
     try {
-      context = Object.assign(initial, deps.context(initial as unknown as YogaInitialContext)) as unknown as GatewayContext;
+      context = Object.assign(initial, deps.context(initial as unknown as YogaInitialContext));
       const result = execute({
         schema,
         document: entry.document,

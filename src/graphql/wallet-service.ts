@@ -3,12 +3,16 @@ import { ClumioError, upstreamError } from '../clumio/errors.js';
 import type { Wallet, WalletPage } from '../clumio/wallet.js';
 import type { CallScope, CreateWalletRequest, WalletsApi } from '../clumio/wallets-api.js';
 import { callerOf, type CallerResult } from './credentials.js';
+import type { CursorCodec } from './cursor.js';
 import { checkWalletId } from './errors.js';
 import { createSemaphore } from './semaphore.js';
+import { walletsConnection, type WalletConnectionSource, type WalletsArgs } from './wallet-pages.js';
 
 export interface WalletServiceOptions {
   api: WalletsApi;
   caller: CallerResult;
+  /** Signs and reads the `wallets` field's cursors. */
+  cursors: CursorCodec;
   /** Headers to propagate upstream (request id, trace context). */
   headers: Record<string, string>;
   signal: AbortSignal;
@@ -75,6 +79,19 @@ export function createWalletService(options: WalletServiceOptions) {
     return wallet;
   }
 
+  // One Clumio page of the caller's wallets; each wallet on it is known to the request from then on.
+  async function list(page: { limit: number; start: string }): Promise<WalletPage> {
+    const pending = call((s) => api.list(s, page));
+    listing.add(pending);
+    try {
+      const result = await pending;
+      result.wallets.forEach(prime);
+      return result;
+    } finally {
+      listing.delete(pending);
+    }
+  }
+
   return {
     /** One wallet, or null when Clumio has none with this id for the caller. */
     async get(id: string): Promise<Wallet | null> {
@@ -83,16 +100,11 @@ export function createWalletService(options: WalletServiceOptions) {
       return loader.load(id);
     },
 
-    async list(page: { limit: number; start: string }): Promise<WalletPage> {
-      const pending = call((s) => api.list(s, page));
-      listing.add(pending);
-      try {
-        const result = await pending;
-        result.wallets.forEach(prime);
-        return result;
-      } finally {
-        listing.delete(pending);
-      }
+    list,
+
+    /** The `wallets` field: `first` wallets after the cursor `after`, over as many Clumio pages as that takes. */
+    async page(args: WalletsArgs): Promise<WalletConnectionSource> {
+      return walletsConnection(list, options.cursors, args);
     },
 
     async create(input: CreateWalletRequest): Promise<Wallet> {

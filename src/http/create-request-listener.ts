@@ -1,6 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { YogaServerInstance } from 'graphql-yoga';
 import { createJsonDoor, type JsonDoorOptions } from './json-door.js';
 import { createRequestView } from './request-view.js';
 
@@ -85,7 +84,7 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
 }
 
 export function createRequestListener(options: RequestListenerOptions): GatewayRequestListener {
-  const yoga = options.yoga as YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+  const yoga = options.yoga;
   const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga }) : undefined;
 
   /** Yoga's door: its whole pipeline through its public fetch, with a request we build. */

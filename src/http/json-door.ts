@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { OperationTypeNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import { refusedDocument, type DocumentEntry, type DocumentStore } from '../graphql/documents.js';
 import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
 import { requestIdOf } from '../graphql/plugins/use-request-id.js';
@@ -28,7 +28,7 @@ export interface JsonDoorOptions {
   /** Larger bodies are left to Yoga, which refuses them. */
   maxBodyBytes: number;
   /** Hands the request to Yoga's door, with its body as already read. */
-  answerWithYoga(req: IncomingMessage, res: ServerResponse, body: Buffer | null): Promise<void>;
+  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<void>;
 }
 
 // The origin of the URLs that Yoga sees from this door: routing needs only the path, and the
@@ -77,7 +77,7 @@ function plainParams(body: unknown): OperationParams | undefined {
   if (variables != null && !isPlainObject(variables)) return undefined;
   if (operationName != null && typeof operationName !== 'string') return undefined;
   if (extensions != null && !isPlainObject(extensions)) return undefined;
-  return body as OperationParams;
+  return body;
 }
 
 /** What Yoga's JSON result processor puts in a Response, captured without building one. */
@@ -132,7 +132,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     }
     if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
     // A subscription is answered as a stream, by Yoga.
-    const streams = entry?.valid === true && entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation === 'subscription';
+    const streams = entry?.valid === true && entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation === OperationTypeNode.SUBSCRIPTION;
     // Yoga gives its own answer for the body as read.
     if (params === undefined || entry === undefined || streams) return answerWithYoga(req, res, body ?? null);
 

@@ -1,22 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Abandonment } from '../clumio/deadline.js';
+import { abandonmentKey, type Abandonment } from '../request/abandonment.js';
 import { NodeHeaders } from './node-headers.js';
-
-const abandonmentKey = Symbol('abandonment');
-
-/**
- * What says that the caller of `request` left: for a request view, its own cheap subscription
- * (no AbortSignal is made unless something reads `request.signal`); else the Fetch request's signal.
- */
-export function abandonmentOf(request: Request): Abandonment {
-  return (request as { [abandonmentKey]?: Abandonment })[abandonmentKey] ?? request.signal;
-}
 
 /**
  * The part of a Fetch `Request` that the GraphQL pipeline reads (method, url, headers,
  * signal), built straight from Node's request without copying a body or parsing a URL.
  * Its signal aborts when the caller goes away before the answer is sent; it is made on first
- * read, as most requests never need one (see abandonmentOf).
+ * read, as most requests never need one (see src/request/abandonment.ts).
  */
 export function createRequestView(req: IncomingMessage, res: ServerResponse, origin: string): Request {
   let controller: AbortController | undefined;

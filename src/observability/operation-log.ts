@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import { loggableError } from './logger.js';
 import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
-import type { UnexpectedErrors } from './unexpected-errors.js';
+
+/** Where the error behind a masked "Unexpected error." is kept (src/graphql/unexpected-errors.ts). */
+export interface MaskedOriginals {
+  /** The original behind a masked error, once; undefined for any other error. */
+  take(masked: object): unknown;
+}
 
 // Names come from callers: GraphQL names are plain, but `operationName` of a request that failed
 // before parsing can be anything; a long one is cut rather than written whole.
@@ -12,7 +17,7 @@ const maxNameLength = 128;
  * "outcome":"ok"|"error","errorCodes"?,"traceId"?}`. Never variables, the document, headers or a
  * token. An unexpected (masked) error is logged once more, at error level, with its stack.
  */
-export function createOperationLog(logger: Logger, unexpected: UnexpectedErrors): OperationListener {
+export function createOperationLog(logger: Logger, unexpected: MaskedOriginals): OperationListener {
   return {
     finished(operation: ObservedOperation, outcome: OperationOutcome): void {
       for (const error of outcome.errors) {

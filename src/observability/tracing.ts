@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Span, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
-import type { ClumioCallEvent, ClumioCallScope, ClumioRequest } from '../clumio/client.js';
+import type { ClumioCallEvent, ClumioCallScope } from '../clumio/client.js';
+import type { ClumioRequest } from '../clumio/request.js';
 import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
 
 export interface TracingConfig {

@@ -23,7 +23,7 @@ const DONE: Answer = { status: 204, body: '' };
 function walletAction(controls: Controls, method: string, id: string, action: string, body: string): Answer {
   if (method !== 'POST') throw new ApiError(405, `Use POST on ${CONTROL_PREFIX}wallets/{id}/${action}.`);
   if (action === 'install-stack') controls.installStack(id);
-  else if (action === 'break') controls.breakWallet(id, body === '' ? undefined : (parseJsonObject(body) as BreakDetails));
+  else if (action === 'break') controls.breakWallet(id, body === '' ? undefined : parseJsonObject(body));
   else throw new ApiError(404, `No control action ${action}.`);
   return DONE;
 }

@@ -92,11 +92,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     clearRequests: () => controls.log.clear(),
     inject: (fault) => controls.faults.inject(fault),
     clearFaults: () => controls.faults.clear(),
-    setLatency: controls.setLatency,
-    setStrictPageTokens: controls.setStrictPageTokens,
+    setLatency: (ms, jitter) => controls.setLatency(ms, jitter),
+    setStrictPageTokens: (strict) => controls.setStrictPageTokens(strict),
     addOrganization: (token, opts = {}) => controls.addOrganization(token, opts),
     putWallet: (token, raw, opts = {}) => ({ ...store.put(token, raw, opts.organizationalUnit ?? '').doc }),
-    installStack: controls.installStack,
-    breakWallet: controls.breakWallet,
+    installStack: (walletId) => controls.installStack(walletId),
+    breakWallet: (walletId, errors) => controls.breakWallet(walletId, errors),
   };
 }

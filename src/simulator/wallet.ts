@@ -75,7 +75,8 @@ export function uninstallDoc(doc: WalletDoc): void {
 
 export function breakDoc(doc: WalletDoc, details: BreakDetails = {}): void {
   const installed = Array.isArray(doc.installed_regions) ? (doc.installed_regions as string[]) : [];
-  const regions = installed.length > 0 ? installed : [String(doc.aws_region ?? 'us-west-2')];
+  const region = doc.aws_region ?? 'us-west-2';
+  const regions = installed.length > 0 ? installed : [typeof region === 'string' ? region : JSON.stringify(region)];
   doc.state = 'Error';
   doc.error_code = details.error_code ?? 'KeyAccessFailed';
   doc.error_message =

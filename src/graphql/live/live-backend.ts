@@ -57,9 +57,10 @@ export function createRedisBackend(url: string): LiveBackend {
   return {
     pubsub,
     lease: createRedisLease(publishClient),
-    async close() {
+    close() {
       publishClient.disconnect();
       subscribeClient.disconnect();
+      return Promise.resolve();
     },
   };
 }

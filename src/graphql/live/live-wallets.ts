@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CallerCredentials } from '../../clumio/client.js';
+import type { CallerCredentials } from '../../clumio/request.js';
 import type { GraphQLError } from 'graphql';
 import { ClumioError, type UpstreamErrorCode } from '../../clumio/errors.js';
 import type { WalletsApi } from '../../clumio/wallets-api.js';
@@ -7,7 +7,7 @@ import type { LiveBackend } from './live-backend.js';
 import { errorEvent, type LiveEvent } from './live-event.js';
 import { LazyWatch, type WatchEvent } from './lazy-watch.js';
 import { Subscriber } from './subscriber.js';
-import { createDeadline } from '../../clumio/deadline.js';
+import { createDeadline } from '../../request/deadline.js';
 import { gatewayError } from '../errors.js';
 
 export interface LiveWalletsOptions {

@@ -12,7 +12,7 @@ export interface PollLease {
 }
 
 export const localLease: PollLease = {
-  hold: async () => true,
+  hold: () => Promise.resolve(true),
   release: async () => {},
 };
 

@@ -59,7 +59,8 @@ async function renderPage(options: GraphiQLOptions): Promise<Page> {
 export function useGraphiQL(options: { endpoint: string; defaults?: GraphiQLDefaults }): Plugin {
   let rendering: Promise<Page> | undefined;
   return {
-    async onRequest({ request, url, fetchAPI, endResponse }) {
+    async onRequest(event) {
+      const { request, url, fetchAPI } = event;
       if (request.method !== 'GET' || !request.headers.get('accept')?.includes('text/html')) return;
       if (url.pathname !== options.endpoint && url.pathname !== `${options.endpoint}/`) return;
       rendering ??= renderPage(graphiqlOptions(options.defaults));
@@ -72,14 +73,14 @@ export function useGraphiQL(options: { endpoint: string; defaults?: GraphiQLDefa
         vary: 'accept-encoding',
       };
       if (request.headers.get('if-none-match') === page.etag) {
-        endResponse(new fetchAPI.Response(null, { status: 304, headers }));
+        event.endResponse(new fetchAPI.Response(null, { status: 304, headers }));
         return;
       }
       if (/\bgzip\b(?!\s*;\s*q=0(\.0+)?(?![.\d]))/.test(request.headers.get('accept-encoding') ?? '')) {
-        endResponse(new fetchAPI.Response(await page.gzipped, { status: 200, headers: { ...headers, 'content-encoding': 'gzip' } }));
+        event.endResponse(new fetchAPI.Response(await page.gzipped, { status: 200, headers: { ...headers, 'content-encoding': 'gzip' } }));
         return;
       }
-      endResponse(new fetchAPI.Response(page.body, { status: 200, headers }));
+      event.endResponse(new fetchAPI.Response(page.body, { status: 200, headers }));
     },
   };
 }

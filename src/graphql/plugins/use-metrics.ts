@@ -5,10 +5,11 @@ import type { Metrics } from '../../observability/metrics.js';
 export function useMetrics(metrics: Metrics, endpoint = '/metrics'): Plugin {
   return {
     // Synchronous for every other request (method first: GraphQL POSTs never parse the URL here).
-    onRequest({ request, url, endResponse, fetchAPI }) {
+    onRequest(event) {
+      const { request, url, fetchAPI } = event;
       if ((request.method !== 'GET' && request.method !== 'HEAD') || url.pathname !== endpoint) return undefined;
       return metrics.scrape().then(({ body, contentType }) => {
-        endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { 'content-type': contentType } }));
+        event.endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status: 200, headers: { 'content-type': contentType } }));
       });
     },
   };

@@ -18,11 +18,11 @@ export function observedOperationOf(context: object): ObservedOperation | undefi
 /** Starts, identifies and ends observed operations; shared by the plugin below and the prepared path. */
 export interface OperationObserver {
   /** Starts observing an operation and keeps it on the context the request's execution gets. */
-  start(context: object, request: Request, operationName: unknown): ObservedOperation;
+  start: (context: object, request: Request, operationName: unknown) => ObservedOperation;
   /** Records the operation's type and name from the document once it is parsed. */
   identify(operation: ObservedOperation, ast: Pick<OperationDefinitionNode, 'operation' | 'name'>): void;
   /** Ends the operation (once) with the errors its caller saw. */
-  finish(operation: ObservedOperation, errors: readonly GraphQLError[] | undefined): void;
+  finish: (operation: ObservedOperation, errors: readonly GraphQLError[] | undefined) => void;
 }
 
 /**
@@ -80,9 +80,10 @@ export function useObservedOperations(observer: OperationObserver): Plugin {
     },
     // Validation sees every parsed document, also those it then refuses.
     onValidate({ context, params }) {
-      identify(context, params.documentAST, (context as { params?: { operationName?: unknown } }).params?.operationName);
+      identify(context, params.documentAST as DocumentNode, (context as { params?: { operationName?: unknown } }).params?.operationName);
     },
-    onExecutionResult({ context, result, setResult }) {
+    onExecutionResult(event) {
+      const { context, result } = event;
       const operation = (context as { [operationKey]?: Tracked })[operationKey];
       if (!operation) return;
       if (!isAsyncIterable(result)) {
@@ -90,7 +91,7 @@ export function useObservedOperations(observer: OperationObserver): Plugin {
         return;
       }
       const seen: GraphQLError[] = [];
-      setResult(
+      event.setResult(
         mapAsyncIterator(
           result,
           (payload: ExecutionResult) => {
@@ -109,7 +110,7 @@ export function useObservedOperations(observer: OperationObserver): Plugin {
     // parameters hook threw. A no-op for an operation that already ended.
     onResultProcess({ request, result, serverContext }) {
       if (Array.isArray(result) || isAsyncIterable(result)) return;
-      const operation = observedOperationOf(serverContext as object) ?? start(serverContext as object, request, undefined);
+      const operation = observedOperationOf(serverContext) ?? start(serverContext, request, undefined);
       finish(operation, (result as ExecutionResult).errors);
     },
   };

@@ -14,10 +14,11 @@ const endpoint = '/readiness';
  */
 export function useReadiness(health: () => ClumioHealth): Plugin {
   return {
-    onRequest({ request, endResponse, fetchAPI }) {
+    onRequest(event) {
+      const { request, fetchAPI } = event;
       if (!request.url.includes(endpoint) || new URL(request.url).pathname !== endpoint) return;
       const { breaker } = health();
-      endResponse(fetchAPI.Response.json({ ready: breaker !== 'open', breaker }, { status: breaker === 'open' ? 503 : 200 }));
+      event.endResponse(fetchAPI.Response.json({ ready: breaker !== 'open', breaker }, { status: breaker === 'open' ? 503 : 200 }));
     },
   };
 }

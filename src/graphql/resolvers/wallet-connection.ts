@@ -1,32 +1,7 @@
 import type { WalletPage } from '../../clumio/wallet.js';
 import type { CursorCodec, PageCursors } from '../cursor.js';
 import type { WalletConnectionResolvers } from '../../generated/resolvers-types.js';
-
-/** One shown wallet: the Clumio page it came from and its offset there. */
-export interface PagePosition {
-  page: WalletPage;
-  offset: number;
-}
-
-/** What the connection shows: wallets from one Clumio page, or the end of one and the start of the next. */
-export interface WalletConnectionSource {
-  items: PagePosition[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-
-/** Shows `size` wallets of `page` from `from`, or fewer where the page ends. */
-export function sliceOf(page: WalletPage, from: number, size: number): PagePosition[] {
-  const end = Math.min(from + size, page.wallets.length);
-  const items: PagePosition[] = [];
-  for (let offset = from; offset < end; offset++) items.push({ page, offset });
-  return items;
-}
-
-/** Whether anything follows position `offset` of `page` (offset -1: before its first wallet). */
-export function continuesAfter(page: WalletPage, offset: number): boolean {
-  return offset < page.wallets.length - 1 || page.nextStart !== null;
-}
+import type { PagePosition } from '../wallet-pages.js';
 
 // The cursors of each page read (one per request: pages are not shared), signed once.
 const pageCursors = new WeakMap<WalletPage, PageCursors>();

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { originalOf, unexpectedErrorCode } from '../graphql/mask-error.js';
+import { originalOf, unexpectedErrorCode } from './mask-error.js';
 
 type MaskError = (error: unknown, message?: string, isDev?: boolean) => Error;
 

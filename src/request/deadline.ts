@@ -1,3 +1,5 @@
+import type { Abandonment } from './abandonment.js';
+
 // Deadlines of operation signals, so a retry can tell whether its wait still fits. A WeakMap
 // keeps the signal the only handle: nothing here outlives the operation.
 const deadlines = new WeakMap<AbortSignal, number>();
@@ -6,7 +8,7 @@ export interface Deadline {
   /** Aborts when the parent does (the caller left) or when the time is up. */
   readonly signal: AbortSignal;
   /** Stops the clock once the work is done, so no timer or listener outlives it. */
-  release(): void;
+  readonly release: () => void;
 }
 
 // One coarse clock for every deadline: a per-deadline setTimeout costs more than the rest of
@@ -44,12 +46,6 @@ export function afterMs(ms: number, fire: () => void): () => void {
 export function timedOut(): DOMException {
   return new DOMException('The operation timed out.', 'TimeoutError');
 }
-
-/**
- * What says that the work was abandoned (the caller left): an AbortSignal, or a subscription
- * that calls `abort` with the reason once, and returns how to unsubscribe.
- */
-export type Abandonment = AbortSignal | ((abort: (reason: unknown) => void) => () => void);
 
 /**
  * A deadline of `ms` tied to `parent`. Unlike AbortSignal.timeout() + AbortSignal.any(),
