@@ -3,6 +3,7 @@ import { createCallerBreakers } from '../src/clumio/caller-breakers.js';
 import { createFailureWindow } from '../src/clumio/failure-window.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { memoryLogger } from './support/memory-logger.js';
+import { until } from './support/wait.js';
 import { seedWallets } from './support/wallets.js';
 
 const readWallet = 'query($id: ID!) { wallet(id: $id) { id } }';
@@ -105,6 +106,34 @@ describe('Clumio failing for everyone', () => {
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', outcome: 'NOT_SENT' });
     expect(body.errors?.[0]?.message).toMatch(/Clumio is failing/);
     expect(gw.simulator.requests).toHaveLength(0);
+  });
+
+  it('once open, lets one caller whose own calls fail probe without reopening it for everyone', async () => {
+    const probed = await startGateway({ env: { CLUMIO_BREAKER_COOLDOWN_MS: '300', CLUMIO_MAX_RETRIES: '0' } });
+    try {
+      const callers = Array.from({ length: 5 }, (_, i) => `probe-token.${i}`);
+      const wallets = callers.map((token) => seedWallets(probed.simulator, token, 1)[0]!);
+      probed.simulator.inject({ kind: 'status', status: 500, times: Infinity });
+      for (let round = 0; round < 5 && (await readiness(probed)).status === 200; round++) {
+        await Promise.all(callers.map((token, i) => probed.gql(readWallet, { id: wallets[i]! }, { token })));
+      }
+      expect((await readiness(probed)).body).toEqual({ ready: false, breaker: 'open' });
+      // Clumio recovers, except for one caller's wallet, which that caller reads as soon as it may.
+      const attacker = 'probe-attacker.x';
+      const failing = seedWallets(probed.simulator, attacker, 1)[0]!;
+      probed.simulator.clearFaults();
+      probed.simulator.inject({ kind: 'status', status: 500, times: Infinity, match: { pathPrefix: `/wallets/${failing}` } });
+      await until(async () => ((await readiness(probed)).body as { breaker: string }).breaker === 'half-open');
+      const { body: failed } = await probed.gql(readWallet, { id: failing }, { token: attacker });
+      expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+      // Its failed probe did not reopen the breaker: the next caller's read goes through and closes it.
+      const newcomer = 'probe-newcomer.y';
+      const id = seedWallets(probed.simulator, newcomer, 1)[0]!;
+      expect((await probed.gql(readWallet, { id }, { token: newcomer })).body).toEqual({ data: { wallet: { id } } });
+      expect((await readiness(probed)).body).toEqual({ ready: true, breaker: 'closed' });
+    } finally {
+      await probed.close();
+    }
   });
 
   it('opens the shared breaker when Clumio cannot be reached, even from one caller', async () => {

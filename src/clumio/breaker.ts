@@ -52,10 +52,10 @@ export interface Breaker {
   /** Fails fast (without taking the probe) when the breaker is open and cooling down. */
   check(): void;
   /**
-   * Admits one call or throws BreakerOpenError; returns whether the call is the half-open probe.
-   * Every admitted call must be settled once, passing that flag back.
+   * Admits one call of `caller` or throws BreakerOpenError; returns whether the call is a
+   * half-open probe. Every admitted call must be settled once, passing that flag back.
    */
-  admit(): boolean;
+  admit(caller: string): boolean;
   /** Settles an admitted call; `caller` is a key for the caller (a hash, never the token). */
   settle(verdict: Verdict, probe: boolean, caller: string): void;
 }
@@ -66,9 +66,12 @@ export interface Breaker {
  * of `windowMs`, at least `minimumCalls` calls of which `failureRate` failed, from at least
  * `minimumFailingCallers` distinct callers (Resilience4j's rate over a window, with Envoy's
  * caution that one bad host or caller must not eject everyone). Open, it fails fast, so a dead
- * Clumio costs callers nothing and gets no storm of calls; after `cooldownMs` one probe goes
- * through (half-open): its success closes it, its failure reopens it. One caller's own failures
- * are contained by src/clumio/caller-breakers.ts instead.
+ * Clumio costs callers nothing and gets no storm of calls; after `cooldownMs` it lets probes
+ * through (half-open), one at a time per caller and at most `minimumFailingCallers` at once: a
+ * success closes it; a connection failure, or answered failures from that many distinct
+ * callers, reopen it. So one caller whose own calls fail cannot keep it open for everyone by
+ * failing each probe; a caller whose probe failed waits another cool-down before probing again.
+ * One caller's own failures are contained by src/clumio/caller-breakers.ts instead.
  */
 export function createBreaker(
   options: BreakerOptions,
@@ -78,7 +81,10 @@ export function createBreaker(
   let state: BreakerState = 'closed';
   let unreachableInRow = 0;
   let openedAt = 0;
-  let probing = false;
+  // Half-open: the callers probing now, and those whose probe failed (with when the last did).
+  const probing = new Set<string>();
+  const failedProbes = new Set<string>();
+  let lastProbeFailureAt = 0;
   const window = createFailureWindow(options.windowMs, options.minimumFailingCallers, now);
 
   function move(next: BreakerState): void {
@@ -89,6 +95,7 @@ export function createBreaker(
 
   function current(): BreakerState {
     if (state === 'open' && now() - openedAt >= options.cooldownMs) move('half-open');
+    if (state === 'half-open' && failedProbes.size > 0 && now() - lastProbeFailureAt >= options.cooldownMs) failedProbes.clear();
     return state;
   }
 
@@ -96,6 +103,8 @@ export function createBreaker(
     openedAt = now();
     unreachableInRow = 0;
     window.clear();
+    probing.clear();
+    failedProbes.clear();
     move('open');
   }
 
@@ -111,23 +120,32 @@ export function createBreaker(
     check() {
       if (current() === 'open') throw new BreakerOpenError();
     },
-    admit() {
+    admit(caller) {
       const s = current();
       if (s === 'closed') return false;
-      if (s === 'open' || probing) throw new BreakerOpenError();
-      probing = true;
+      if (s === 'open' || probing.has(caller) || failedProbes.has(caller) || probing.size >= options.minimumFailingCallers) throw new BreakerOpenError();
+      probing.add(caller);
       return true;
     },
     settle(verdict, probe, caller) {
-      if (probe) probing = false;
+      if (probe) probing.delete(caller);
       if (verdict === 'neutral') return;
       if (verdict === 'success') {
         unreachableInRow = 0;
-        if (probe) move('closed');
-        else if (state === 'closed') window.record(false, undefined);
+        if (probe) {
+          failedProbes.clear();
+          move('closed');
+        } else if (state === 'closed') window.record(false, undefined);
         return;
       }
-      if (probe) return open();
+      if (probe) {
+        if (state !== 'half-open') return;
+        if (verdict === 'unreachable') return open();
+        failedProbes.add(caller);
+        lastProbeFailureAt = now();
+        if (failedProbes.size >= options.minimumFailingCallers) open();
+        return;
+      }
       if (state !== 'closed') return;
       unreachableInRow = verdict === 'unreachable' ? unreachableInRow + 1 : 0;
       window.record(true, verdict === 'unreachable' ? undefined : caller);

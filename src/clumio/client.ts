@@ -159,7 +159,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     let verdict: Verdict = 'neutral';
     try {
       callerProbe = callers.admit(caller);
-      probe = breaker.admit();
+      probe = breaker.admit(caller);
       const response = await exchange(request);
       verdict = 'success';
       return response;
