@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config.js';
 import { parseDockerfile } from './support/dockerfile.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
+import { docSection, fencedBlocks } from './support/markdown.js';
 
-// The Kubernetes example of README's "Running many" section, checked against the gateway itself.
+// The Kubernetes example of docs/operating.md ("Running many"), checked against the gateway itself.
 
 interface Probe {
   httpGet: { path: string; port: string | number };
@@ -26,23 +26,17 @@ interface Manifest {
   spec: Record<string, any>;
 }
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-/** The yaml block of the README section with this heading, parsed. */
+/** The yaml block of the docs/operating.md section with this heading, parsed. */
 function manifestsOf(heading: string): Manifest[] {
-  const start = readme.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no "${heading}" section`);
-  const next = readme.indexOf('\n## ', start + heading.length + 2);
-  const section = readme.slice(start, next < 0 ? undefined : next);
-  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)];
+  const blocks = fencedBlocks(docSection('docs/operating.md', heading), 'yaml');
   expect(blocks.length, 'one yaml block').toBe(1);
-  return parseAllDocuments(blocks[0]![1]!).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`README yaml: ${doc.errors.map((e) => e.message).join('; ')}`);
+  return parseAllDocuments(blocks[0]!).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`docs/operating.md yaml: ${doc.errors.map((e) => e.message).join('; ')}`);
     return doc.toJS() as Manifest;
   });
 }
 
-const manifests = manifestsOf('## Running many');
+const manifests = manifestsOf('### Kubernetes');
 const deployment = manifests.find((m) => m.kind === 'Deployment')!;
 const hpa = manifests.find((m) => m.kind === 'HorizontalPodAutoscaler')!;
 const service = manifests.find((m) => m.kind === 'Service')!;
@@ -58,7 +52,7 @@ function deploymentEnv(): Record<string, string> {
   return Object.fromEntries(container.env.map((e) => [e.name, e.value ?? (e.valueFrom?.secretKeyRef ? 'x'.repeat(64) : '')]));
 }
 
-describe("README's Kubernetes example", () => {
+describe("docs/operating.md's Kubernetes example", () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {

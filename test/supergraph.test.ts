@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAccountsSubgraph, type AccountsSubgraph } from './support/accounts-subgraph.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { startRouter, type Router } from './support/router.js';
-import { operationsOf, readmeBlocks } from './support/readme.js';
+import { fencedBlocks, operationsOf, readDoc } from './support/markdown.js';
 import { calls } from './support/wallets.js';
 
 const token = 'supergraph-caller-token';
@@ -193,8 +193,8 @@ describe('the supergraph', () => {
     expect(calls(gateway.simulator)).toEqual([]);
   });
 
-  it("runs the README's supergraph queries through the router", async () => {
-    const queries = readmeBlocks('Supergraph', 'graphql').flatMap(operationsOf);
+  it("runs docs/federation.md's supergraph queries through the router", async () => {
+    const queries = fencedBlocks(readDoc('docs/federation.md'), 'graphql').flatMap(operationsOf);
     expect(queries.length).toBeGreaterThan(1);
     for (const query of queries) {
       const response = await router.query(query, {}, auth);

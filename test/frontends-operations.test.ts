@@ -2,14 +2,16 @@ import { parse, validate, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSchema } from '../src/graphql/schema.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
-import { operationsOf, readmeBlocks } from './support/readme.js';
+import { docSection, fencedBlocks, operationsOf } from './support/markdown.js';
 import { seedWallets } from './support/wallets.js';
 
-const operations = readmeBlocks('Operations', 'graphql').flatMap(operationsOf);
+const operations = fencedBlocks(docSection('docs/frontends.md', '## Operations'), 'graphql').flatMap(operationsOf);
+/** The JSON body the README's curl example sends (its `-d '…'`). */
+const readmeCurlBody = /-d '(\{.*\})'/.exec(fencedBlocks(docSection('README.md', '## An example with curl'), 'sh').join('\n'))?.[1];
 const schema = createSchema();
 
 let gateway: TestGateway;
-const token = 'readme-operations';
+const token = 'frontends-operations';
 
 beforeAll(async () => {
   gateway = await startGateway();
@@ -25,7 +27,7 @@ function nameOf(operation: string): string {
   return definition.name?.value ?? 'anonymous';
 }
 
-describe("README's Operations", () => {
+describe("docs/frontends.md's Operations", () => {
   it('shows every root field of the schema', () => {
     const shown = new Set(operations.flatMap((op) => [...op.matchAll(/\b(\w+)\s*\(/g)].map((m) => m[1])));
     const roots = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())];
@@ -51,5 +53,15 @@ describe("README's Operations", () => {
     expect((await run('Wallet', { id })).wallet.state).toBe('WAITING');
     expect((await run('Refresh', { id })).refreshWallet.wallet.id).toBe(id);
     expect((await run('Delete', { id })).deleteWallet.deletedWalletId).toBe(id);
+  });
+});
+
+describe("README's curl example", () => {
+  it('answers a page of wallets with the token it sends', async () => {
+    expect(readmeCurlBody, 'a -d \'{…}\' body').toBeDefined();
+    const { query } = JSON.parse(readmeCurlBody!) as { query: string };
+    const response = await gateway.gql(query, {}, { token });
+    expect(response.body.errors).toBeUndefined();
+    expect((response.body.data as { wallets: { nodes: unknown[] } }).wallets.nodes).toHaveLength(5);
   });
 });
