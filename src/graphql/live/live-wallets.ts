@@ -9,6 +9,7 @@ import { LazyWatch, type WatchEvent } from './lazy-watch.js';
 import { Subscriber } from './subscriber.js';
 import { createDeadline } from '../../request/deadline.js';
 import { gatewayError } from '../errors.js';
+import { callerKey as callerKeyOf } from '../../clumio/scheduler.js';
 
 export interface LiveWalletsOptions {
   api: WalletsApi;
@@ -187,7 +188,7 @@ export function createLiveWallets(options: LiveWalletsOptions) {
      */
     watch(caller: CallerCredentials, walletId: string, requestId: string, signal?: AbortSignal): AsyncIterableIterator<WatchEvent> {
       // Counted per token: organizational units are the caller's to pick, as many as it likes.
-      const callerKey = digest(caller.authorization);
+      const callerKey = callerKeyOf(caller.authorization);
       const refused = refusal(callerKey);
       if (refused) throw refused;
       return new LazyWatch(() => {
