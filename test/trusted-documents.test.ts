@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WalletDocument, WalletsDocument, WatchWalletDocument, DeleteWalletDocument } from '../src/generated/client/graphql.js';
+import { WalletDocument, WalletsDocument, WatchWalletDocument, DeleteWalletDocument, type WatchWalletSubscription } from '../src/generated/client/graphql.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { routerSecretHeader } from '../src/graphql/trusted-documents.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
@@ -107,7 +107,7 @@ describe('trusted-documents mode', () => {
   it('serves the trusted subscription over server-sent events, and refuses an arbitrary one', async () => {
     const id = await firstWalletId();
     const token = gateway.simulator.demoToken;
-    const watch = await openSse(gateway.url, persisted(WatchWalletDocument, { id }), { token });
+    const watch = await openSse<WatchWalletSubscription>(gateway.url, persisted(WatchWalletDocument, { id }), { token });
     const first = await watch.next();
     expect(first?.data?.errors).toBeUndefined();
     expect(first?.data?.data?.walletChanged.id).toBe(id);
