@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
 import { rawRequest } from './support/raw-http.js';
+import { parseJson, type GraphQLBody } from './support/json.js';
 
 type Body = { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
 
@@ -94,7 +95,7 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
         query,
       );
       expect(response.status).toBe(status);
-      if (status === 200) expect(JSON.parse(response.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      if (status === 200) expect(parseJson<GraphQLBody>(response.body).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect(gw.simulator.requests).toHaveLength(0);
     });
   });
@@ -304,7 +305,7 @@ describe('tokens go to the configured Clumio origin only', () => {
       res.end('{}');
     });
     const redirectorUrl = await listen(redirector);
-    gw = await startGateway({ via: async () => redirectorUrl });
+    gw = await startGateway({ via: () => Promise.resolve(redirectorUrl) });
   });
   afterAll(async () => {
     await gw.close();

@@ -60,7 +60,7 @@ describe('one caller whose calls keep failing', () => {
     const after = await Promise.all(others.map((token, i) => reads(gw, token, healthy[i]!, 50)));
     const answered = [...during, ...after].flat();
     console.log(
-      `one caller: stalling wallet ${JSON.stringify(tally(stalled!))}, 500-ing wallet ${JSON.stringify(tally(failed!))}; ` +
+      `one caller: stalling wallet ${JSON.stringify(tally(stalled))}, 500-ing wallet ${JSON.stringify(tally(failed))}; ` +
         `other callers ${answered.filter((c) => c === 'ok').length}/${answered.length} answered`,
     );
     expect(tally(answered)).toEqual({ ok: 2 * 60 + 2 * 50 });
@@ -69,7 +69,7 @@ describe('one caller whose calls keep failing', () => {
     // The failing caller got its failures, then was held back without calls to Clumio.
     expect(stalled).toContain('UPSTREAM_TIMEOUT');
     expect(failed).toContain('UPSTREAM_ERROR');
-    expect([...stalled!, ...failed!]).toContain('UPSTREAM_UNAVAILABLE');
+    expect([...stalled, ...failed]).toContain('UPSTREAM_UNAVAILABLE');
     const attackerCalls = gw.simulator.requests.filter((r) => r.path.startsWith(`/wallets/${stalling}`) || r.path.startsWith(`/wallets/${failing}`));
     expect(attackerCalls.length).toBeLessThan(80);
     const held = await gw.gql(readWallet, { id: failing }, { token: attacker });

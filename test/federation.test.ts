@@ -1,4 +1,4 @@
-import { buildSchema, isObjectType, parse, print, type DirectiveNode, type ObjectTypeDefinitionNode } from 'graphql';
+import { buildSchema, isObjectType, Kind, parse, print, type DirectiveNode, type ObjectTypeDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
@@ -41,13 +41,13 @@ describe('_service', () => {
     expect(response.body.errors).toBeUndefined();
     const document = parse(response.body.data!._service.sdl);
     const links = document.definitions
-      .filter((d) => d.kind === 'SchemaExtension' || d.kind === 'SchemaDefinition')
+      .filter((d) => d.kind === Kind.SCHEMA_EXTENSION || d.kind === Kind.SCHEMA_DEFINITION)
       .flatMap((d) => ('directives' in d ? (d.directives ?? []) : []))
       .filter((d) => d.name.value === 'link')
       .map((d) => print(d));
     expect(links.some((l) => /url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/.test(l) && l.includes('"@key"'))).toBe(true);
     const types = new Map(
-      document.definitions.filter((d): d is ObjectTypeDefinitionNode => d.kind === 'ObjectTypeDefinition').map((d) => [d.name.value, d]),
+      document.definitions.filter((d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION).map((d) => [d.name.value, d]),
     );
     expect(keyOf(types.get('Wallet')?.directives)).toEqual(['@key(fields: "id")']);
     expect(keyOf(types.get('AwsAccount')?.directives)).toEqual(['@key(fields: "id", resolvable: false)']);

@@ -40,19 +40,20 @@ describe("docs/frontends.md's Operations", () => {
 
   it('runs each one against the gateway, in an order that makes sense of its variables', async () => {
     const byName = Object.fromEntries(operations.map((op) => [nameOf(op), op]));
-    const run = async (name: string, variables: Record<string, unknown> = {}) => {
-      const response = await gateway.gql(byName[name]!, variables, { token });
+    // `T`: the part of the operation's data this test reads.
+    const run = async <T>(name: string, variables: Record<string, unknown> = {}) => {
+      const response = await gateway.gql<T>(byName[name]!, variables, { token });
       expect(response.body.errors, name).toBeUndefined();
-      return response.body.data as Record<string, any>;
+      return response.body.data as T;
     };
-    const first = await run('Wallets', {});
-    const next = await run('Wallets', { after: first.wallets.pageInfo.endCursor });
+    const first = await run<{ wallets: { pageInfo: { endCursor: string | null } } }>('Wallets', {});
+    const next = await run<{ wallets: { edges: unknown[] } }>('Wallets', { after: first.wallets.pageInfo.endCursor });
     expect(next.wallets.edges.length).toBeGreaterThan(0);
-    const created = await run('Create');
-    const id = created.createWallet.wallet.id as string;
-    expect((await run('Wallet', { id })).wallet.state).toBe('WAITING');
-    expect((await run('Refresh', { id })).refreshWallet.wallet.id).toBe(id);
-    expect((await run('Delete', { id })).deleteWallet.deletedWalletId).toBe(id);
+    const created = await run<{ createWallet: { wallet: { id: string } } }>('Create');
+    const id = created.createWallet.wallet.id;
+    expect((await run<{ wallet: { state: string } }>('Wallet', { id })).wallet.state).toBe('WAITING');
+    expect((await run<{ refreshWallet: { wallet: { id: string } } }>('Refresh', { id })).refreshWallet.wallet.id).toBe(id);
+    expect((await run<{ deleteWallet: { deletedWalletId: string } }>('Delete', { id })).deleteWallet.deletedWalletId).toBe(id);
   });
 });
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { parse, validate } from 'graphql';
+import { Kind, parse, validate } from 'graphql';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
@@ -223,7 +223,7 @@ describe('GraphiQL in a real browser, offline', () => {
     const schema = createSchema();
     const documents = exampleTabs(exampleIds).map((tab) => parse(tab.query));
     for (const document of documents) expect(validate(schema, document)).toEqual([]);
-    const operations = documents.map((document) => document.definitions.map((d) => (d.kind === 'OperationDefinition' ? (d.name?.value ?? '(anonymous)') : d.kind)));
+    const operations = documents.map((document) => document.definitions.map((d) => (d.kind === Kind.OPERATION_DEFINITION ? (d.name?.value ?? '(anonymous)') : d.kind)));
     expect(operations).toEqual([['(anonymous)'], ['Wallet'], ['RefreshWallet'], ['CreateWallet'], ['DeleteWallet'], ['WalletChanged']]);
   });
 

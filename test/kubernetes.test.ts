@@ -19,11 +19,23 @@ interface Container {
   readinessProbe: Probe;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
 }
-interface Manifest {
+interface Manifest<Spec = unknown> {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
-  spec: Record<string, any>;
+  spec: Spec;
+}
+interface DeploymentSpec {
+  selector: { matchLabels: Record<string, string> };
+  template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+}
+interface AutoscalerSpec {
+  scaleTargetRef: Record<string, string>;
+  minReplicas: number;
+}
+interface ServiceSpec {
+  selector: Record<string, string>;
+  ports: Array<{ targetPort: string | number }>;
 }
 
 /** The yaml block of the docs/operating.md section with this heading, parsed. */
@@ -37,10 +49,10 @@ function manifestsOf(heading: string): Manifest[] {
 }
 
 const manifests = manifestsOf('### Kubernetes');
-const deployment = manifests.find((m) => m.kind === 'Deployment')!;
-const hpa = manifests.find((m) => m.kind === 'HorizontalPodAutoscaler')!;
-const service = manifests.find((m) => m.kind === 'Service')!;
-const container = (deployment?.spec.template.spec.containers as Container[] | undefined)?.[0] as Container;
+const deployment = manifests.find((m) => m.kind === 'Deployment') as Manifest<DeploymentSpec>;
+const hpa = manifests.find((m) => m.kind === 'HorizontalPodAutoscaler') as Manifest<AutoscalerSpec>;
+const service = manifests.find((m) => m.kind === 'Service') as Manifest<ServiceSpec>;
+const container = deployment?.spec.template.spec.containers[0] as Container;
 
 /** The container port a probe or a Service names, by name or number. */
 function containerPort(port: string | number): number | undefined {
@@ -57,7 +69,8 @@ describe("docs/operating.md's Kubernetes example", () => {
 
   beforeAll(async () => {
     // As the Deployment runs it: production mode, its environment; the upstream is the simulator.
-    const { CLUMIO_REGION: _region, ...env } = deploymentEnv();
+    const env = deploymentEnv();
+    delete env.CLUMIO_REGION;
     const image = parseDockerfile(new URL('../Dockerfile', import.meta.url).pathname).at(-1)!;
     gateway = await startGateway({ env: { ...image.env, ...env } });
   });
@@ -110,7 +123,7 @@ describe("docs/operating.md's Kubernetes example", () => {
     expect(config.host).toBe('0.0.0.0');
     expect(containerPort(container.livenessProbe.httpGet.port)).toBe(config.port);
     expect(containerPort(container.readinessProbe.httpGet.port)).toBe(config.port);
-    expect(containerPort((service.spec.ports as Array<{ targetPort: string | number }>)[0]!.targetPort)).toBe(config.port);
+    expect(containerPort(service.spec.ports[0]!.targetPort)).toBe(config.port);
   });
 
   it('configures the gateway validly, with the cursor secret from a Secret', () => {
@@ -121,12 +134,12 @@ describe("docs/operating.md's Kubernetes example", () => {
   });
 
   it('sets resource requests and limits, and the autoscaler and Service point at the Deployment', () => {
-    expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-    expect(container.resources.limits).toMatchObject({ memory: expect.any(String) });
+    expect(container.resources.requests).toMatchObject({ cpu: expect.any(String) as string, memory: expect.any(String) as string });
+    expect(container.resources.limits).toMatchObject({ memory: expect.any(String) as string });
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
-    const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
+    const podLabels = deployment.spec.template.metadata.labels;
     expect(deployment.spec.selector.matchLabels).toEqual(podLabels);
-    expect(podLabels).toMatchObject(service.spec.selector as Record<string, string>);
+    expect(podLabels).toMatchObject(service.spec.selector);
   });
 });

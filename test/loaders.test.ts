@@ -120,7 +120,7 @@ describe('upstream calls of one operation', () => {
       UPSTREAM_CONCURRENCY_PER_OPERATION: '3',
     });
     const app = createApp({ config, clumioBaseUrl: proxy.url });
-    const server = createServer(app.yoga);
+    const server = createServer(app.yoga.requestListener);
     const url = `${await listen(server)}/graphql`;
     try {
       const token = 'loaders-concurrency';

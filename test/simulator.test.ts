@@ -1,10 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import { createSimulator, type RecordedRequest, type Simulator } from '../src/simulator/index.js';
 import { RequestLog } from '../src/simulator/request-log.js';
+import type { ClumioErrors, ClumioWallet, ClumioWalletPage } from './support/clumio-json.js';
+import { parseJson, readJson } from './support/json.js';
 import { until } from './support/wait.js';
-
-type Json = Record<string, any>;
 
 interface CallOptions {
   method?: string;
@@ -35,27 +35,29 @@ function call(path: string, opts: CallOptions = {}): Promise<Response> {
   });
 }
 
-async function callJson(path: string, opts: CallOptions = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+/** Calls the simulator and reads its answer as `T`: a wallet unless the caller says a page or errors. */
+async function callJson<T = ClumioWallet>(path: string, opts: CallOptions = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await call(path, opts);
-  return { status: res.status, body: (await res.json()) as Json, headers: res.headers };
+  return { status: res.status, body: await readJson<T>(res), headers: res.headers };
 }
 
 function createBody(account: string, region?: string | null): string {
   return JSON.stringify(region === undefined ? { account_native_id: account } : { account_native_id: account, aws_region: region });
 }
 
-async function createWallet(token: string, account: string, region?: string | null): Promise<Json> {
+async function createWallet(token: string, account: string, region?: string | null): Promise<ClumioWallet> {
   const { status, body } = await callJson('/wallets', { method: 'POST', token, body: createBody(account, region) });
   expect(status).toBe(200);
   return body;
 }
 
-function expectEnvelope(body: Json, fragment?: string): void {
-  expect(body.errors).toHaveLength(1);
-  expect(Number.isInteger(body.errors[0].error_code)).toBe(true);
-  expect(body.errors[0].error_code).toBeGreaterThanOrEqual(0);
-  expect(typeof body.errors[0].error_message).toBe('string');
-  if (fragment) expect(body.errors[0].error_message).toContain(fragment);
+function expectEnvelope(body: unknown, fragment?: string): void {
+  const { errors } = body as ClumioErrors;
+  expect(errors).toHaveLength(1);
+  expect(Number.isInteger(errors[0]?.error_code)).toBe(true);
+  expect(errors[0]?.error_code).toBeGreaterThanOrEqual(0);
+  expect(typeof errors[0]?.error_message).toBe('string');
+  if (fragment) expect(errors[0]?.error_message).toContain(fragment);
 }
 
 let orgCounter = 0;
@@ -126,15 +128,15 @@ describe('organizations', () => {
     expect((await callJson(`/wallets/${wallet.id}`, { token: b })).status).toBe(404);
     expect((await callJson(`/wallets/${wallet.id}/_refresh`, { method: 'POST', token: b })).status).toBe(404);
     expect((await callJson(`/wallets/${wallet.id}`, { method: 'DELETE', token: b })).status).toBe(404);
-    const list = await callJson('/wallets', { token: b });
+    const list = await callJson<ClumioWalletPage>('/wallets', { token: b });
     expect(list.body._embedded.items).toEqual([]);
     expect((await callJson(`/wallets/${wallet.id}`, { token: a })).status).toBe(200);
   });
 
   it('seeds a new organization with a wallet in every state unless asked not to', async () => {
     const seeded = newOrg(true);
-    const { body } = await callJson('/wallets', { token: seeded });
-    const states = body._embedded.items.map((w: Json) => w.state);
+    const { body } = await callJson<ClumioWalletPage>('/wallets', { token: seeded });
+    const states = body._embedded.items.map((w) => w.state);
     expect(new Set(states)).toEqual(new Set(['Waiting', 'Enabled', 'Error']));
   });
 
@@ -146,8 +148,8 @@ describe('organizations', () => {
 
 describe('the seeded demo organization', () => {
   it('holds about eight wallets covering every state with realistic fields', async () => {
-    const { body } = await callJson('/wallets?limit=100');
-    const items: Json[] = body._embedded.items;
+    const { body } = await callJson<ClumioWalletPage>('/wallets?limit=100');
+    const items = body._embedded.items;
     expect(items.length).toBeGreaterThanOrEqual(8);
     expect(new Set(items.map((w) => w.state))).toEqual(new Set(['Waiting', 'Enabled', 'Error']));
     expect(new Set(items.map((w) => w.aws_region)).size).toBeGreaterThanOrEqual(4);
@@ -164,7 +166,7 @@ describe('the seeded demo organization', () => {
     expect(broken).toBeDefined();
     expect(typeof broken!.error_code).toBe('string');
     expect(typeof broken!.error_message).toBe('string');
-    for (const error of Object.values(broken!.key_errors) as Json[]) {
+    for (const error of Object.values(broken!.key_errors)) {
       expect(typeof error.error_code).toBe('string');
       expect(typeof error.error_message).toBe('string');
     }
@@ -204,7 +206,7 @@ describe('wallet operations', () => {
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
     expect(res.status).toBe(200);
-    const wallet = (await res.json()) as Json;
+    const wallet = await readJson<ClumioWallet>(res);
     expect(wallet.aws_region).toBe('us-west-2');
   });
 
@@ -292,7 +294,7 @@ describe('listing and pagination', () => {
 
   beforeAll(async () => {
     org = newOrg();
-    for (let i = 0; i < 11; i++) created.push((await createWallet(org, String(100000000000 + i))).id as string);
+    for (let i = 0; i < 11; i++) created.push((await createWallet(org, String(100000000000 + i))).id);
   });
 
   it('visits every wallet exactly once in creation order by following _next links', async () => {
@@ -300,11 +302,11 @@ describe('listing and pagination', () => {
     let next: string | undefined = '/wallets?limit=3';
     let pages = 0;
     while (next && pages++ < 20) {
-      const { status, body }: { status: number; body: Json } = await callJson(next, { token: org });
+      const { status, body }: { status: number; body: ClumioWalletPage } = await callJson(next, { token: org });
       expect(status).toBe(200);
       expect(body.limit).toBe(3);
       expect(body.current_count).toBe(body._embedded.items.length);
-      seen.push(...body._embedded.items.map((w: Json) => w.id as string));
+      seen.push(...body._embedded.items.map((w) => w.id));
       if (pages === 1) {
         expect(body._links._prev).toBeUndefined();
         expect(body.start).toBe('');
@@ -321,22 +323,22 @@ describe('listing and pagination', () => {
   });
 
   it('points _last at the final page and _prev back to the previous one', async () => {
-    const first = await callJson('/wallets?limit=4', { token: org });
-    const last = await callJson(first.body._links._last.href, { token: org });
-    expect(last.body._embedded.items.map((w: Json) => w.id)).toEqual(created.slice(8));
+    const first = await callJson<ClumioWalletPage>('/wallets?limit=4', { token: org });
+    const last = await callJson<ClumioWalletPage>(first.body._links._last.href, { token: org });
+    expect(last.body._embedded.items.map((w) => w.id)).toEqual(created.slice(8));
     expect(last.body._links._next).toBeUndefined();
-    const prev = await callJson(last.body._links._prev.href, { token: org });
-    expect(prev.body._embedded.items.map((w: Json) => w.id)).toEqual(created.slice(4, 8));
+    const prev = await callJson<ClumioWalletPage>(last.body._links._prev!.href, { token: org });
+    expect(prev.body._embedded.items.map((w) => w.id)).toEqual(created.slice(4, 8));
   });
 
   it('uses page tokens that are not plain offsets', async () => {
-    const first = await callJson('/wallets?limit=3', { token: org });
-    const token = new URL(first.body._links._next.href, base).searchParams.get('start');
+    const first = await callJson<ClumioWalletPage>('/wallets?limit=3', { token: org });
+    const token = new URL(first.body._links._next!.href, base).searchParams.get('start');
     expect(token).not.toMatch(/^\d+$/);
   });
 
   it('treats limit=0 and an empty start as the defaults', async () => {
-    const { status, body } = await callJson('/wallets?limit=0&start=', { token: org });
+    const { status, body } = await callJson<ClumioWalletPage>('/wallets?limit=0&start=', { token: org });
     expect(status).toBe(200);
     expect(body.limit).toBe(25);
     expect(body.start).toBe('');
@@ -346,7 +348,7 @@ describe('listing and pagination', () => {
   });
 
   it('clamps a limit above the maximum to the maximum', async () => {
-    const { body } = await callJson('/wallets?limit=5000', { token: org });
+    const { body } = await callJson<ClumioWalletPage>('/wallets?limit=5000', { token: org });
     expect(body.limit).toBe(100);
   });
 
@@ -361,11 +363,11 @@ describe('listing and pagination', () => {
   it('keeps paging stable when a wallet on an earlier page is deleted', async () => {
     const own = newOrg();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await createWallet(own, String(200000000000 + i))).id as string);
-    const first = await callJson('/wallets?limit=2', { token: own });
+    for (let i = 0; i < 5; i++) ids.push((await createWallet(own, String(200000000000 + i))).id);
+    const first = await callJson<ClumioWalletPage>('/wallets?limit=2', { token: own });
     await call(`/wallets/${ids[0]}`, { method: 'DELETE', token: own });
-    const second = await callJson(first.body._links._next.href, { token: own });
-    expect(second.body._embedded.items.map((w: Json) => w.id)).toEqual(ids.slice(2, 4));
+    const second = await callJson<ClumioWalletPage>(first.body._links._next!.href, { token: own });
+    expect(second.body._embedded.items.map((w) => w.id)).toEqual(ids.slice(2, 4));
   });
 });
 
@@ -378,7 +380,7 @@ describe('wallet lifecycle', () => {
     expect(wallet._links['delete-wallet']).toEqual({ href: `/wallets/${wallet.id}`, templated: false, type: 'delete' });
     expect(wallet._links['refresh-wallet']).toEqual({ href: `/wallets/${wallet.id}/_refresh`, templated: false, type: 'post' });
 
-    sim.installStack(wallet.id as string);
+    sim.installStack(wallet.id);
     const { body: enabled } = await callJson(`/wallets/${wallet.id}`, { token: org });
     expect(enabled).toMatchObject({ state: 'Enabled', stack_version: 15, installed_regions: ['us-east-1'] });
     expect(enabled.role_arn).toMatch(/^arn:aws:iam::888888888888:role\//);
@@ -389,18 +391,18 @@ describe('wallet lifecycle', () => {
   it('moves a broken wallet to Error only on refresh, and back to Enabled after the stack is reinstalled', async () => {
     const org = newOrg();
     const wallet = await createWallet(org, '999999999999', 'us-west-2');
-    sim.installStack(wallet.id as string);
+    sim.installStack(wallet.id);
     await call(`/wallets/${wallet.id}/_refresh`, { method: 'POST', token: org });
 
     const keyErrors = { 'us-west-2': { error_code: 'KeyDisabled', error_message: 'disabled' } };
-    sim.breakWallet(wallet.id as string, { error_code: 'KeyAccessFailed', error_message: 'cannot use key', key_errors: keyErrors });
+    sim.breakWallet(wallet.id, { error_code: 'KeyAccessFailed', error_message: 'cannot use key', key_errors: keyErrors });
     expect((await callJson(`/wallets/${wallet.id}`, { token: org })).body.state).toBe('Enabled');
     const { body: broken } = await callJson(`/wallets/${wallet.id}/_refresh`, { method: 'POST', token: org });
     expect(broken).toMatchObject({ state: 'Error', error_code: 'KeyAccessFailed', error_message: 'cannot use key', key_errors: keyErrors });
     expect(broken._links['list-wallet-keys']).toBeUndefined();
     expect(broken._links['delete-wallet']).toBeUndefined();
 
-    sim.installStack(wallet.id as string);
+    sim.installStack(wallet.id);
     const { body: healed } = await callJson(`/wallets/${wallet.id}/_refresh`, { method: 'POST', token: org });
     expect(healed).toMatchObject({ state: 'Enabled', error_code: null, error_message: null, key_errors: {} });
   });
@@ -408,7 +410,7 @@ describe('wallet lifecycle', () => {
   it('fills default error details when a wallet is broken without any', async () => {
     const org = newOrg();
     const wallet = await createWallet(org, '121212121212', 'eu-west-1');
-    sim.breakWallet(wallet.id as string);
+    sim.breakWallet(wallet.id);
     const { body } = await callJson(`/wallets/${wallet.id}/_refresh`, { method: 'POST', token: org });
     expect(body.state).toBe('Error');
     expect(typeof body.error_code).toBe('string');
@@ -426,9 +428,9 @@ describe('wallet lifecycle', () => {
     const url = await auto.listen();
     try {
       const headers = { authorization: `Bearer ${auto.demoToken}` };
-      const created = (await (await fetch(`${url}/wallets`, { method: 'POST', headers, body: createBody('131313131313') })).json()) as Json;
+      const created = await readJson<ClumioWallet>(await fetch(`${url}/wallets`, { method: 'POST', headers, body: createBody('131313131313') }));
       expect(created.state).toBe('Waiting');
-      const state = async () => ((await (await fetch(`${url}/wallets`, { headers })).json()) as Json)._embedded.items[0].state;
+      const state = async () => (await readJson<ClumioWalletPage>(await fetch(`${url}/wallets`, { headers })))._embedded.items[0]?.state;
       await until(async () => (await state()) === 'Enabled');
     } finally {
       await auto.close();
@@ -446,11 +448,11 @@ describe('raw wallets put by tests', () => {
       _links: { _self: { href: '/odd', templated: true, type: 'get' } },
     });
     expect(typeof stored.id).toBe('string');
-    const res = await call(`/wallets/${stored.id}`, { token: org });
+    const res = await call(`/wallets/${String(stored.id)}`, { token: org });
     const text = await res.text();
     expect(text).toContain('"available_version":9007199254740993');
     expect(text).toContain('"stack_version":2147483648');
-    const body = JSON.parse(text) as Json;
+    const body = parseJson<ClumioWallet>(text);
     expect(body.state).toBe('Migrating');
     expect(body._links).toEqual({ _self: { href: '/odd', templated: true, type: 'get' } });
     expect(body.error_code).toBeUndefined();
@@ -461,8 +463,8 @@ describe('raw wallets put by tests', () => {
     sim.putWallet(org, { id: 'w-1', state: 'Waiting' });
     sim.putWallet(org, { id: 'w-2', state: 'Waiting' });
     sim.putWallet(org, { id: 'w-1', state: 'Enabled' });
-    const { body } = await callJson('/wallets', { token: org });
-    expect(body._embedded.items.map((w: Json) => [w.id, w.state])).toEqual([['w-1', 'Enabled'], ['w-2', 'Waiting']]);
+    const { body } = await callJson<ClumioWalletPage>('/wallets', { token: org });
+    expect(body._embedded.items.map((w) => [w.id, w.state])).toEqual([['w-1', 'Enabled'], ['w-2', 'Waiting']]);
   });
 });
 
@@ -575,7 +577,9 @@ describe('faults', () => {
     expect(res.headers.get('content-type')).toBe('application/api.clumio.wallets=v1+json');
     const text = await res.text();
     expect(text.length).toBe(2 * 1024 * 1024);
-    expect(() => JSON.parse(text)).not.toThrow();
+    expect(() => {
+      JSON.parse(text);
+    }).not.toThrow();
   });
 
   it('rejects an invalid fault', () => {
@@ -634,7 +638,7 @@ describe("behaving as Clumio's SDKs expect", () => {
       }
     }
     // Nothing was created by the refused POST.
-    expect((await callJson('/wallets', { token: org })).body.current_count).toBe(0);
+    expect((await callJson<ClumioWalletPage>('/wallets', { token: org })).body.current_count).toBe(0);
   });
 
   it('keeps a wallet to the organizational unit it was created in: the global unit sees every wallet, another unit none of it', async () => {
@@ -644,7 +648,7 @@ describe("behaving as Clumio's SDKs expect", () => {
     const east = await callJson('/wallets', { method: 'POST', token: org, body: createBody('222222222222'), headers: ou('ou-east') });
     expect(east.status).toBe(200);
     const ids = async (headers: Record<string, string>) =>
-      (await callJson('/wallets', { token: org, headers })).body._embedded.items.map((w: Json) => w.id);
+      (await callJson<ClumioWalletPage>('/wallets', { token: org, headers })).body._embedded.items.map((w) => w.id);
     expect(await ids({})).toEqual([global.id, east.body.id]);
     expect(await ids(ou(''))).toEqual([global.id, east.body.id]);
     expect(await ids(ou('ou-east'))).toEqual([east.body.id]);
@@ -662,13 +666,13 @@ describe("behaving as Clumio's SDKs expect", () => {
     const mine: string[] = [];
     for (let i = 0; i < 5; i++) {
       await createWallet(org, String(300000000000 + i));
-      mine.push((await callJson('/wallets', { method: 'POST', token: org, body: createBody(String(400000000000 + i)), headers })).body.id as string);
+      mine.push((await callJson('/wallets', { method: 'POST', token: org, body: createBody(String(400000000000 + i)), headers })).body.id);
     }
     const seen: string[] = [];
     let next: string | undefined = '/wallets?limit=2';
     while (next) {
-      const { body }: { body: Json } = await callJson(next, { token: org, headers });
-      seen.push(...body._embedded.items.map((w: Json) => w.id as string));
+      const { body }: { body: ClumioWalletPage } = await callJson(next, { token: org, headers });
+      seen.push(...body._embedded.items.map((w) => w.id));
       next = body._links._next?.href;
     }
     expect(seen).toEqual(mine);
@@ -682,7 +686,7 @@ describe("behaving as Clumio's SDKs expect", () => {
     try {
       other.addOrganization('eu-org', { seed: false });
       const res = await fetch(`${url}/wallets`, { method: 'POST', headers: { authorization: 'Bearer eu-org' }, body: createBody('555555555555'), signal: AbortSignal.timeout(5_000) });
-      expect(((await res.json()) as Json).aws_region).toBe('eu-central-1');
+      expect((await readJson<ClumioWallet>(res)).aws_region).toBe('eu-central-1');
     } finally {
       await other.close();
     }
@@ -693,20 +697,20 @@ describe("behaving as Clumio's SDKs expect", () => {
     const url = await other.listen();
     try {
       const list = async (target: string, token: string) =>
-        ((await (await fetch(`${target}/wallets`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) })).json()) as Json)._embedded.items.map(
-          (w: Json) => [w.id, w.token, w.role_arn],
+        (await readJson<ClumioWalletPage>(await fetch(`${target}/wallets`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) })))._embedded.items.map(
+          (w) => [w.id, w.token, w.role_arn],
         );
       const here = await list(base, sim.demoToken);
       expect(here).toHaveLength(8);
       expect(await list(url, other.demoToken)).toEqual(here);
-      expect(new Set(here.map(([id]: string[]) => id)).size).toBe(8);
+      expect(new Set(here.map(([id]) => id)).size).toBe(8);
       for (const [id] of here) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       sim.addOrganization('stable-seed-org');
       other.addOrganization('stable-seed-org');
       const again = await list(url, 'stable-seed-org');
       expect(again).toHaveLength(3);
       expect(again).toEqual(await list(base, 'stable-seed-org'));
-      expect(again.some(([id]: string[]) => here.some(([demo]: string[]) => demo === id))).toBe(false);
+      expect(again.some(([id]) => here.some(([demo]) => demo === id))).toBe(false);
     } finally {
       await other.close();
     }
@@ -717,15 +721,15 @@ describe('page tokens and the page size', () => {
   it('serves a token with any limit by default, and refuses another limit with 400 in strict mode', async () => {
     const org = newOrg();
     for (let i = 0; i < 6; i++) await createWallet(org, String(600000000000 + i));
-    const first = await callJson('/wallets?limit=2', { token: org });
-    const start = new URL(first.body._links._next.href, base).searchParams.get('start')!;
-    expect((await callJson(`/wallets?limit=5&start=${start}`, { token: org })).body.current_count).toBe(4);
+    const first = await callJson<ClumioWalletPage>('/wallets?limit=2', { token: org });
+    const start = new URL(first.body._links._next!.href, base).searchParams.get('start')!;
+    expect((await callJson<ClumioWalletPage>(`/wallets?limit=5&start=${start}`, { token: org })).body.current_count).toBe(4);
     sim.setStrictPageTokens(true);
     try {
       const refused = await callJson(`/wallets?limit=5&start=${start}`, { token: org });
       expect(refused.status).toBe(400);
       expectEnvelope(refused.body, 'limit=2');
-      expect((await callJson(`/wallets?limit=2&start=${start}`, { token: org })).body.current_count).toBe(2);
+      expect((await callJson<ClumioWalletPage>(`/wallets?limit=2&start=${start}`, { token: org })).body.current_count).toBe(2);
     } finally {
       sim.setStrictPageTokens(false);
     }
@@ -734,7 +738,7 @@ describe('page tokens and the page size', () => {
   it('switches strict page tokens over HTTP', async () => {
     const org = newOrg();
     for (let i = 0; i < 3; i++) await createWallet(org, String(610000000000 + i));
-    const start = new URL((await callJson('/wallets?limit=1', { token: org })).body._links._next.href, base).searchParams.get('start')!;
+    const start = new URL((await callJson<ClumioWalletPage>('/wallets?limit=1', { token: org })).body._links._next!.href, base).searchParams.get('start')!;
     const put = (body: unknown) => fetch(`${base}/__simulator/paging`, { method: 'PUT', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
     expect((await put({ strictTokens: true })).status).toBe(204);
     try {
@@ -751,7 +755,7 @@ describe('POST /wallets/_post-process, as the BYOK Terraform module calls it', (
   const accept = { accept: 'application/api.clumio.post-process-kms=v1+json', 'content-type': 'text/plain; charset=utf-8' };
 
   // What the Go SDK sends: every field, unset ones as null.
-  function report(requestType: unknown, wallet: Json, extra: Json = {}): string {
+  function report(requestType: unknown, wallet: ClumioWallet, extra: Record<string, unknown> = {}): string {
     return JSON.stringify({
       account_native_id: wallet.account_native_id, aws_region: wallet.aws_region, created_multi_region_cmk: true,
       multi_region_cmk_key_id: 'mrk-1234', request_type: requestType, role_arn: null, role_external_id: 'ext-1', role_id: null,
@@ -862,7 +866,7 @@ describe('HTTP control endpoints', () => {
     await control('requests', 'DELETE');
     await call('/wallets?limit=2');
     const res = await control('requests', 'GET');
-    const recorded = (await res.json()) as Json[];
+    const recorded = await readJson<RecordedRequest[]>(res);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ method: 'GET', url: '/wallets?limit=2' });
     await control('requests', 'DELETE');
@@ -874,7 +878,7 @@ describe('HTTP control endpoints', () => {
     expect((await control('organizations', 'POST', { token, seed: false })).ok).toBe(true);
     expect((await control('organizations', 'POST', { token })).status).toBe(409);
     const wallet = await createWallet(token, '141414141414');
-    expect((await control(`wallets/${encodeURIComponent(wallet.id as string)}/install-stack`, 'POST')).ok).toBe(true);
+    expect((await control(`wallets/${encodeURIComponent(wallet.id)}/install-stack`, 'POST')).ok).toBe(true);
     expect((await callJson(`/wallets/${wallet.id}`, { token })).body.state).toBe('Enabled');
     expect((await control('wallets/unknown/install-stack', 'POST')).status).toBe(404);
   });

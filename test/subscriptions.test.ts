@@ -12,6 +12,10 @@ import { freePort, until } from './support/wait.js';
 
 const intervalMs = 500;
 const watch = 'subscription Watch($id: ID!) { walletChanged(id: $id) { id state installedRegions actions { canDelete } } }';
+/** The data of one `watch` event. */
+interface Watched {
+  walletChanged: { id: string; state: string; installedRegions: string[]; actions: { canDelete: boolean } };
+}
 
 let gateway: TestGateway;
 let tokenCounter = 0;
@@ -22,8 +26,8 @@ function newCaller(count = 1): { token: string; ids: string[] } {
   return { token, ids: seedWallets(gateway.simulator, token, count) };
 }
 
-function subscribe(id: string, token: string | null, headers?: Record<string, string>): Promise<SseStream> {
-  return openSse(gateway.url, { query: watch, variables: { id } }, { token, ...(headers ? { headers } : {}) });
+function subscribe(id: string, token: string | null, headers?: Record<string, string>): Promise<SseStream<Watched>> {
+  return openSse<Watched>(gateway.url, { query: watch, variables: { id } }, { token, ...(headers ? { headers } : {}) });
 }
 
 /** The Clumio reads of one wallet since the last clear, with the token each carried. */
@@ -38,7 +42,7 @@ function readsOf(id: string, simulator: Simulator = gateway.simulator): string[]
 async function openWitness(url: string, simulator: Simulator, name: string): Promise<{ reads(): number; close(): void }> {
   const token = `subscriptions-witness-${name}-${'w'.repeat(24)}`;
   const [id] = seedWallets(simulator, token, 1);
-  const stream = await openSse(url, { query: watch, variables: { id } }, { token });
+  const stream = await openSse<Watched>(url, { query: watch, variables: { id } }, { token });
   expect((await stream.next())?.event).toBe('next');
   return { reads: () => readsOf(id!, simulator).length, close: () => stream.close() };
 }
@@ -259,7 +263,7 @@ describe('a subscription answered without a stream', () => {
       expect(own.app.live.stats()).toEqual({ subscriptions: 0, polls: 0 });
       expect(own.simulator.requests).toEqual([]);
 
-      const streams = await Promise.all(ids.map((id) => openSse(own.url, { query: watch, variables: { id } }, { token })));
+      const streams = await Promise.all(ids.map((id) => openSse<Watched>(own.url, { query: watch, variables: { id } }, { token })));
       for (const [i, stream] of streams.entries()) expect((await stream.next())?.data?.data?.walletChanged.id).toBe(ids[i]);
       expect(own.app.live.stats()).toEqual({ subscriptions: 3, polls: 3 });
       for (const stream of streams) stream.close();
@@ -311,7 +315,7 @@ describe('a long-lived stream', () => {
     try {
       const token = `subscriptions-deadline-${'d'.repeat(24)}`;
       const [id] = seedWallets(own.simulator, token, 1);
-      const stream = await openSse(own.url, { query: watch, variables: { id } }, { token });
+      const stream = await openSse<Watched>(own.url, { query: watch, variables: { id } }, { token });
       expect((await stream.next())?.data?.data?.walletChanged.state).toBe('WAITING');
       // Three more polls of the wallet, 500 ms apart, put the stream well past its 800 ms deadline.
       own.simulator.clearRequests();
@@ -331,7 +335,7 @@ describe('shutting down', () => {
     try {
       const token = `subscriptions-shutdown-${'s'.repeat(24)}`;
       const [id] = seedWallets(own.simulator, token, 1);
-      const stream = await openSse(own.url, { query: watch, variables: { id } }, { token });
+      const stream = await openSse<Watched>(own.url, { query: watch, variables: { id } }, { token });
       expect((await stream.next())?.event).toBe('next');
       await own.app.live.endSubscriptions();
       expect((await stream.next())?.event).toBe('complete');
@@ -350,7 +354,7 @@ describe('the replica-wide subscription bound', () => {
         const token = `subscriptions-max-${n}-${'y'.repeat(24)}`;
         return { token, id: seedWallets(small.simulator, token, 1)[0]! };
       });
-      const open = (s: { token: string; id: string }) => openSse(small.url, { query: watch, variables: { id: s.id } }, { token: s.token });
+      const open = (s: { token: string; id: string }) => openSse<Watched>(small.url, { query: watch, variables: { id: s.id } }, { token: s.token });
       const first = await open(callers[0]!);
       const second = await open(callers[1]!);
       expect((await first.next())?.event).toBe('next');
@@ -396,7 +400,7 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
     // A second replica in front of the same Clumio.
     const clumioBaseUrl = first.simulator.url;
     const app = createApp({ config: loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', ...env }), clumioBaseUrl });
-    const server = createServer(app.yoga);
+    const server = createServer(app.yoga.requestListener);
     const origin = await listen(server);
     second = {
       url: `${origin}/graphql`,
@@ -419,8 +423,8 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
     const token = `subscriptions-redis-${'r'.repeat(24)}`;
     const [id] = seedWallets(first.simulator, token, 1);
     const witness = await openWitness(first.url, first.simulator, 'replicas');
-    const onFirst = await openSse(first.url, { query: watch, variables: { id } }, { token });
-    const onSecond = await openSse(second.url, { query: watch, variables: { id } }, { token });
+    const onFirst = await openSse<Watched>(first.url, { query: watch, variables: { id } }, { token });
+    const onSecond = await openSse<Watched>(second.url, { query: watch, variables: { id } }, { token });
     expect((await onFirst.next())?.data?.data?.walletChanged.state).toBe('WAITING');
     expect((await onSecond.next())?.data?.data?.walletChanged.state).toBe('WAITING');
 
@@ -445,11 +449,11 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
     const token = `subscriptions-redis-handover-${'h'.repeat(24)}`;
     const [id] = seedWallets(first.simulator, token, 1);
     const held = await leaseKeys();
-    const onFirst = await openSse(first.url, { query: watch, variables: { id } }, { token });
+    const onFirst = await openSse<Watched>(first.url, { query: watch, variables: { id } }, { token });
     expect((await onFirst.next())?.event).toBe('next');
     // The first replica takes the lease at its second read; until then the second could take it.
     await until(async () => [...(await leaseKeys())].some((key) => !held.has(key)));
-    const onSecond = await openSse(second.url, { query: watch, variables: { id } }, { token });
+    const onSecond = await openSse<Watched>(second.url, { query: watch, variables: { id } }, { token });
     expect((await onSecond.next())?.event).toBe('next');
 
     onFirst.close();

@@ -1,9 +1,18 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WalletDocument, WalletsDocument, WatchWalletDocument, DeleteWalletDocument } from '../src/generated/client/graphql.js';
+import {
+  WalletDocument,
+  WalletsDocument,
+  WatchWalletDocument,
+  DeleteWalletDocument,
+  type WalletQuery,
+  type WalletsQuery,
+  type WatchWalletSubscription,
+} from '../src/generated/client/graphql.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { routerSecretHeader } from '../src/graphql/trusted-documents.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
+import { readJson, type GraphQLBody } from './support/json.js';
 import { openSse } from './support/sse.js';
 
 const routerSecret = 'router-secret-0123456789abcdef0123456789';
@@ -12,19 +21,17 @@ const hexOf = (document: unknown) => hashOf(document).replace(/^sha256:/, '');
 
 let gateway: TestGateway;
 
-type Body = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
-
-/** POSTs a GraphQL-over-HTTP body with the demo token. */
-const post = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  gateway.post(JSON.stringify(body), headers) as Promise<{ status: number; body: Body }>;
+/** POSTs a GraphQL-over-HTTP body with the demo token; `T` is the data the operation answers with. */
+const post = <T = Record<string, unknown>>(body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  gateway.post<T>(JSON.stringify(body), headers);
 
 function persisted(document: unknown, variables?: Record<string, unknown>) {
   return { variables, extensions: { persistedQuery: { version: 1, sha256Hash: hexOf(document) } } };
 }
 
 async function firstWalletId(): Promise<string> {
-  const page = await post(persisted(WalletsDocument, { first: 1 }));
-  return page.body.data!.wallets.edges[0].node.id as string;
+  const page = await post<WalletsQuery>(persisted(WalletsDocument, { first: 1 }));
+  return page.body.data!.wallets.edges[0]!.node.id;
 }
 
 beforeAll(async () => {
@@ -38,7 +45,7 @@ afterAll(async () => {
 
 describe('trusted-documents mode', () => {
   it('runs a document of the manifest named by extensions.persistedQuery.sha256Hash', async () => {
-    const { status, body } = await post(persisted(WalletsDocument, { first: 3 }));
+    const { status, body } = await post<WalletsQuery>(persisted(WalletsDocument, { first: 3 }));
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data?.wallets.edges).toHaveLength(3);
@@ -46,18 +53,18 @@ describe('trusted-documents mode', () => {
 
   it('runs a document of the manifest named by documentId, in a POST body or a GET query string', async () => {
     const id = await firstWalletId();
-    const viaPost = await post({ documentId: hashOf(WalletDocument), variables: { id } });
+    const viaPost = await post<WalletQuery>({ documentId: hashOf(WalletDocument), variables: { id } });
     expect(viaPost.body.errors).toBeUndefined();
-    expect(viaPost.body.data?.wallet.id).toBe(id);
+    expect(viaPost.body.data?.wallet?.id).toBe(id);
 
     const query = new URLSearchParams({ documentId: hashOf(WalletDocument), variables: JSON.stringify({ id }) });
     const viaGet = await fetch(`${gateway.url}?${query}`, {
       headers: { accept: 'application/json', authorization: `Bearer ${gateway.simulator.demoToken}` },
       signal: AbortSignal.timeout(20_000),
     });
-    const got = (await viaGet.json()) as Body;
+    const got = await readJson<GraphQLBody<WalletQuery>>(viaGet);
     expect(got.errors).toBeUndefined();
-    expect(got.data?.wallet.id).toBe(id);
+    expect(got.data?.wallet?.id).toBe(id);
   });
 
   it('refuses an arbitrary document with PERSISTED_QUERY_ONLY and calls Clumio for nothing', async () => {
@@ -97,7 +104,7 @@ describe('trusted-documents mode', () => {
       body: JSON.stringify(persisted(WalletDocument, { id: 'x' })),
       signal: AbortSignal.timeout(20_000),
     });
-    const body = (await response.json()) as Body;
+    const body = await readJson<GraphQLBody>(response);
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const badId = await post(persisted(DeleteWalletDocument, { id: '../wallets' }));
     expect(badId.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -107,7 +114,7 @@ describe('trusted-documents mode', () => {
   it('serves the trusted subscription over server-sent events, and refuses an arbitrary one', async () => {
     const id = await firstWalletId();
     const token = gateway.simulator.demoToken;
-    const watch = await openSse(gateway.url, persisted(WatchWalletDocument, { id }), { token });
+    const watch = await openSse<WatchWalletSubscription>(gateway.url, persisted(WatchWalletDocument, { id }), { token });
     const first = await watch.next();
     expect(first?.data?.errors).toBeUndefined();
     expect(first?.data?.data?.walletChanged.id).toBe(id);
@@ -127,10 +134,10 @@ describe('trusted-documents mode', () => {
     const sdl = { query: '{ _service { sdl } }' };
 
     const router = { [routerSecretHeader]: routerSecret };
-    const resolved = await post(entities, router);
+    const resolved = await post<{ _entities: Array<{ id: string; state: string } | null> }>(entities, router);
     expect(resolved.body.errors).toBeUndefined();
-    expect(resolved.body.data?._entities).toEqual([{ id, state: expect.any(String) }]);
-    const service = await post(sdl, router);
+    expect(resolved.body.data?._entities).toEqual([{ id, state: expect.any(String) as string }]);
+    const service = await post<{ _service: { sdl: string } }>(sdl, router);
     expect(service.body.data?._service.sdl).toContain('type Wallet');
 
     gateway.simulator.clearRequests();

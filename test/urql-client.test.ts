@@ -17,7 +17,7 @@ function urqlClient(gw: TestGateway, trusted: boolean): Client {
         persistedExchange({
           enforcePersistedQueries: true,
           enableForMutation: true,
-          generateHash: async (_query, document) => (document as unknown as { __meta__: { hash: string } }).__meta__.hash,
+          generateHash: (_query, document) => Promise.resolve((document as unknown as { __meta__: { hash: string } }).__meta__.hash),
         }),
       ]
     : [];

@@ -82,7 +82,7 @@ export async function startAccountsSubgraph(accounts: AccountRecord[]): Promise<
       },
     ],
   });
-  const server = createServer(yoga);
+  const server = createServer(yoga.requestListener);
   const url = `${await listen(server)}/graphql`;
   return {
     url,

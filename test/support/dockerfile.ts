@@ -37,7 +37,7 @@ function execForm(json: string, instruction: Instruction): string[] {
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`${at(instruction)} must be in exec form`);
-  return parsed as string[];
+  return parsed;
 }
 
 /** Reads a Dockerfile into its stages, in order; dockerfile-ast does the parsing. */

@@ -21,8 +21,8 @@ export async function startGatewayProcess(upstream: string, env: Record<string, 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 40_000);
@@ -30,11 +30,11 @@ export async function startGatewayProcess(upstream: string, env: Record<string, 
       const found = /on (http:\/\/[^\s,]+\/graphql)/.exec(output)?.[1];
       if (found) {
         clearTimeout(timer);
-        child.stdout!.off('data', look);
+        child.stdout.off('data', look);
         resolve(found);
       }
     };
-    child.stdout!.on('data', look);
+    child.stdout.on('data', look);
     void exited.then(() => reject(new Error(`gateway exited at startup:\n${output}`)));
   });
   return { child, url, exited, output: () => output };

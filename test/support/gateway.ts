@@ -5,12 +5,13 @@ import { createApp, type App } from '../../src/app.js';
 import { createGatewayServer } from '../../src/http/server-options.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/observability/logger.js';
+import { parseJson, readJson, type GraphQLBody } from './json.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
-  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }> };
+  body: GraphQLBody<T>;
 }
 
 export interface TestGateway {
@@ -30,7 +31,7 @@ export interface TestGateway {
    * POSTs a raw body (any text, for malformed requests) with the demo token; `body` is its JSON
    * when it is JSON, else empty, and `text` what came back.
    */
-  post(body: string, headers?: Record<string, string>): Promise<{ status: number; body: GraphQLResponse['body']; text: string }>;
+  post<T = Record<string, unknown>>(body: string, headers?: Record<string, string>): Promise<{ status: number; body: GraphQLBody<T>; text: string }>;
   close(): Promise<void>;
 }
 
@@ -81,7 +82,7 @@ export async function startGateway(
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(20_000),
       });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] } as GraphQLResponse<never>;
+      return { status: response.status, headers: response.headers, body: await readJson<GraphQLBody<never>>(response) };
     },
     async post(body, headers = {}) {
       const response = await fetch(url, {
@@ -96,9 +97,9 @@ export async function startGateway(
         signal: AbortSignal.timeout(20_000),
       });
       const text = await response.text();
-      let parsed: GraphQLResponse['body'] = {};
+      let parsed: GraphQLBody<never> = {};
       try {
-        parsed = JSON.parse(text) as GraphQLResponse['body'];
+        parsed = parseJson<GraphQLBody<never>>(text);
       } catch {
         // Not JSON: callers look at `text` and `status`.
       }
@@ -134,7 +135,7 @@ export function useGateway(options: GatewayOptions = {}): TestGateway {
   return new Proxy({} as TestGateway, {
     get(_target, property) {
       if (!current) throw new Error(`useGateway: no gateway running (read of "${String(property)}" outside its tests)`);
-      return Reflect.get(current, property);
+      return Reflect.get(current, property) as unknown;
     },
   });
 }

@@ -60,7 +60,7 @@ function houseRules(text: string): Problem[] {
 function lintDockerfile(text: string): Problem[] {
   const validated = validate(text, strict).map((d) => ({
     line: d.range.start.line + 1,
-    message: `${d.message} [${typeof d.code === 'number' ? ValidationCode[d.code] : 'dockerfile-utils'}]`,
+    message: `${typeof d.message === 'string' ? d.message : d.message.value} [${typeof d.code === 'number' ? ValidationCode[d.code] : 'dockerfile-utils'}]`,
   }));
   return [...validated, ...houseRules(text)].sort((a, b) => a.line - b.line);
 }

@@ -46,7 +46,7 @@ export async function startRouter(services: SubgraphService[]): Promise<Router> 
   const names = new Map(services.map((s) => [s.url, s.name]));
   const recordFetches: GatewayPlugin = {
     onFetch({ url, options }) {
-      const headers = new Headers(options.headers as HeadersInit | undefined);
+      const headers = new Headers(options.headers);
       const body = typeof options.body === 'string' ? (JSON.parse(options.body) as { query?: string; variables?: Record<string, unknown> }) : {};
       fetches.push({ subgraph: names.get(url) ?? url, authorization: headers.get('authorization'), query: body.query ?? '', variables: body.variables });
     },
@@ -61,7 +61,7 @@ export async function startRouter(services: SubgraphService[]): Promise<Router> 
     },
     plugins: () => [recordFetches],
   });
-  const server = createServer(runtime);
+  const server = createServer(runtime.requestListener);
   const url = `${await listen(server)}/graphql`;
   return {
     url,

@@ -1,24 +1,24 @@
-/** One server-sent event of a GraphQL-over-SSE stream (`next` or `complete`). */
-export interface SseEvent {
+/** One server-sent event of a GraphQL-over-SSE stream (`next` or `complete`); `T` is the operation's data. */
+export interface SseEvent<T = Record<string, unknown>> {
   event: string;
-  data: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | null;
+  data: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } | null;
 }
 
-export interface SseStream {
+export interface SseStream<T = Record<string, unknown>> {
   status: number;
   contentType: string | null;
   /** The next event, or null if none arrives within `timeoutMs` or the stream ended. */
-  next(timeoutMs?: number): Promise<SseEvent | null>;
+  next(timeoutMs?: number): Promise<SseEvent<T> | null>;
   /** Leaves, as a browser tab that closes does. */
   close(): void;
 }
 
 /** POSTs a subscription with `accept: text/event-stream` and reads its events as they come. */
-export async function openSse(
+export async function openSse<T = Record<string, unknown>>(
   url: string,
   body: Record<string, unknown>,
   options: { token?: string | null; headers?: Record<string, string> } = {},
-): Promise<SseStream> {
+): Promise<SseStream<T>> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
@@ -33,7 +33,7 @@ export async function openSse(
   });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
-  const events: SseEvent[] = [];
+  const events: SseEvent<T>[] = [];
   let buffer = '';
   let ended = false;
   let pending: Promise<void> | null = null;
@@ -57,7 +57,7 @@ export async function openSse(
           }
           if (block.split('\n').every((line) => line.startsWith(':'))) continue;
           const text = data.join('\n');
-          events.push({ event, data: text ? JSON.parse(text) : null });
+          events.push({ event, data: text ? (JSON.parse(text) as SseEvent<T>['data']) : null });
         }
       })
       .catch(() => {
