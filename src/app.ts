@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): App {
     ((yoga as unknown as YogaMasking).maskedErrorsOpts?.maskError ?? maskAndRemember)(error, message);
   const prepared =
     config.fastPath && !config.trustedDocuments
-      ? createPreparedOperations({ schema, context, observer, maskError: maskLikeYoga })
+      ? createPreparedOperations({ schema, context, observer, maskError: maskLikeYoga, compile: config.compiledExecution })
       : undefined;
   if (prepared) plugins.push(prepared.plugin);
 

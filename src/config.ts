@@ -33,6 +33,8 @@ export interface Config {
   maxRequestBodyBytes: number;
   /** Serve plain JSON operations without Yoga's Fetch-API request and response handling. */
   fastPath: boolean;
+  /** Run known operations on the fast path from a plan compiled once per operation, not Yoga's executor. */
+  compiledExecution: boolean;
   /** On SIGTERM, how long in-flight operations get to finish before connections are cut. */
   shutdownGraceMs: number;
   /** Deadline for a whole GraphQL operation, upstream calls and retries included. */
@@ -157,6 +159,7 @@ export function loadConfig(env: Env): Config {
     },
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
     fastPath: bool('FAST_PATH', true),
+    compiledExecution: bool('COMPILED_EXECUTION', true),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     operationDeadlineMs: int('OPERATION_DEADLINE_MS', 25_000, 1, 600_000),
     upstreamCallBudget: int('UPSTREAM_CALL_BUDGET', 50, 1, 10_000),

@@ -56,6 +56,8 @@ export interface PreparedOperationsDeps {
   maskError: (error: unknown, message: string) => Error;
   /** How many distinct documents to remember (as Yoga's own parse cache: 1,000). */
   maxDocuments?: number;
+  /** False runs every operation on Yoga's executor, no plan made (default true). */
+  compile?: boolean;
 }
 
 export interface KnownDocument {
@@ -91,6 +93,7 @@ export function createPreparedOperations(deps: PreparedOperationsDeps): Prepared
 
   // A plan that cannot be made leaves the operation to Yoga's executor.
   function compiledOrNull(document: DocumentNode, ast: OperationDefinitionNode): CompiledOperation | null {
+    if (deps.compile === false) return null;
     try {
       return compileOperation(schema, document, ast);
     } catch {
