@@ -2,10 +2,8 @@
 import { RESTDataSource, type AugmentedRequest } from '@apollo/datasource-rest';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { clumioBaseUrl, listenPort, typeDefs } from './type-defs.js';
+import { clumioBaseUrl, listenPort, subgraphSchema } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList } from './wallet-mapping.js';
 
 class ClumioAPI extends RESTDataSource {
@@ -59,7 +57,7 @@ const resolvers = {
 };
 
 const server = new ApolloServer<Context>({
-  schema: buildSubgraphSchema({ typeDefs: typeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }),
+  schema: subgraphSchema(resolvers),
 });
 
 const { url } = await startStandaloneServer(server, {

@@ -1,9 +1,7 @@
 // Peer (c): a plain graphql-yoga server whose resolvers call Clumio with global fetch.
 import { createServer } from 'node:http';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
-import { clumioBaseUrl, listenPort, typeDefs } from './type-defs.js';
+import { clumioBaseUrl, listenPort, subgraphSchema } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList } from './wallet-mapping.js';
 
 const base = clumioBaseUrl();
@@ -42,7 +40,7 @@ const resolvers = {
 };
 
 const yoga = createYoga({
-  schema: buildSubgraphSchema({ typeDefs: typeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }),
+  schema: subgraphSchema(resolvers),
 });
 
 createServer(yoga).listen(listenPort(), '127.0.0.1', () => {
