@@ -6,6 +6,10 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
   }
+  /** One connection. */
+  export interface Client {
+    setRequests(requests: Request[]): void;
+  }
   export interface Options {
     url: string;
     connections?: number;
@@ -16,7 +20,10 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     requests?: Request[];
-    expectBody?: string;
+    /** Called with each connection as it is made. */
+    setupClient?: (client: Client) => void;
+    /** A body it returns false for counts as a mismatch. */
+    verifyBody?: (body: string) => boolean;
   }
   export interface Histogram {
     mean: number;

@@ -18,15 +18,17 @@ export async function runLoad(
   spec: LoadSpec,
   options: { connections: number; seconds?: number; amount?: number; expectBody?: string },
 ): Promise<LoadResult> {
+  const { callers } = spec;
+  let connection = 0;
   const result = await autocannon({
     url: spec.url,
-    method: spec.method,
-    headers: spec.headers,
-    ...(spec.body === undefined ? {} : { body: spec.body }),
-    ...(spec.requests ? { requests: spec.requests } : {}),
+    requests: callers[0]!,
+    // Each connection is one caller's, round-robin: autocannon builds its connections one by one.
+    ...(callers.length > 1 ? { setupClient: (client) => client.setRequests(callers[connection++ % callers.length]!) } : {}),
     connections: options.connections,
     ...(options.amount === undefined ? { duration: options.seconds ?? 5 } : { amount: options.amount }),
-    ...(options.expectBody === undefined ? {} : { expectBody: options.expectBody }),
+    // autocannon's expectBody refuses `requests`; verifyBody is the same check.
+    ...(options.expectBody === undefined ? {} : { verifyBody: (body: string) => body === options.expectBody }),
     timeout: 20,
   });
   const ok = result['2xx'];
