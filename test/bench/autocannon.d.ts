@@ -42,6 +42,13 @@ declare module 'autocannon' {
     latency: Histogram;
     requests: Histogram & { total: number; average: number };
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A running load: a promise of its result, and the events of each answer. */
+  export interface Instance extends PromiseLike<Result> {
+    on(event: 'response', listener: (client: Client, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
+    on(event: 'reqError' | 'reqMismatch', listener: () => void): this;
+    /** Ends the load; the result follows at autocannon's next sampling tick. */
+    stop(): void;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

@@ -137,7 +137,7 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
     const ratio = m.target === 'gateway' || !gateway ? '' : `${fmt(roundRatio(gateway, m), 2)}x`.replace('n/ax', 'n/a');
     const failures = m.failures > 0 ? ` (${m.failures} failed)` : '';
     lines.push(
-      `| ${m.scenarioTitle} | ${m.targetTitle} | ${int(m.opsPerSecond)}${failures} | ${fmt(m.p50)} | ${fmt(m.p99)} | ` +
+      `| ${m.scenarioTitle} | ${m.targetTitle} | ${int(m.opsPerSecond)}${failures} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ` +
         `${fmt(m.cpuSecondsPerThousand, 3)} | ${fmt(m.peakRssMb)} | ${fmt(m.upstreamCallsPerOperation, 2)} | ${ratio} |`,
     );
   }
@@ -167,7 +167,9 @@ export function markdown(results: Results): string {
   lines.push(
     `Measured by \`npm run bench${settings.ablation ? ' -- --ablation' : ''}\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}; ` +
       `load average before ${machine.loadBefore}, after ${machine.loadAfter}. Every server runs in a process of its own, ` +
-      `autocannon in another, all on loopback; medians of ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s, ` +
+      `autocannon in another, all on loopback; medians of ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s. ` +
+      'A round counts what is answered in its window, which opens once every connection has had an answer ' +
+      '(a closed loop starting from nothing answers nothing for as long as one operation takes), ' +
       "and every ratio is the median of the rounds' ratios within this run. CPU is the server process's own (user + system, " +
       `from /proc/<pid>/stat over each round; the simulator's is not counted in a peer's). Peak RSS is the server's at ` +
       `${settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +
