@@ -45,7 +45,8 @@ declare module 'autocannon' {
   /** A running load: a promise of its result, and the events of each answer. */
   export interface Instance extends PromiseLike<Result> {
     on(event: 'response', listener: (client: Client, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
-    on(event: 'reqError' | 'reqMismatch', listener: () => void): this;
+    on(event: 'reqError', listener: (error: Error & { code?: string }) => void): this;
+    on(event: 'reqMismatch', listener: () => void): this;
     /** Ends the load; the result follows at autocannon's next sampling tick. */
     stop(): void;
   }

@@ -13,6 +13,8 @@ export interface LoadResult {
   operations: number;
   /** Non-2xx answers, socket errors, timeouts and (with expectBody) wrong bodies, from the start of the load. */
   failures: number;
+  /** The failures by kind: `HTTP <status>`, `error: <code>`, `wrong body`. */
+  failureKinds: Record<string, number>;
   /** CPU time the watched process used over the measured window, seconds (0 when none is watched). */
   cpuSeconds: number;
   /** The window opened before every connection had an answer (after MAX_RAMP_MS). */
@@ -29,7 +31,9 @@ export const MAX_RAMP_MS = 30_000;
  * Runs a load: a fixed `amount` of requests (counted from autocannon's totals), or `seconds` of
  * steady state. A closed loop that starts from nothing has no answer for as long as one
  * operation takes, which at 256 connections can be longer than a round: so the window opens only
- * once every connection has had an answer, and only what is answered inside it is counted.
+ * once every connection has had an answer, and only what is answered inside it is counted. The
+ * window lasts at least twice that ramp: connections that started together answer in waves about
+ * one operation apart, and a shorter window would count a wave or none.
  */
 export async function runLoad(
   spec: LoadSpec,
@@ -45,7 +49,7 @@ export async function runLoad(
     ...(callers.length > 1 ? { setupClient: (client) => client.setRequests(callers[connection++ % callers.length]!) } : {}),
     connections: options.connections,
     // A timed load is stopped when its window closes.
-    ...(options.amount === undefined ? { duration: MAX_RAMP_MS / 1000 + seconds + 10 } : { amount: options.amount }),
+    ...(options.amount === undefined ? { duration: (2 * MAX_RAMP_MS) / 1000 + seconds + 10 } : { amount: options.amount }),
     // autocannon's expectBody refuses `requests`; verifyBody is the same check.
     ...(options.expectBody === undefined ? {} : { verifyBody: (body: string) => body === options.expectBody }),
     timeout: 20,
@@ -55,8 +59,12 @@ export async function runLoad(
   const answered = new Set<unknown>();
   const latencies: number[] = [];
   let state: 'ramp' | 'window' | 'done' = 'ramp';
-  let failures = 0;
+  const failureKinds: Record<string, number> = {};
+  const fail = (kind: string) => {
+    if (state !== 'done') failureKinds[kind] = (failureKinds[kind] ?? 0) + 1;
+  };
   let rampTimedOut = false;
+  const started = performance.now();
   let windowStart = 0;
   let windowEnd = 0;
   let cpuStart = 0;
@@ -76,7 +84,7 @@ export async function runLoad(
     clearTimeout(rampTimer);
     windowStart = performance.now();
     cpuStart = cpu();
-    endTimer = setTimeout(closeWindow, seconds * 1000);
+    endTimer = setTimeout(closeWindow, Math.max(seconds * 1000, Math.min(2 * (windowStart - started), MAX_RAMP_MS)));
   };
   const rampTimer = setTimeout(() => {
     rampTimedOut = true;
@@ -85,7 +93,7 @@ export async function runLoad(
   instance.on('response', (client, statusCode, _bytes, responseTime) => {
     const ok = statusCode >= 200 && statusCode < 300;
     // A failed answer counts from the first request on: a server that fails while ramping up fails.
-    if (!ok && state !== 'done') failures++;
+    if (!ok) fail(`HTTP ${statusCode}`);
     if (state === 'ramp') {
       answered.add(client);
       if (answered.size >= options.connections) openWindow();
@@ -93,11 +101,8 @@ export async function runLoad(
       latencies.push(responseTime);
     }
   });
-  const failed = () => {
-    if (state !== 'done') failures++;
-  };
-  instance.on('reqError', failed);
-  instance.on('reqMismatch', failed);
+  instance.on('reqError', (error) => fail(`error: ${error.code ?? error.message}`));
+  instance.on('reqMismatch', () => fail('wrong body'));
   await instance;
   clearTimeout(rampTimer);
   clearTimeout(endTimer);
@@ -114,7 +119,8 @@ export async function runLoad(
     p99: percentile(0.99),
     meanMs: operations > 0 ? (windowSeconds * 1000 * options.connections) / operations : Number.NaN,
     operations,
-    failures,
+    failures: Object.values(failureKinds).reduce((sum, n) => sum + n, 0),
+    failureKinds,
     cpuSeconds: cpuEnd - cpuStart,
     rampTimedOut,
   };
@@ -130,6 +136,7 @@ function fromTotals(result: Result, spec: LoadSpec, connections: number): LoadRe
     meanMs: operations > 0 ? (seconds * 1000 * connections) / operations : Number.NaN,
     operations,
     failures: result.non2xx + result.errors + result.timeouts + (result.mismatches ?? 0),
+    failureKinds: {},
     cpuSeconds: 0,
     rampTimedOut: false,
   };

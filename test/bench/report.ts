@@ -169,7 +169,7 @@ export function markdown(results: Results): string {
       `load average before ${machine.loadBefore}, after ${machine.loadAfter}. Every server runs in a process of its own, ` +
       `autocannon in another, all on loopback; medians of ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s. ` +
       'A round counts what is answered in its window, which opens once every connection has had an answer ' +
-      '(a closed loop starting from nothing answers nothing for as long as one operation takes), ' +
+      '(a closed loop starting from nothing answers nothing for as long as one operation takes) and lasts at least twice that ramp; ' +
       "and every ratio is the median of the rounds' ratios within this run. CPU is the server process's own (user + system, " +
       `from /proc/<pid>/stat over each round; the simulator's is not counted in a peer's). Peak RSS is the server's at ` +
       `${settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +

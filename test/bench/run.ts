@@ -408,6 +408,11 @@ async function benchmark(): Promise<void> {
         }
         const results = rounds.get(r)!;
         const late = results.filter((x) => x.rampTimedOut).length;
+        const kinds: Record<string, number> = {};
+        for (const x of results) for (const [kind, n] of Object.entries(x.failureKinds)) kinds[kind] = (kinds[kind] ?? 0) + n;
+        if (Object.keys(kinds).length > 0) {
+          warnings.push(`${r.target.name} failed in ${scenario.name} +${phase.addedLatencyMs} ms: ${Object.entries(kinds).map(([k, n]) => `${n} × ${k}`).join(', ')}`);
+        }
         if (late > 0) warnings.push(`${r.target.name}: in ${late} round(s) of ${scenario.name} +${phase.addedLatencyMs} ms, not every connection had an answer within ${MAX_RAMP_MS / 1000} s`);
         const m: Measurement = {
           addedLatencyMs: phase.addedLatencyMs,
@@ -531,7 +536,6 @@ function summarize(
       for (const peer of ['apollo', 'yoga']) ratioCheck(phase.addedLatencyMs, scenario, peer, MIN_RATIO_OVER_APOLLO_AND_YOGA, '6');
     }
   }
-  for (const m of measurements) if (m.failures > 0) warnings.push(`${m.target} had ${m.failures} failed requests in ${m.scenario} +${m.addedLatencyMs} ms`);
   return {
     machine: describeMachine(loadBefore),
     settings: {
