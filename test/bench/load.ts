@@ -23,9 +23,10 @@ export interface LoadResult {
 
 /**
  * The longest a timed load waits for every connection's first answer before its window opens
- * anyway: at 256 connections a slow server's first answers take seconds.
+ * anyway (and the most a window is lengthened by): at 256 connections a slow server's first
+ * answers take seconds, and one that leaves a connection unanswered this long is told in a warning.
  */
-export const MAX_RAMP_MS = 30_000;
+export const MAX_RAMP_MS = 15_000;
 
 /**
  * Runs a load: a fixed `amount` of requests (counted from autocannon's totals), or `seconds` of

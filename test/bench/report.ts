@@ -70,6 +70,8 @@ export interface Results {
   addedMeanLatencyMs: number;
   checks: Check[];
   warnings: string[];
+  /** From start to the tables, build and seeding included. */
+  durationSeconds: number;
 }
 
 export function median(values: number[]): number {
@@ -208,8 +210,8 @@ export function markdown(results: Results): string {
   lines.push('- not measured here: the flood of distinct documents (issue 11) is a test of its own.');
   lines.push(
     '',
-    'Run it with `npm run bench` (about 25 minutes; `-- --ablation` adds the gateway with each fast mechanism off, ' +
-      'about 35 minutes; `-- --quick` for a smoke run; `-- --profile` for a CPU profile of the gateway under `wallet(id)`). ' +
+    `This run took ${Math.round(results.durationSeconds / 60)} minutes. Run it with \`npm run bench\` (\`-- --ablation\` adds the gateway ` +
+      'with each fast mechanism off; `-- --quick` for a smoke run; `-- --profile` for a CPU profile of the gateway under `wallet(id)`). ' +
       'Raw figures: `test/bench/results/latest.json`.',
   );
   if (results.warnings.length > 0) {

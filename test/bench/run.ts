@@ -560,6 +560,7 @@ function summarize(
     addedMeanLatencyMs,
     checks,
     warnings,
+    durationSeconds: (Date.now() - started) / 1000,
   };
 }
 
