@@ -8,6 +8,8 @@ export interface ServerProcess {
   pid: number;
   /** Everything it printed, for the error message when it dies. */
   output(): string;
+  /** Whether it has exited (crashed, or stopped). */
+  exited(): boolean;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export function startProcess(name: string, args: string[], env: Record<string, s
     child,
     pid: child.pid,
     output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
@@ -63,10 +66,15 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 // Clock ticks per second of /proc/<pid>/stat's times.
 let ticksPerSecond: number | undefined;
 
-/** CPU time a process has used so far, user and system, in seconds (/proc/<pid>/stat utime + stime). */
+/** CPU time a process has used so far, user and system, in seconds (/proc/<pid>/stat utime + stime); NaN once it is gone. */
 export function cpuSeconds(pid: number): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
   // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
@@ -94,7 +102,12 @@ export function watchPeakRss(pid: number): { stop(): number } {
   return {
     stop() {
       clearInterval(timer);
-      const hwm = reset ? statusKb(pid, 'VmHWM') : 0;
+      let hwm = 0;
+      try {
+        if (reset) hwm = statusKb(pid, 'VmHWM');
+      } catch {
+        // the process is gone; the samples stand
+      }
       return Math.max(sampled, hwm) * 1024;
     },
   };

@@ -161,6 +161,25 @@ async function stopServers(list: Running[]): Promise<void> {
   for (const r of list) servers.splice(servers.indexOf(r.server), 1);
 }
 
+/**
+ * A server that died under load (a crash, a heap limit) is told once, with the end of its output,
+ * and left out of the rest of the run: its figures read n/a.
+ */
+function isDown(r: Running, warnings: string[]): boolean {
+  if (!r.server.exited()) return false;
+  if (!downTold.has(r)) {
+    downTold.add(r);
+    const tail = r.server.output().trim().split('\n').slice(-3).join(' / ').slice(-400);
+    warnings.push(`${r.target.name} exited during the run (exit ${r.server.child.exitCode ?? r.server.child.signalCode}): ${tail}`);
+    log(`${r.target.name} exited: ${tail}`);
+  }
+  return true;
+}
+const downTold = new Set<Running>();
+
+/** A round of a server that is down: nothing answered. */
+const nothing: LoadResult = { opsPerSecond: 0, p50: Number.NaN, p99: Number.NaN, meanMs: Number.NaN, operations: 0, failures: 0, failureKinds: {}, cpuSeconds: Number.NaN, rampTimedOut: false };
+
 async function call(url: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   return { status: response.status, text: await response.text() };
@@ -233,7 +252,8 @@ async function send(spec: LoadSpec, request: Request): Promise<{ status: number;
  * One request per target, scenario and caller: it must succeed (so no fast error is timed), and
  * every GraphQL server must answer what the gateway answers. Returns the first caller's answers.
  */
-async function checkAnswers(list: Scenario[][], running: Running[], warnings: string[]): Promise<Map<string, string>> {
+async function checkAnswers(list: Scenario[][], all: Running[], warnings: string[]): Promise<Map<string, string>> {
+  const running = all.filter((r) => !isDown(r, warnings));
   const bodies = new Map<string, string>();
   const reference = running.find((r) => r.target === gateway)!;
   let compared = 0;
@@ -383,20 +403,26 @@ async function benchmark(): Promise<void> {
       const scenario = perCaller[0]!;
       const specs = new Map(running.map((r) => [r, loadSpec(perCaller, r.target, r.url)]));
       for (const r of running) {
+        if (isDown(r, warnings)) continue;
         await settle(simulator.url);
         await runLoad(specs.get(r)!, { connections: phase.connections, seconds: WARMUP_SECONDS });
       }
       const rounds = new Map<Running, LoadResult[]>(running.map((r) => [r, []]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const r of running) {
+          if (isDown(r, warnings)) {
+            rounds.get(r)!.push(nothing);
+            continue;
+          }
           await settle(simulator.url);
-          rounds.get(r)!.push(await timedRun(specs.get(r)!, r, phase.connections));
+          const result = await timedRun(specs.get(r)!, r, phase.connections);
+          rounds.get(r)!.push(isDown(r, warnings) ? nothing : result);
         }
       }
       for (const r of running) {
         let peakRssMb: number | null = null;
         let upstream: Upstream | null = null;
-        if (first) {
+        if (first && !isDown(r, warnings)) {
           const counted = countedList[index]![0]!;
           upstream = await countUpstream(simulator.url, counted, r, bodies.get(`${scenario.name}/${r.target.name}`));
           if (upstream.wrongToken > 0) warnings.push(`${r.target.name} sent ${upstream.wrongToken} Clumio requests without the caller's token (${scenario.name})`);
@@ -404,7 +430,8 @@ async function benchmark(): Promise<void> {
           await settle(simulator.url);
           const watch = watchPeakRss(r.server.pid);
           await runLoad(specs.get(r)!, { connections: RSS_CONNECTIONS, seconds: RSS_SECONDS });
-          peakRssMb = watch.stop() / 1024 / 1024;
+          const peak = watch.stop();
+          peakRssMb = isDown(r, warnings) ? null : peak / 1024 / 1024;
         }
         const results = rounds.get(r)!;
         const late = results.filter((x) => x.rampTimedOut).length;
@@ -451,6 +478,10 @@ async function benchmark(): Promise<void> {
       const means = variants.map(() => [] as number[]);
       for (let round = 0; round < ROUNDS; round++) {
         for (const [i, { r, accept }] of variants.entries()) {
+          if (isDown(r, warnings)) {
+            means[i]!.push(Number.NaN);
+            continue;
+          }
           await settle(simulator.url);
           const result = await runLoad(loadSpec(wallet, r.target, r.url, accept), { connections: LATENCY_CONNECTIONS, seconds: ONE_CONNECTION_SECONDS });
           means[i]!.push(result.meanMs);
