@@ -6,6 +6,10 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
   }
+  /** One connection. */
+  export interface Client {
+    setRequests(requests: Request[]): void;
+  }
   export interface Options {
     url: string;
     connections?: number;
@@ -16,7 +20,10 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     requests?: Request[];
-    expectBody?: string;
+    /** Called with each connection as it is made. */
+    setupClient?: (client: Client) => void;
+    /** A body it returns false for counts as a mismatch. */
+    verifyBody?: (body: string) => boolean;
   }
   export interface Histogram {
     mean: number;
@@ -35,6 +42,14 @@ declare module 'autocannon' {
     latency: Histogram;
     requests: Histogram & { total: number; average: number };
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A running load: a promise of its result, and the events of each answer. */
+  export interface Instance extends PromiseLike<Result> {
+    on(event: 'response', listener: (client: Client, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
+    on(event: 'reqError', listener: (error: Error & { code?: string }) => void): this;
+    on(event: 'reqMismatch', listener: () => void): this;
+    /** Ends the load; the result follows at autocannon's next sampling tick. */
+    stop(): void;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** A server the benchmark started, in a process of its own. */
@@ -8,6 +8,8 @@ export interface ServerProcess {
   pid: number;
   /** Everything it printed, for the error message when it dies. */
   output(): string;
+  /** Whether it has exited (crashed, or stopped). */
+  exited(): boolean;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export function startProcess(name: string, args: string[], env: Record<string, s
     child,
     pid: child.pid,
     output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
@@ -60,6 +63,23 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return match ? Number(match[1]) : 0;
 }
 
+// Clock ticks per second of /proc/<pid>/stat's times.
+let ticksPerSecond: number | undefined;
+
+/** CPU time a process has used so far, user and system, in seconds (/proc/<pid>/stat utime + stime); NaN once it is gone. */
+export function cpuSeconds(pid: number): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 /**
  * Peak resident memory of a process over a stretch of time: the kernel's high-water mark, reset at
  * the start (writing 5 to clear_refs), checked against VmRSS samples taken every 50 ms.
@@ -82,7 +102,12 @@ export function watchPeakRss(pid: number): { stop(): number } {
   return {
     stop() {
       clearInterval(timer);
-      const hwm = reset ? statusKb(pid, 'VmHWM') : 0;
+      let hwm = 0;
+      try {
+        if (reset) hwm = statusKb(pid, 'VmHWM');
+      } catch {
+        // the process is gone; the samples stand
+      }
       return Math.max(sampled, hwm) * 1024;
     },
   };

@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { ScenarioName, TargetName } from './scenarios.js';
-import { targetTitles } from './scenarios.js';
+import type { ScenarioName } from './scenarios.js';
 
 export interface Machine {
   cpu: string;
@@ -13,24 +12,39 @@ export interface Machine {
   loadAfter: string;
 }
 
+/** One stretch of the run: an upstream latency, a load, and the gateway's settings for it. */
+export interface Phase {
+  addedLatencyMs: number;
+  connections: number;
+  /** Distinct callers (tokens, each with its own organization) the connections are spread over. */
+  callers: number;
+  /** Settings of the gateways in this phase, beside the production image's. */
+  gatewayEnv: Record<string, string>;
+}
+
 export interface Measurement {
   addedLatencyMs: number;
   scenario: ScenarioName;
   scenarioTitle: string;
-  target: TargetName;
+  target: string;
+  targetTitle: string;
   /** Medians over the rounds. */
   opsPerSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of the server's process (user + system) per 1,000 operations, seconds. */
+  cpuSecondsPerThousand: number;
+  /** Operations per second of each round, in order: rounds of all targets interleave. */
   rounds: number[];
   failures: number;
-  /** Server process (the simulator for `direct`) at RSS_CONNECTIONS; measured with no added latency only. */
+  /** Server process (the simulator for `direct`) at RSS_CONNECTIONS; measured in the first phase only. */
   peakRssMb: number | null;
   upstreamCallsPerOperation: number | null;
 }
 
 export interface LatencyAtOneConnection {
-  target: TargetName;
+  target: string;
+  targetTitle: string;
   /** Set when the requests carried another Accept header than the other runs. */
   accept?: string;
   /** Median over rounds of the mean time per wallet(id) operation on one connection. */
@@ -46,19 +60,34 @@ export interface Check {
 export interface Results {
   machine: Machine;
   settings: Record<string, number | number[] | boolean | string>;
-  /** Each server's RSS right after start-up, before any load, MB. */
-  idleRssMb: Record<TargetName, number>;
+  phases: Phase[];
+  /** The gateway variants of `--ablation`, each with one mechanism off. */
+  ablations: Array<{ name: string; title: string; env: Record<string, string> }>;
+  /** Each server's RSS right after start-up, before any load, MB, by title. */
+  idleRssMb: Record<string, number>;
   measurements: Measurement[];
   oneConnection: LatencyAtOneConnection[];
   addedMeanLatencyMs: number;
   checks: Check[];
   warnings: string[];
+  /** From start to the tables, build and seeding included. */
+  durationSeconds: number;
 }
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Each round's ratio of a's throughput to b's (rounds interleave, so a pair shares the machine's mood). */
+export function roundRatios(a: Measurement, b: Measurement): number[] {
+  return a.rounds.map((ops, i) => ops / b.rounds[i]!);
+}
+
+/** The median of the rounds' ratios: what every ratio of the report is. */
+export function roundRatio(a: Measurement, b: Measurement): number {
+  return median(roundRatios(a, b));
 }
 
 export function loadAverage(): string {
@@ -79,28 +108,83 @@ export function describeMachine(loadBefore: string): Machine {
 
 const fmt = (n: number | null, digits = 0) => (n === null || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const env = (settings: Record<string, string>) =>
+  Object.entries(settings)
+    .map(([name, value]) => `\`${name}=${value}\``)
+    .join(', ');
+
+function phaseHeading(results: Results, phase: Phase): string {
+  const jitter = phase.addedLatencyMs > 0 ? Math.min(phase.addedLatencyMs, Number(results.settings.latencyJitterMs ?? 0)) : 0;
+  const callers = phase.callers === 1 ? "one caller's token" : `${phase.callers} callers' tokens (each its own organization), round-robin`;
+  return `**Simulator with ${phase.addedLatencyMs} ms added latency${jitter > 0 ? ` (± ${jitter} ms, uniform)` : ''}: ${phase.connections} connections over ${callers}**`;
+}
+
+function phaseNote(phase: Phase): string {
+  if (Object.keys(phase.gatewayEnv).length === 0) {
+    return (
+      'The gateway runs with its production settings; its bound on Clumio calls in flight per caller ' +
+      '(`CLUMIO_MAX_IN_FLIGHT_PER_CALLER`, 32) applies to the whole load, which carries one token; the peers have no such bound.'
+    );
+  }
+  return `The gateways of this phase run with their bounds on Clumio calls in flight raised so that they do not bind (the peers have none): ${env(phase.gatewayEnv)}.`;
+}
+
+function phaseTable(results: Results, phase: Phase, lines: string[]): void {
+  lines.push(phaseHeading(results, phase), '', phaseNote(phase), '');
+  lines.push('| scenario | target | ops/s | p50 ms | p99 ms | CPU s / 1,000 ops | peak RSS MB | upstream calls/op | gateway ÷ target |');
+  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const here = results.measurements.filter((x) => x.addedLatencyMs === phase.addedLatencyMs);
+  for (const m of here) {
+    const gateway = here.find((x) => x.scenario === m.scenario && x.target === 'gateway');
+    const ratio = m.target === 'gateway' || !gateway ? '' : `${fmt(roundRatio(gateway, m), 2)}x`.replace('n/ax', 'n/a');
+    const failures = m.failures > 0 ? ` (${m.failures} failed)` : '';
+    lines.push(
+      `| ${m.scenarioTitle} | ${m.targetTitle} | ${int(m.opsPerSecond)}${failures} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ` +
+        `${fmt(m.cpuSecondsPerThousand, 3)} | ${fmt(m.peakRssMb)} | ${fmt(m.upstreamCallsPerOperation, 2)} | ${ratio} |`,
+    );
+  }
+  lines.push('');
+}
+
+// What each mechanism buys: the gateway as shipped over the gateway with that mechanism off.
+function ablationTable(results: Results, lines: string[]): void {
+  if (results.ablations.length === 0) return;
+  lines.push('**Ablation**: what each fast mechanism buys (the gateway as shipped ÷ the gateway with it off; each round\'s ratio, then their median)', '');
+  lines.push('| mechanism off | upstream latency | scenario | gain | rounds |', '| --- | ---: | --- | ---: | --- |');
+  for (const variant of results.ablations) {
+    for (const m of results.measurements.filter((x) => x.target === variant.name)) {
+      const shipped = results.measurements.find((x) => x.addedLatencyMs === m.addedLatencyMs && x.scenario === m.scenario && x.target === 'gateway');
+      if (!shipped) continue;
+      const gain = (roundRatio(shipped, m) - 1) * 100;
+      const rounds = roundRatios(shipped, m).map((r) => `${r.toFixed(2)}x`);
+      lines.push(`| ${env(variant.env)} | ${m.addedLatencyMs} ms | ${m.scenarioTitle} | ${gain >= 0 ? '+' : ''}${gain.toFixed(0)}% | ${rounds.join(' ')} |`);
+    }
+  }
+  lines.push('');
+}
 
 export function markdown(results: Results): string {
-  const { machine } = results;
+  const { machine, settings } = results;
   const lines: string[] = [];
   lines.push(
-    `Measured by \`npm run bench\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}; ` +
+    `Measured by \`npm run bench${settings.ablation ? ' -- --ablation' : ''}\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}; ` +
       `load average before ${machine.loadBefore}, after ${machine.loadAfter}. Every server runs in a process of its own, ` +
-      `autocannon in another, all on loopback; ${results.settings.throughputConnections} connections, medians of ` +
-      `${results.settings.rounds} interleaved rounds of ${results.settings.roundSeconds} s. Peak RSS is the server's at ` +
-      `${results.settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +
+      `autocannon in another, all on loopback; medians of ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s. ` +
+      'A round counts what is answered in its window, which opens once every connection has had an answer ' +
+      '(a closed loop starting from nothing answers nothing for as long as one operation takes) and lasts at least twice that ramp; ' +
+      "and every ratio is the median of the rounds' ratios within this run. CPU is the server process's own (user + system, " +
+      `from /proc/<pid>/stat over each round; the simulator's is not counted in a peer's). Peak RSS is the server's at ` +
+      `${settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +
       'The direct `_entities` row makes its 20 calls one after another per connection, and its latencies are per call. ' +
-      `GraphQL requests are JSON POSTs with \`Accept: ${results.settings.graphqlAccept}\`.`,
+      `GraphQL requests are JSON POSTs with \`Accept: ${settings.graphqlAccept}\`.`,
     '',
   );
   lines.push(
-    'Every request carries one caller\'s token, so the gateway\'s bound on Clumio calls in flight per caller ' +
-      '(`CLUMIO_MAX_IN_FLIGHT_PER_CALLER`, 32) applies to the whole load; the peers have no such bound. ' +
-      'An added latency varies uniformly by a few ms either way, as a WAN round trip does: fixed to the millisecond, ' +
+    'An added latency varies uniformly by a few ms either way, as a WAN round trip does: fixed to the millisecond, ' +
       'the simulator answers requests sent together all together, and the closed-loop load then runs in lockstep. ' +
       'Peak RSS is that of a server which has already served the earlier runs; right after start-up, before any load: ' +
       `${Object.entries(results.idleRssMb)
-        .map(([target, mb]) => `${targetTitles[target as TargetName]} ${mb.toFixed(0)} MB`)
+        .map(([title, mb]) => `${title} ${mb.toFixed(0)} MB`)
         .join(', ')}.`,
     '',
   );
@@ -112,38 +196,23 @@ export function markdown(results: Results): string {
       '',
     );
   }
-  const latencies = [...new Set(results.measurements.map((m) => m.addedLatencyMs))];
-  for (const latency of latencies) {
-    const jitter = latency > 0 ? Math.min(latency, Number(results.settings.latencyJitterMs ?? 0)) : 0;
-    lines.push(`**Simulator with ${latency} ms added latency${jitter > 0 ? ` (± ${jitter} ms, uniform)` : ''}**`, '');
-    lines.push('| scenario | target | ops/s | p50 ms | p99 ms | peak RSS MB | upstream calls/op | gateway ÷ target |');
-    lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const m of results.measurements.filter((x) => x.addedLatencyMs === latency)) {
-      const gateway = results.measurements.find(
-        (x) => x.addedLatencyMs === latency && x.scenario === m.scenario && x.target === 'gateway',
-      );
-      const ratio = m.target === 'gateway' || !gateway ? '' : `${fmt(gateway.opsPerSecond / m.opsPerSecond, 2)}x`.replace('n/ax', 'n/a');
-      const failures = m.failures > 0 ? ` (${m.failures} failed)` : '';
-      lines.push(
-        `| ${m.scenarioTitle} | ${targetTitles[m.target]} | ${int(m.opsPerSecond)}${failures} | ${fmt(m.p50)} | ${fmt(m.p99)} | ` +
-          `${fmt(m.peakRssMb)} | ${fmt(m.upstreamCallsPerOperation, 2)} | ${ratio} |`,
-      );
-    }
-    lines.push('');
-  }
-  lines.push('**wallet(id) on one connection** (mean time per operation)', '');
+  for (const phase of results.phases) phaseTable(results, phase, lines);
+  ablationTable(results, lines);
+  lines.push('**wallet(id) on one connection** (mean time per operation, upstream answering at once)', '');
   lines.push('| target | mean ms | added over direct, ms |', '| --- | ---: | ---: |');
   const direct = results.oneConnection.find((x) => x.target === 'direct');
   for (const l of results.oneConnection) {
-    const title = `${targetTitles[l.target]}${l.accept ? `, \`Accept: ${l.accept}\`` : ''}`;
+    const title = `${l.targetTitle}${l.accept ? `, \`Accept: ${l.accept}\`` : ''}`;
     lines.push(`| ${title} | ${fmt(l.meanMs, 3)} | ${direct ? fmt(l.meanMs - direct.meanMs, 3) : 'n/a'} |`);
   }
   lines.push('', '**Targets**', '');
   for (const check of results.checks) lines.push(`- ${check.pass ? 'PASS' : 'FAIL'}: ${check.text}`);
+  lines.push('- not measured here: the flood of distinct documents (issue 11) is a test of its own.');
   lines.push(
     '',
-    'Run it with `npm run bench` (about 16 minutes; `npm run bench -- --quick` for a smoke run, ' +
-      '`npm run bench -- --profile` for a CPU profile of the gateway under `wallet(id)`). Raw figures: `test/bench/results/latest.json`.',
+    `This run took ${Math.round(results.durationSeconds / 60)} minutes. Run it with \`npm run bench\` (\`-- --ablation\` adds the gateway ` +
+      'with each fast mechanism off; `-- --quick` for a smoke run; `-- --profile` for a CPU profile of the gateway under `wallet(id)`). ' +
+      'Raw figures: `test/bench/results/latest.json`.',
   );
   if (results.warnings.length > 0) {
     lines.push('', '**Warnings**', '');
@@ -155,31 +224,12 @@ export function markdown(results: Results): string {
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
-/** Puts the table between the markers of README's Performance section, adding the section if missing. */
-export function updateReadme(path: string, table: string): void {
-  const readme = readFileSync(path, 'utf8');
+/** Puts the tables between the markers of the performance document, adding them at its end if missing. */
+export function updateDoc(path: string, table: string): void {
+  const doc = readFileSync(path, 'utf8');
   const block = `${START}\n${table}\n${END}`;
-  let next: string;
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start >= 0 && end > start) {
-    next = readme.slice(0, start) + block + readme.slice(end + END.length);
-  } else {
-    const section = `## Performance\n\n${block}\n`;
-    const heading = readme.search(/^## Performance\s*$/m);
-    if (heading >= 0) {
-      const after = readme.indexOf('\n', heading) + 1;
-      next = `${readme.slice(0, after)}\n${block}\n${readme.slice(after)}`;
-    } else {
-      const architecture = readme.search(/^## Architecture\s*$/m);
-      const following = architecture >= 0 ? readme.slice(architecture + 1).search(/^## /m) : -1;
-      if (following >= 0) {
-        const at = architecture + 1 + following;
-        next = `${readme.slice(0, at)}${section}\n${readme.slice(at)}`;
-      } else {
-        next = `${readme.trimEnd()}\n\n${section}`;
-      }
-    }
-  }
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  const next = start >= 0 && end > start ? doc.slice(0, start) + block + doc.slice(end + END.length) : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(path, next);
 }

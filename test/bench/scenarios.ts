@@ -1,13 +1,5 @@
 import type { Request } from 'autocannon';
-
-export type TargetName = 'direct' | 'apollo' | 'yoga' | 'gateway';
-export const targetNames: TargetName[] = ['direct', 'apollo', 'yoga', 'gateway'];
-export const targetTitles: Record<TargetName, string> = {
-  direct: 'Clumio simulator, called directly',
-  apollo: 'Apollo Server 5 + RESTDataSource',
-  yoga: 'graphql-yoga + fetch',
-  gateway: 'this gateway',
-};
+import type { Target } from './targets.js';
 
 export type ScenarioName = 'wallet' | 'refresh' | 'wallets' | 'entities';
 
@@ -31,6 +23,8 @@ export interface Fixture {
 
 export interface Scenario {
   name: ScenarioName;
+  /** The caller's Clumio token. */
+  token: string;
   title: string;
   /** Distinct Clumio calls one operation needs: what the gateway must make, no more. */
   upstreamCalls: number;
@@ -40,11 +34,12 @@ export interface Scenario {
 }
 
 export function scenarios(fixture: Fixture): Scenario[] {
-  const { walletId, entityIds, pageSize } = fixture;
+  const { token, walletId, entityIds, pageSize } = fixture;
   const path = (id: string) => `/wallets/${encodeURIComponent(id)}`;
   return [
     {
       name: 'wallet',
+      token,
       title: 'wallet(id), every field',
       upstreamCalls: 1,
       graphql: { query: `query Wallet($id: ID!) { wallet(id: $id) { ${walletFields} } }`, variables: { id: walletId } },
@@ -52,6 +47,7 @@ export function scenarios(fixture: Fixture): Scenario[] {
     },
     {
       name: 'refresh',
+      token,
       title: 'refreshWallet',
       upstreamCalls: 1,
       graphql: {
@@ -62,6 +58,7 @@ export function scenarios(fixture: Fixture): Scenario[] {
     },
     {
       name: 'wallets',
+      token,
       title: `wallets(first: ${pageSize})`,
       upstreamCalls: 1,
       graphql: {
@@ -72,6 +69,7 @@ export function scenarios(fixture: Fixture): Scenario[] {
     },
     {
       name: 'entities',
+      token,
       title: `_entities, ${fixture.representations} representations of ${entityIds.length} wallets`,
       upstreamCalls: entityIds.length,
       graphql: {
@@ -90,11 +88,10 @@ export function scenarios(fixture: Fixture): Scenario[] {
 
 /** One autocannon load: what to send, and how many HTTP requests make one operation. */
 export interface LoadSpec {
+  /** The server's origin. */
   url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  requests?: Request[];
+  /** The requests of one operation, per caller: connection i sends those of caller i mod callers.length. */
+  callers: Request[][];
   requestsPerOperation: number;
 }
 
@@ -105,27 +102,23 @@ export interface LoadSpec {
 export const GRAPHQL_ACCEPT = 'application/json';
 export const GRAPHQL_RESPONSE_ACCEPT = 'application/graphql-response+json, application/json';
 
-export function loadSpec(
-  scenario: Scenario,
-  target: TargetName,
-  urls: Record<TargetName, string>,
-  token: string,
-  accept = GRAPHQL_ACCEPT,
-): LoadSpec {
-  const authorization = `Bearer ${token}`;
-  if (target === 'direct') {
-    const headers = { authorization, accept: 'application/api.clumio.wallets=v1+json' };
-    const [only] = scenario.direct;
-    if (scenario.direct.length === 1 && only) {
-      return { url: `${urls.direct}${only.path}`, method: only.method ?? 'GET', headers, requestsPerOperation: 1 };
+/** One scenario against one target, from each caller's copy of it (same operation, own token and wallets). */
+export function loadSpec(perCaller: Scenario[], target: Target, url: string, accept = GRAPHQL_ACCEPT): LoadSpec {
+  const origin = new URL(url);
+  const callers = perCaller.map((scenario): Request[] => {
+    const authorization = `Bearer ${scenario.token}`;
+    if (target.kind === 'direct') {
+      const headers = { authorization, accept: 'application/api.clumio.wallets=v1+json' };
+      return scenario.direct.map((r) => ({ ...r, headers }));
     }
-    return { url: urls.direct, method: 'GET', headers, requests: scenario.direct, requestsPerOperation: scenario.direct.length };
-  }
-  return {
-    url: urls[target],
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept, authorization },
-    body: JSON.stringify(scenario.graphql),
-    requestsPerOperation: 1,
-  };
+    return [
+      {
+        method: 'POST',
+        path: origin.pathname,
+        headers: { 'content-type': 'application/json', accept, authorization },
+        body: JSON.stringify(scenario.graphql),
+      },
+    ];
+  });
+  return { url: origin.origin, callers, requestsPerOperation: callers[0]!.length };
 }

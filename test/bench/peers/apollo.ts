@@ -2,13 +2,9 @@
 import { RESTDataSource, type AugmentedRequest } from '@apollo/datasource-rest';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { clumioBaseUrl, listenPort, typeDefs } from './type-defs.js';
+import { clumioBaseUrl, listenPort, subgraphSchema } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList } from './wallet-mapping.js';
-
-// The resolver map of a schema module, from buildSubgraphSchema's public signature.
-type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number] extends infer M ? (M extends { resolvers?: infer R } ? R : never) : never;
 
 class ClumioAPI extends RESTDataSource {
   override baseURL = `${clumioBaseUrl()}/`;
@@ -61,7 +57,7 @@ const resolvers = {
 };
 
 const server = new ApolloServer<Context>({
-  schema: buildSubgraphSchema([{ typeDefs: typeDefs(), resolvers: resolvers as SubgraphResolvers }]),
+  schema: subgraphSchema(resolvers),
 });
 
 const { url } = await startStandaloneServer(server, {

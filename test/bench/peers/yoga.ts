@@ -1,12 +1,8 @@
 // Peer (c): a plain graphql-yoga server whose resolvers call Clumio with global fetch.
 import { createServer } from 'node:http';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
-import { clumioBaseUrl, listenPort, typeDefs } from './type-defs.js';
+import { clumioBaseUrl, listenPort, subgraphSchema } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList } from './wallet-mapping.js';
-
-// The resolver map of a schema module, from buildSubgraphSchema's public signature.
-type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number] extends infer M ? (M extends { resolvers?: infer R } ? R : never) : never;
 
 const base = clumioBaseUrl();
 
@@ -44,7 +40,7 @@ const resolvers = {
 };
 
 const yoga = createYoga({
-  schema: buildSubgraphSchema([{ typeDefs: typeDefs(), resolvers: resolvers as SubgraphResolvers }]),
+  schema: subgraphSchema(resolvers),
 });
 
 createServer(yoga).listen(listenPort(), '127.0.0.1', () => {

@@ -1,0 +1,27 @@
+/** A server the bench measures: Clumio itself, a peer, or the gateway (as shipped or with one mechanism off). */
+export interface Target {
+  name: string;
+  title: string;
+  kind: 'direct' | 'peer' | 'gateway';
+}
+
+export const direct: Target = { name: 'direct', title: 'Clumio simulator, called directly', kind: 'direct' };
+
+/** The peers, each a file of peers/ run in a process of its own, serving GraphQL at `path`. */
+export const peers: Array<Target & { path: string }> = [
+  { name: 'mercurius', title: 'Fastify + Mercurius (graphql-jit) + undici Pool', kind: 'peer', path: '/graphql' },
+  { name: 'apollo', title: 'Apollo Server 5 + RESTDataSource', kind: 'peer', path: '/' },
+  { name: 'yoga', title: 'graphql-yoga + fetch', kind: 'peer', path: '/graphql' },
+];
+
+/** The gateway as it ships: what every ratio compares. */
+export const gateway: Target & { env: Record<string, string> } = { name: 'gateway', title: 'this gateway', kind: 'gateway', env: {} };
+
+/**
+ * `--ablation`: the gateway once more per fast mechanism, with that mechanism off, as servers of
+ * their own in the same run. A new mechanism with a setting to turn it off is one line here.
+ */
+export const ablations: Array<Target & { env: Record<string, string> }> = [
+  { name: 'no-own-door', title: "this gateway, FAST_PATH=false (Yoga's door only)", kind: 'gateway', env: { FAST_PATH: 'false' } },
+  { name: 'no-jit', title: 'this gateway, JIT_COMPILE_AFTER=0 (no compiled execution)', kind: 'gateway', env: { JIT_COMPILE_AFTER: '0' } },
+];
