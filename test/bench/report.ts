@@ -157,7 +157,8 @@ function ablationTable(results: Results, lines: string[]): void {
       if (!shipped) continue;
       const gain = (roundRatio(shipped, m) - 1) * 100;
       const rounds = roundRatios(shipped, m).map((r) => `${r.toFixed(2)}x`);
-      lines.push(`| ${env(variant.env)} | ${m.addedLatencyMs} ms | ${m.scenarioTitle} | ${gain >= 0 ? '+' : ''}${gain.toFixed(0)}% | ${rounds.join(' ')} |`);
+      const shown = Number.isFinite(gain) ? `${gain >= 0 ? '+' : ''}${gain.toFixed(0)}%` : 'n/a';
+      lines.push(`| ${env(variant.env)} | ${m.addedLatencyMs} ms | ${m.scenarioTitle} | ${shown} | ${rounds.join(' ').replaceAll('NaNx', 'n/a').replaceAll('Infinityx', 'n/a')} |`);
     }
   }
   lines.push('');

@@ -169,7 +169,9 @@ function isDown(r: Running, warnings: string[]): boolean {
   if (!r.server.exited()) return false;
   if (!downTold.has(r)) {
     downTold.add(r);
-    const tail = r.server.output().trim().split('\n').slice(-3).join(' / ').slice(-400);
+    const output = r.server.output();
+    // Node's own reason (a heap limit) before its stack trace, else the last lines.
+    const tail = /FATAL ERROR[^\n]*/.exec(output)?.[0] ?? output.trim().split('\n').slice(-3).join(' / ').slice(-400);
     warnings.push(`${r.target.name} exited during the run (exit ${r.server.child.exitCode ?? r.server.child.signalCode}): ${tail}`);
     log(`${r.target.name} exited: ${tail}`);
   }
