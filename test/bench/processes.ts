@@ -20,8 +20,8 @@ export function startProcess(name: string, args: string[], env: Record<string, s
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   if (child.pid === undefined) throw new Error(`${name} did not start`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

@@ -166,18 +166,19 @@ function ablationTable(results: Results, lines: string[]): void {
 
 export function markdown(results: Results): string {
   const { machine, settings } = results;
+  const setting = (name: string) => String(settings[name]);
   const lines: string[] = [];
   lines.push(
     `Measured by \`npm run bench${settings.ablation ? ' -- --ablation' : ''}\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}; ` +
       `load average before ${machine.loadBefore}, after ${machine.loadAfter}. Every server runs in a process of its own, ` +
-      `autocannon in another, all on loopback; medians of ${settings.rounds} interleaved rounds of ${settings.roundSeconds} s. ` +
+      `autocannon in another, all on loopback; medians of ${setting('rounds')} interleaved rounds of ${setting('roundSeconds')} s. ` +
       'A round counts what is answered in its window, which opens once every connection has had an answer ' +
       '(a closed loop starting from nothing answers nothing for as long as one operation takes) and lasts at least twice that ramp; ' +
       "and every ratio is the median of the rounds' ratios within this run. CPU is the server process's own (user + system, " +
       `from /proc/<pid>/stat over each round; the simulator's is not counted in a peer's). Peak RSS is the server's at ` +
-      `${settings.rssConnections} connections; upstream calls are Clumio requests per operation. ` +
+      `${setting('rssConnections')} connections; upstream calls are Clumio requests per operation. ` +
       'The direct `_entities` row makes its 20 calls one after another per connection, and its latencies are per call. ' +
-      `GraphQL requests are JSON POSTs with \`Accept: ${settings.graphqlAccept}\`.`,
+      `GraphQL requests are JSON POSTs with \`Accept: ${setting('graphqlAccept')}\`.`,
     '',
   );
   lines.push(

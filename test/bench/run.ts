@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Request } from 'autocannon';
 import { MAX_RAMP_MS, runLoad, type LoadResult } from './load.js';
 import { freePort } from '../support/wait.js';
-import { cpuSeconds, startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
+import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type Results } from './report.js';
 import { GRAPHQL_ACCEPT, GRAPHQL_RESPONSE_ACCEPT, loadSpec, scenarios, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';

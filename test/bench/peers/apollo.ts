@@ -62,8 +62,9 @@ const server = new ApolloServer<Context>({
 
 const { url } = await startStandaloneServer(server, {
   listen: { port: listenPort(), host: '127.0.0.1' },
-  context: async ({ req }) => ({
-    dataSources: { clumio: new ClumioAPI(req.headers.authorization, { cache: server.cache }) },
-  }),
+  context: ({ req }) =>
+    Promise.resolve({
+      dataSources: { clumio: new ClumioAPI(req.headers.authorization, { cache: server.cache }) },
+    }),
 });
 console.log(`Apollo peer on ${url}`);

@@ -83,7 +83,7 @@ export function encodeCursor(start: string, offset: number, next: string | null)
 }
 
 export function decodeCursor(cursor: string): { start: string; offset: number; next: string | null } {
-  return JSON.parse(Buffer.from(cursor, 'base64').toString('utf8'));
+  return JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { start: string; offset: number; next: string | null };
 }
 
 export function nextStartOf(list: RawWalletList): string | null {

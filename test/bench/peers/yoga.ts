@@ -43,6 +43,6 @@ const yoga = createYoga({
   schema: subgraphSchema(resolvers),
 });
 
-createServer(yoga).listen(listenPort(), '127.0.0.1', () => {
+createServer(yoga.requestListener).listen(listenPort(), '127.0.0.1', () => {
   console.log(`Yoga peer on http://127.0.0.1:${listenPort()}/graphql`);
 });
