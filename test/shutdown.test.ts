@@ -1,8 +1,7 @@
-import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
-import { until } from './support/wait.js';
+import { connectOutcome, until } from './support/wait.js';
 
 const readWallet = 'query($id: ID!) { wallet(id: $id) { id } }';
 
@@ -12,19 +11,6 @@ function query(url: string, token: string, id: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: readWallet, variables: { id } }),
     signal: AbortSignal.timeout(30_000),
-  });
-}
-
-/** Resolves with the error code of a fresh TCP connection attempt, or 'connected'. */
-function tryConnect(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
   });
 }
 
@@ -70,7 +56,7 @@ describe('graceful shutdown of the gateway process', () => {
     await until(() => simulator.requests.length === 3, 10_000);
 
     running.child.kill('SIGTERM');
-    await until(async () => (await tryConnect(running!.url)) === 'ECONNREFUSED', 5_000);
+    await until(async () => (await connectOutcome(running!.url)) === 'ECONNREFUSED', 5_000);
 
     const answers = await within(Promise.all(inFlight), 15_000, 'the in-flight operations finishing');
     for (const answer of answers) {

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from './support/wait.js';
+import { connectOutcome, until } from './support/wait.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -45,16 +45,8 @@ async function npmStart(): Promise<Started & { url: string; token: string }> {
 }
 
 /** Whether a fresh TCP connection to the URL's port is refused. */
-function refused(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
+async function refused(url: string): Promise<boolean> {
+  return (await connectOutcome(url)) === 'ECONNREFUSED';
 }
 
 /** A loopback port held by another server for the length of a test. */

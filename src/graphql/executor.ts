@@ -1,5 +1,5 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { BREAK, getNamedType, getNullableType, getOperationAST, getVariableValues, GraphQLError, isAbstractType, isListType, Kind, OperationTypeNode, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
+import { BREAK, getNamedType, getNullableType, getOperationAST, GraphQLError, isAbstractType, isListType, Kind, OperationTypeNode, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
@@ -134,13 +134,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (operation == null || operation.operation === OperationTypeNode.SUBSCRIPTION) return run(args);
     const plan = planFor(args, operation);
     if (!plan) return run(args);
-    // Variables that do not coerce are refused by Yoga's executor, in graphql-js's words.
-    if (operation.variableDefinitions?.length && getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {}, { maxErrors: 1 }).errors) {
-      return run(args);
-    }
-    compiledRuns++;
+    // A result without data is a request refused before execution (variables that do not
+    // coerce): Yoga's executor words that refusal, as graphql-js does.
+    const answer = (result: ExecutionResult): ExecutionResult | Promise<ExecutionResult> => {
+      if (!('data' in result)) return run(args);
+      compiledRuns++;
+      return asGraphqlJsResult(result, args.document);
+    };
     const result = plan.query(args.rootValue, args.contextValue, args.variableValues ?? {});
-    return result instanceof Promise ? result.then((r) => asGraphqlJsResult(r, args.document)) : asGraphqlJsResult(result, args.document);
+    return result instanceof Promise ? result.then(answer) : answer(result);
   });
 }
 

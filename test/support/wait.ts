@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Polls `check` every `stepMs` until it holds; throws after `ms`. */
 export async function until(check: () => boolean | Promise<boolean>, ms = 5_000, stepMs = 20): Promise<void> {
@@ -19,4 +19,17 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** What a fresh TCP connection to the URL's port meets: 'connected', or the error's code. */
+export function connectOutcome(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+  });
 }
