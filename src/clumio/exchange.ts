@@ -41,34 +41,38 @@ export interface ExchangeOptions {
  * Clumio's SDKs parse any body; a body over the cap is dropped by aborting the exchange, which closes its connection rather than
  * leave unread bytes on it. A class, so that an exchange is one object rather than a dozen
  * closures: there are thousands a second.
+ *
+ * Once settled, the handler lets go of everything it held (the caller's promise, the request,
+ * the body): undici keeps a finished request, and with it its handler, until the connection
+ * serves its next one, and whatever the handler still points at would be kept with it, long
+ * enough to be promoted to the old generation and collected only by a full collection.
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private reason: Error | undefined;
-  private settled = false;
+  /** What the exchange answers to; undefined once it is settled. */
+  private pending: { options: ExchangeOptions; resolve: (exchange: RawExchange) => void; reject: (failure: ExchangeFailure) => void } | undefined;
   private status = 0;
   private headers: Record<string, string | string[]> = {};
   private reading = false;
   private size = 0;
-  private readonly chunks: Buffer[] = [];
-  private readonly stopClock: () => void;
-  private readonly onAbort: (() => void) | undefined;
+  private chunks: Buffer[] = [];
+  private stopClock: (() => void) | undefined;
 
-  constructor(
-    private readonly options: ExchangeOptions,
-    private readonly resolve: (exchange: RawExchange) => void,
-    private readonly reject: (failure: ExchangeFailure) => void,
-  ) {
-    const { signal } = options;
+  constructor(options: ExchangeOptions, resolve: (exchange: RawExchange) => void, reject: (failure: ExchangeFailure) => void) {
+    this.pending = { options, resolve, reject };
     this.stopClock = afterMs(options.timeoutMs, () => this.cancel(timedOut()));
-    if (signal) {
-      this.onAbort = () => this.cancel(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
-      signal.addEventListener('abort', this.onAbort);
-    }
+    options.signal?.addEventListener('abort', this);
+  }
+
+  /** The operation's signal aborted (EventListener interface: no closure per exchange). */
+  handleEvent(): void {
+    const reason: unknown = this.pending?.options.signal?.reason;
+    this.cancel(reason instanceof Error ? reason : new DOMException('The operation was aborted.', 'AbortError'));
   }
 
   private cancel(why: Error): void {
-    if (this.settled || this.reason) return;
+    if (this.pending === undefined || this.reason) return;
     this.reason = why;
     // Not started yet (waiting for a connection of the pool): the caller is answered now, and the
     // request is aborted as soon as undici starts it.
@@ -76,30 +80,40 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     else this.controller.abort(why);
   }
 
-  private finish(): void {
-    this.settled = true;
-    this.stopClock();
-    if (this.onAbort) this.options.signal!.removeEventListener('abort', this.onAbort);
+  /** Ends the exchange's hold on everything; returns what it answers to, once. */
+  private settle(): NonNullable<ExchangeHandler['pending']> | undefined {
+    const { pending } = this;
+    if (pending === undefined) return undefined;
+    this.pending = undefined;
+    this.stopClock?.();
+    this.stopClock = undefined;
+    pending.options.signal?.removeEventListener('abort', this);
+    return pending;
   }
 
   private answer(text: string | undefined, overCap: boolean): void {
-    this.finish();
-    this.resolve({ status: this.status, headers: this.headers, text, overCap });
+    const pending = this.settle();
+    const { status, headers } = this;
+    this.headers = {};
+    this.chunks = [];
+    pending?.resolve({ status, headers, text, overCap });
   }
 
   // Answers without reading the rest of the body, then drops it.
   private answerAndDrop(overCap: boolean): void {
+    const { controller } = this;
     this.answer(undefined, overCap);
-    this.controller?.abort(new DOMException('The body was not read.', 'AbortError'));
+    controller?.abort(new DOMException('The body was not read.', 'AbortError'));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.pending === undefined && this.reason === undefined) return;
     this.controller = controller;
     if (this.reason) controller.abort(this.reason);
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (statusCode < 200 || this.settled) return;
+    if (statusCode < 200 || this.pending === undefined) return;
     this.status = statusCode;
     this.headers = headers as Record<string, string | string[]>;
     if (statusCode === 204) {
@@ -110,9 +124,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.reading || this.settled) return;
+    if (!this.reading || this.pending === undefined) return;
     this.size += chunk.length;
-    if (this.size > this.options.maxBytes) {
+    if (this.size > this.pending.options.maxBytes) {
       this.answerAndDrop(true);
       return;
     }
@@ -120,19 +134,22 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.settled) return;
+    if (this.pending === undefined) return;
     const { chunks } = this;
+    this.controller = undefined;
     this.answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.controller = undefined;
     this.fail(error);
   }
 
   fail(error: Error): void {
-    if (this.settled) return;
-    this.finish();
-    this.reject(new ExchangeFailure(this.reason ?? error, this.reason !== undefined || this.options.signal?.aborted === true));
+    const aborted = this.reason !== undefined || this.pending?.options.signal?.aborted === true;
+    const pending = this.settle();
+    this.chunks = [];
+    pending?.reject(new ExchangeFailure(this.reason ?? error, aborted));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { abandonmentKey, type Abandonment } from '../request/abandonment.js';
+import { abandonmentKey, Departure } from '../request/abandonment.js';
 import { NodeHeaders } from './node-headers.js';
 
 /**
@@ -13,37 +13,39 @@ const routingOrigin = 'http://localhost';
  * signal), built straight from Node's request without copying a body or parsing a URL.
  * Its signal aborts when the caller goes away before the answer is sent; it is made on first
  * read, as most requests never need one (see src/request/abandonment.ts).
+ *
+ * A class whose fields hold no closure of its own. Built as an object literal with a `signal`
+ * getter, or with a function-valued field, the view kept each request's objects alive through
+ * V8's young collections until they were promoted: on `{ __typename }` at 32 connections, 44% of
+ * the young generation survived each scavenge instead of 0.1%, with a full collection every
+ * ~100 ms and twice the CPU per request.
  */
-export function createRequestView(req: IncomingMessage, res: ServerResponse): Request {
-  let controller: AbortController | undefined;
-  let reason: DOMException | undefined;
-  const listeners = new Set<(reason: unknown) => void>();
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    reason = new DOMException('The caller disconnected.', 'AbortError');
-    controller?.abort(reason);
-    for (const listener of listeners) listener(reason);
-    listeners.clear();
-  });
-  const abandonment: Abandonment = (listener) => {
-    if (reason !== undefined) {
-      listener(reason);
-      return () => {};
+class RequestView {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly [abandonmentKey] = new Departure();
+  #controller: AbortController | undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse) {
+    this.method = req.method ?? 'GET';
+    this.url = routingOrigin + (req.url ?? '/');
+    this.headers = new NodeHeaders(req.headers);
+    const departure = this[abandonmentKey];
+    res.once('close', () => {
+      if (!res.writableFinished) departure.leave(new DOMException('The caller disconnected.', 'AbortError'));
+    });
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = (this.#controller = new AbortController());
+      this[abandonmentKey].add((reason) => controller.abort(reason));
     }
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  };
-  return {
-    method: req.method ?? 'GET',
-    url: routingOrigin + (req.url ?? '/'),
-    headers: new NodeHeaders(req.headers),
-    get signal() {
-      if (controller === undefined) {
-        controller = new AbortController();
-        if (reason !== undefined) controller.abort(reason);
-      }
-      return controller.signal;
-    },
-    [abandonmentKey]: abandonment,
-  } as unknown as Request;
+    return this.#controller.signal;
+  }
+}
+
+export function createRequestView(req: IncomingMessage, res: ServerResponse): Request {
+  return new RequestView(req, res) as unknown as Request;
 }

@@ -1,4 +1,4 @@
-import type { Abandonment } from './abandonment.js';
+import { signalAbandonment, type Abandonment } from './abandonment.js';
 
 // Deadlines of operation signals, so a retry can tell whether its wait still fits. A WeakMap
 // keeps the signal the only handle: nothing here outlives the operation.
@@ -52,26 +52,20 @@ export function timedOut(): DOMException {
  * whose timers and links stay alive for the whole timeout after the work is done (tens of
  * thousands at a few thousand requests per second), this one is released when the work ends.
  */
-export function createDeadline(ms: number, parent?: Abandonment): Deadline {
+export function createDeadline(ms: number, parent?: Abandonment | AbortSignal): Deadline {
   const controller = new AbortController();
   const { signal } = controller;
   deadlines.set(signal, performance.now() + ms);
   const cancel = afterMs(ms, () => controller.abort(timedOut()));
-  let unsubscribe: (() => void) | undefined;
-  if (typeof parent === 'function') {
-    unsubscribe = parent((reason) => controller.abort(reason));
-  } else if (parent?.aborted) {
-    controller.abort(parent.reason);
-  } else if (parent) {
-    const onParentAbort = () => controller.abort(parent.reason);
-    parent.addEventListener('abort', onParentAbort, { once: true });
-    unsubscribe = () => parent.removeEventListener('abort', onParentAbort);
-  }
+  // Any AbortSignal, Node's or a Fetch ponyfill's (Yoga's requests may carry either).
+  const source = parent !== undefined && 'addEventListener' in parent ? signalAbandonment(parent) : parent;
+  const onAbandoned = (reason: unknown) => controller.abort(reason);
+  source?.add(onAbandoned);
   return {
     signal,
     release() {
       cancel();
-      unsubscribe?.();
+      source?.delete(onAbandoned);
     },
   };
 }
