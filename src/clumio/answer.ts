@@ -1,4 +1,5 @@
 import { ExchangeFailure, type RawExchange } from './exchange.js';
+import type { Cancellation } from '../request/deadline.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome } from './errors.js';
 import type { ClumioResponse } from './request.js';
 
@@ -74,10 +75,10 @@ export function answerOf(response: RawExchange, readsBody: boolean | undefined):
 /**
  * Any failure of an exchange as the ClumioError a caller sees: Clumio's own answer as it is, a
  * transport failure by what undici said, anything else (a body that would not serialise) by
- * whether `signal` had aborted.
+ * whether `cancellation` had aborted.
  */
-export function failureOf(error: unknown, signal: AbortSignal | undefined): ClumioError {
+export function failureOf(error: unknown, cancellation: Cancellation | undefined): ClumioError {
   if (error instanceof ClumioError) return error;
   if (error instanceof ExchangeFailure) return transportError(error.cause, error.aborted);
-  return transportError(error, signal?.aborted === true, signal?.reason);
+  return transportError(error, cancellation?.aborted === true, cancellation?.reason);
 }

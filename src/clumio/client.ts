@@ -6,6 +6,7 @@ import { exchange as rawExchange, type ExchangeOptions } from './exchange.js';
 import { ClumioError, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
+import type { Cancellation } from '../request/deadline.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
 
 export interface ClumioTimeouts {
@@ -106,8 +107,8 @@ function callerKeyOf(caller: CallerCredentials): string {
 
 // What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
 // breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
-function verdictOf(error: unknown, signal: AbortSignal | undefined): Verdict {
-  if (signal?.aborted || !(error instanceof ClumioError) || error instanceof BreakerOpenError) return 'neutral';
+function verdictOf(error: unknown, cancellation: Cancellation | undefined): Verdict {
+  if (cancellation?.aborted || !(error instanceof ClumioError) || error instanceof BreakerOpenError) return 'neutral';
   if (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE') {
     return error.details.outcome === 'NOT_SENT' ? 'unreachable' : 'failure';
   }
@@ -153,7 +154,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     const caller = callerKeyOf(request.caller);
     breaker.check();
     callers.check(caller);
-    const release = await scheduler.acquire(caller, request.signal);
+    const release = await scheduler.acquire(caller, request.cancellation);
     let probe = false;
     let callerProbe = false;
     let verdict: Verdict = 'neutral';
@@ -164,7 +165,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       verdict = 'success';
       return response;
     } catch (error) {
-      verdict = verdictOf(error, request.signal);
+      verdict = verdictOf(error, request.cancellation);
       throw error;
     } finally {
       release();
@@ -185,7 +186,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       scope?.end(event);
       return response;
     } catch (error) {
-      const failure = failureOf(error, request.signal);
+      const failure = failureOf(error, request.cancellation);
       const event: ClumioCallEvent = {
         operation: request.operation,
         durationMs: performance.now() - startedAt,
@@ -232,7 +233,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       maxBytes: options.maxResponseBytes,
       // The whole exchange, body included, must end within bodyMs.
       timeoutMs: options.timeouts.bodyMs,
-      signal: request.signal,
+      cancellation: request.cancellation,
     };
   }
 

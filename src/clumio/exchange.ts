@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { afterMs, timedOut } from '../request/deadline.js';
+import type { AbortListener } from '../request/abandonment.js';
+import { startClock, stopClock, timedOut, type Cancellation, type Expiring } from '../request/deadline.js';
 
 /** What came back from one HTTP exchange with Clumio, before any meaning is given to it. */
 export interface RawExchange {
@@ -30,8 +31,8 @@ export interface ExchangeOptions {
   maxBytes: number;
   /** The whole exchange, body included, ends within this. */
   timeoutMs: number;
-  /** The operation's signal: the caller left, or its deadline passed. */
-  signal: AbortSignal | undefined;
+  /** The operation's end: the caller left, or its deadline passed. */
+  cancellation: Cancellation | undefined;
 }
 
 /**
@@ -47,7 +48,7 @@ export interface ExchangeOptions {
  * serves its next one, and whatever the handler still points at would be kept with it, long
  * enough to be promoted to the old generation and collected only by a full collection.
  */
-class ExchangeHandler implements Dispatcher.DispatchHandler {
+class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortListener {
   private controller: Dispatcher.DispatchController | undefined;
   private reason: Error | undefined;
   /** What the exchange answers to; undefined once it is settled. */
@@ -57,17 +58,22 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private reading = false;
   private size = 0;
   private chunks: Buffer[] = [];
-  private stopClock: (() => void) | undefined;
+  readonly expiresAt: number;
 
   constructor(options: ExchangeOptions, resolve: (exchange: RawExchange) => void, reject: (failure: ExchangeFailure) => void) {
     this.pending = { options, resolve, reject };
-    this.stopClock = afterMs(options.timeoutMs, () => this.cancel(timedOut()));
-    options.signal?.addEventListener('abort', this);
+    this.expiresAt = performance.now() + options.timeoutMs;
+    startClock(this);
+    options.cancellation?.add(this);
   }
 
-  /** The operation's signal aborted (EventListener interface: no closure per exchange). */
-  handleEvent(): void {
-    const reason: unknown = this.pending?.options.signal?.reason;
+  /** Its own time is up. */
+  expire(): void {
+    this.cancel(timedOut());
+  }
+
+  /** The operation ended (its caller left or its time ran out). */
+  onAbort(reason: unknown): void {
     this.cancel(reason instanceof Error ? reason : new DOMException('The operation was aborted.', 'AbortError'));
   }
 
@@ -85,9 +91,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const { pending } = this;
     if (pending === undefined) return undefined;
     this.pending = undefined;
-    this.stopClock?.();
-    this.stopClock = undefined;
-    pending.options.signal?.removeEventListener('abort', this);
+    stopClock(this);
+    pending.options.cancellation?.delete(this);
     return pending;
   }
 
@@ -146,7 +151,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   fail(error: Error): void {
-    const aborted = this.reason !== undefined || this.pending?.options.signal?.aborted === true;
+    const aborted = this.reason !== undefined || this.pending?.options.cancellation?.aborted === true;
     const pending = this.settle();
     this.chunks = [];
     pending?.reject(new ExchangeFailure(this.reason ?? error, aborted));
@@ -155,9 +160,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
 export function exchange(options: ExchangeOptions): Promise<RawExchange> {
   return new Promise<RawExchange>((resolve, reject) => {
-    const { signal } = options;
-    if (signal?.aborted) {
-      reject(new ExchangeFailure(signal.reason, true));
+    const { cancellation } = options;
+    if (cancellation?.aborted) {
+      reject(new ExchangeFailure(cancellation.reason, true));
       return;
     }
     const handler = new ExchangeHandler(options, resolve, reject);

@@ -1,3 +1,4 @@
+import type { Cancellation } from '../request/deadline.js';
 /** What one call to Clumio is: who asks, what, and how it can be abandoned. */
 
 /** The caller's own credentials, forwarded to Clumio (the scheme spelled `Bearer`). */
@@ -25,8 +26,8 @@ export interface ClumioRequest {
   caller: CallerCredentials;
   /** Extra headers to propagate (request id, trace context). */
   headers?: Record<string, string>;
-  /** Aborts the call: the caller left or the operation's deadline passed. */
-  signal?: AbortSignal;
+  /** Ends the call: the caller left or the operation's deadline passed. */
+  cancellation?: Cancellation;
 }
 
 export interface ClumioResponse {

@@ -1,7 +1,7 @@
 import type { ClumioRequest } from './request.js';
 import { BreakerOpenError } from './breaker.js';
 import { abortedError, ClumioError } from './errors.js';
-import { remainingMs } from '../request/deadline.js';
+import { remainingMs, type Cancellation } from '../request/deadline.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt; 0 turns retries off. */
@@ -49,17 +49,19 @@ export function retryDelayMs(retry: number, error: ClumioError, options: RetryOp
   return Math.round(Math.max(backoff, retryAfterMs));
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError(signal?.reason, 'NOT_SENT'));
+    const listener = {
+      onAbort(reason: unknown) {
+        clearTimeout(timer);
+        reject(abortedError(reason, 'NOT_SENT'));
+      },
     };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      cancellation?.delete(listener);
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    cancellation?.add(listener);
   });
 }
 
@@ -69,7 +71,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * caller gets the last error (a 429 keeps its retryAfterSeconds).
  */
 export async function withRetries<T>(
-  request: Pick<ClumioRequest, 'operation' | 'method' | 'signal'>,
+  request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,
   attempt: () => Promise<T>,
   options: RetryOptions,
   onRetry: (event: RetryEvent) => void = () => {},
@@ -78,13 +80,13 @@ export async function withRetries<T>(
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof ClumioError) || retry > options.maxRetries || request.signal?.aborted || !isRetryable(request, error)) {
+      if (!(error instanceof ClumioError) || retry > options.maxRetries || request.cancellation?.aborted || !isRetryable(request, error)) {
         throw error;
       }
       const delayMs = retryDelayMs(retry, error, options);
-      if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.signal)) throw error;
+      if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.cancellation)) throw error;
       onRetry({ attempt: retry + 1, code: error.code, delayMs });
-      await sleep(delayMs, request.signal);
+      await sleep(delayMs, request.cancellation);
     }
   }
 }

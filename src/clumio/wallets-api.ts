@@ -1,4 +1,5 @@
 import type { ClumioClient } from './client.js';
+import type { Cancellation } from '../request/deadline.js';
 import type { CallerCredentials } from './request.js';
 import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
 import { walletPath } from './wallet-id.js';
@@ -7,7 +8,7 @@ import { walletPath } from './wallet-id.js';
 export interface CallScope {
   caller: CallerCredentials;
   headers?: Record<string, string>;
-  signal?: AbortSignal;
+  cancellation?: Cancellation;
 }
 
 export interface CreateWalletRequest {
@@ -19,7 +20,7 @@ function scoped(scope: CallScope) {
   return {
     caller: scope.caller,
     ...(scope.headers ? { headers: scope.headers } : {}),
-    ...(scope.signal ? { signal: scope.signal } : {}),
+    ...(scope.cancellation ? { cancellation: scope.cancellation } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import { abandonmentOf } from '../request/abandonment.js';
-import { createDeadline } from '../request/deadline.js';
+import { Deadline } from '../request/deadline.js';
 import type { CursorCodec } from './cursor.js';
 import { readCaller, type CallerResult } from './credentials.js';
 import type { LiveWallets } from './live/live-wallets.js';
@@ -13,10 +13,11 @@ export interface GatewayContext {
   requestId: string;
   wallets: WalletService;
   cursors: CursorCodec;
-  /** Aborted when the caller leaves or the operation's deadline passes. */
-  signal: AbortSignal;
-  /** Stops the operation's deadline clock; called when its execution is done. */
-  releaseDeadline(): void;
+  /**
+   * Aborts when the caller leaves or the operation's time is up; what its upstream calls listen
+   * to. Released (clock stopped) when its execution is done.
+   */
+  deadline: Deadline;
   /** The caller's credentials as read from the request (subscriptions poll with them). */
   caller: CallerResult;
   /**
@@ -43,16 +44,14 @@ export function createContextFactory(deps: ContextDeps) {
   return (initial: YogaInitialContext): GatewayContext => {
     const { request } = initial;
     const requestId = requestIdOf(request);
-    // Retries read the deadline back from the signal, so they never wait past it.
-    const deadline = createDeadline(deps.operationDeadlineMs, abandonmentOf(request));
-    const { signal } = deadline;
+    // Retries read the deadline back from it, so they never wait past it.
+    const deadline = new Deadline(deps.operationDeadlineMs, abandonmentOf(request));
     const headers = { 'x-request-id': requestId, ...deps.upstreamHeaders?.(initial) };
     const caller = readCaller(request.headers);
     return {
       requestId,
       cursors: deps.cursors,
-      signal,
-      releaseDeadline: deadline.release,
+      deadline,
       caller,
       request,
       live: deps.live,
@@ -61,7 +60,7 @@ export function createContextFactory(deps: ContextDeps) {
         caller,
         cursors: deps.cursors,
         headers,
-        signal,
+        cancellation: deadline,
         budget: deps.upstreamCallBudget,
         concurrency: deps.upstreamConcurrency,
       }),

@@ -70,7 +70,7 @@ export function createRunOperation(deps: RunOperationDeps): RunOperation {
 
     let context: GatewayContext | undefined;
     const end = (result: ExecutionResult): ExecutionResult => {
-      context?.releaseDeadline();
+      context?.deadline.release();
       const answer = masked(result);
       observer.finish(operation, answer.errors);
       return answer;

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Cancellation } from '../request/deadline.js';
 import { ClumioError, upstreamError } from '../clumio/errors.js';
 import type { Wallet, WalletPage } from '../clumio/wallet.js';
 import type { CallScope, CreateWalletRequest, WalletsApi } from '../clumio/wallets-api.js';
@@ -15,7 +16,7 @@ export interface WalletServiceOptions {
   cursors: CursorCodec;
   /** Headers to propagate upstream (request id, trace context). */
   headers: Record<string, string>;
-  signal: AbortSignal;
+  cancellation: Cancellation;
   /** Upstream calls this operation may make in all. */
   budget: number;
   /** Upstream calls this operation may have in flight at once. */
@@ -33,7 +34,7 @@ export function createWalletService(options: WalletServiceOptions) {
   let callsLeft = options.budget;
 
   function scope(): CallScope {
-    return { caller: callerOf(options.caller), headers: options.headers, signal: options.signal };
+    return { caller: callerOf(options.caller), headers: options.headers, cancellation: options.cancellation };
   }
 
   // Every upstream call of the request passes here: budget first, then the concurrency bound.

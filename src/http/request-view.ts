@@ -33,14 +33,14 @@ class RequestView {
     this.headers = new NodeHeaders(req.headers);
     const departure = this[abandonmentKey];
     res.once('close', () => {
-      if (!res.writableFinished) departure.leave(new DOMException('The caller disconnected.', 'AbortError'));
+      if (!res.writableFinished) departure.abort(new DOMException('The caller disconnected.', 'AbortError'));
     });
   }
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       const controller = (this.#controller = new AbortController());
-      this[abandonmentKey].add((reason) => controller.abort(reason));
+      this[abandonmentKey].add({ onAbort: (reason) => controller.abort(reason) });
     }
     return this.#controller.signal;
   }

@@ -1,11 +1,17 @@
+/** Told once, with the reason, that the work it belongs to is over (the caller left, or time ran out). */
+export interface AbortListener {
+  onAbort(reason: unknown): void;
+}
+
 /**
- * What tells that a caller left before its work was done: something that calls each listener
- * added once with the reason. The HTTP layer's request view is one (it needs no AbortSignal);
- * an AbortSignal is another, through `signalAbandonment`.
+ * What tells that a caller left before its work was done: something that tells each listener
+ * added, once. A listener added after the fact is told at once. The HTTP layer's request view
+ * is one (it needs no AbortSignal); an AbortSignal is another, through `signalAbandonment`.
+ * Listeners are objects, not closures: an upstream exchange listens as itself.
  */
 export interface Abandonment {
-  add(listener: (reason: unknown) => void): void;
-  delete(listener: (reason: unknown) => void): void;
+  add(listener: AbortListener): void;
+  delete(listener: AbortListener): void;
 }
 
 /**
@@ -14,24 +20,57 @@ export interface Abandonment {
  */
 export const abandonmentKey = Symbol('abandonment');
 
-/** An AbortSignal as an Abandonment: a listener added after the abort is called at once. */
+/** An Abandonment its owner triggers: `abort` tells every listener once. */
+export class Departure implements Abandonment {
+  #reason: unknown;
+  #left = false;
+  #listeners: Set<AbortListener> | undefined;
+
+  get aborted(): boolean {
+    return this.#left;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  add(listener: AbortListener): void {
+    if (this.#left) listener.onAbort(this.#reason);
+    else (this.#listeners ??= new Set()).add(listener);
+  }
+
+  delete(listener: AbortListener): void {
+    this.#listeners?.delete(listener);
+  }
+
+  abort(reason: unknown): void {
+    if (this.#left) return;
+    this.#left = true;
+    this.#reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners) for (const listener of listeners) listener.onAbort(reason);
+  }
+}
+
+/** An AbortSignal (Node's or a Fetch ponyfill's) as an Abandonment. */
 class SignalAbandonment implements Abandonment {
   readonly #signal: AbortSignal;
-  readonly #handlers = new Map<(reason: unknown) => void, () => void>();
+  readonly #handlers = new Map<AbortListener, () => void>();
 
   constructor(signal: AbortSignal) {
     this.#signal = signal;
   }
 
-  add(listener: (reason: unknown) => void): void {
+  add(listener: AbortListener): void {
     const signal = this.#signal;
-    if (signal.aborted) return listener(signal.reason);
-    const handler = () => listener(signal.reason);
+    if (signal.aborted) return listener.onAbort(signal.reason);
+    const handler = () => listener.onAbort(signal.reason);
     this.#handlers.set(listener, handler);
     signal.addEventListener('abort', handler, { once: true });
   }
 
-  delete(listener: (reason: unknown) => void): void {
+  delete(listener: AbortListener): void {
     const handler = this.#handlers.get(listener);
     if (handler === undefined) return;
     this.#handlers.delete(listener);
@@ -41,30 +80,6 @@ class SignalAbandonment implements Abandonment {
 
 export function signalAbandonment(signal: AbortSignal): Abandonment {
   return new SignalAbandonment(signal);
-}
-
-/** An Abandonment its owner triggers: `leave` calls every listener once; later ones are called at once. */
-export class Departure implements Abandonment {
-  #reason: unknown;
-  #left = false;
-  readonly #listeners = new Set<(reason: unknown) => void>();
-
-  add(listener: (reason: unknown) => void): void {
-    if (this.#left) listener(this.#reason);
-    else this.#listeners.add(listener);
-  }
-
-  delete(listener: (reason: unknown) => void): void {
-    this.#listeners.delete(listener);
-  }
-
-  leave(reason: unknown): void {
-    if (this.#left) return;
-    this.#left = true;
-    this.#reason = reason;
-    for (const listener of this.#listeners) listener(reason);
-    this.#listeners.clear();
-  }
 }
 
 /**

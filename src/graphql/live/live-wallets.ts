@@ -7,7 +7,7 @@ import type { LiveBackend } from './live-backend.js';
 import { errorEvent, type LiveEvent } from './live-event.js';
 import { LazyWatch, type WatchEvent } from './lazy-watch.js';
 import { Subscriber } from './subscriber.js';
-import { createDeadline } from '../../request/deadline.js';
+import { Deadline } from '../../request/deadline.js';
 import { gatewayError } from '../errors.js';
 import { callerKey as callerKeyOf } from '../../clumio/scheduler.js';
 
@@ -74,11 +74,10 @@ export function createLiveWallets(options: LiveWalletsOptions) {
   // Returns the delay to the next read.
   async function read(poll: Poll): Promise<number> {
     // The shared deadline clock, released after the read: no timer per poll outlives its read.
-    const deadline = createDeadline(options.readDeadlineMs, poll.controller.signal);
-    const { signal } = deadline;
+    const deadline = new Deadline(options.readDeadlineMs, poll.controller.signal);
     try {
-      const wallet = await api.get({ caller: poll.caller, headers: { 'x-request-id': poll.requestId }, signal }, poll.walletId);
-      if (signal.aborted) return options.pollIntervalMs;
+      const wallet = await api.get({ caller: poll.caller, headers: { 'x-request-id': poll.requestId }, cancellation: deadline }, poll.walletId);
+      if (deadline.aborted) return options.pollIntervalMs;
       // Published on every read, changed or not: subscribers drop repeats, and one that joined
       // on another replica while a message was in flight catches up at the next read.
       backend.pubsub.publish('walletChanged', poll.key, { wallet });

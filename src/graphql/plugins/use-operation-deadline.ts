@@ -2,7 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 
 function release(context: unknown): void {
-  (context as Partial<GatewayContext>).releaseDeadline?.();
+  (context as Partial<GatewayContext>).deadline?.release();
 }
 
 /**
