@@ -112,7 +112,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    if (this.pending === undefined && this.reason === undefined) return;
     this.controller = controller;
     if (this.reason) controller.abort(this.reason);
   }

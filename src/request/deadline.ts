@@ -47,8 +47,8 @@ export function timedOut(): DOMException {
 /**
  * An operation's end before its work is done: its caller left, or its time ran out. What its
  * upstream calls listen to, in place of an AbortSignal: an AbortSignal is an EventTarget with a
- * map of listeners, and at a few thousand operations a second, each with its calls listening,
- * that was a tenth of the gateway's CPU per request and most of what outlived young collections.
+ * map of listeners, and with every upstream call adding and removing a listener, it cost about
+ * 6 µs of CPU per operation (CPU profile of wallet(id) at 32 connections), some 5% of the whole.
  */
 export interface Cancellation extends Abandonment {
   readonly aborted: boolean;
@@ -66,7 +66,6 @@ export class Deadline implements Cancellation, Expiring, AbortListener {
   readonly expiresAt: number;
   readonly #state = new Departure();
   readonly #parent: Abandonment | undefined;
-  #controller: AbortController | undefined;
 
   constructor(ms: number, parent?: Abandonment | AbortSignal) {
     this.expiresAt = performance.now() + ms;
@@ -112,15 +111,6 @@ export class Deadline implements Cancellation, Expiring, AbortListener {
   release(): void {
     stopClock(this);
     this.#parent?.delete(this);
-  }
-
-  /** An AbortSignal of this deadline, for an API that takes one; made on first read. */
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      const controller = (this.#controller = new AbortController());
-      this.add({ onAbort: (reason) => controller.abort(reason) });
-    }
-    return this.#controller.signal;
   }
 }
 
