@@ -95,7 +95,7 @@ export function httpStatusError(
 }
 
 /**
- * The error of work the operation's signal stopped: its deadline passing (a TimeoutError
+ * The error of work the operation's cancellation stopped: its deadline passing (a TimeoutError
  * reason, see timedOut in deadline.ts) is UPSTREAM_TIMEOUT; any other reason is the caller
  * leaving, CANCELLED.
  */

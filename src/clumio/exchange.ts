@@ -37,14 +37,14 @@ export interface ExchangeOptions {
 
 /**
  * One exchange through undici's dispatcher API (its controller-based handler interface): the body is collected into memory up to the cap
- * (no stream object per response), and the exchange is aborted when the operation's signal
+ * (no stream object per response), and the exchange is aborted when the operation's cancellation
  * aborts or its own time is up, on the shared coarse clock. Any content type is read, as
  * Clumio's SDKs parse any body; a body over the cap is dropped by aborting the exchange, which closes its connection rather than
  * leave unread bytes on it. A class, so that an exchange is one object rather than a dozen
  * closures: there are thousands a second.
  *
- * Once settled, the handler lets go of everything it held (the caller's promise, the request,
- * the body): undici keeps a finished request, and with it its handler, until the connection
+ * Once settled, the handler lets go of what it held (the caller's promise, the request, the
+ * response's headers and body, undici's controller; only the abort reason stays): undici keeps a finished request, and with it its handler, until the connection
  * serves its next one, and whatever the handler still points at would be kept with it, long
  * enough to be promoted to the old generation and collected only by a full collection.
  */
@@ -91,17 +91,17 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
     const { pending } = this;
     if (pending === undefined) return undefined;
     this.pending = undefined;
+    this.controller = undefined;
+    this.headers = {};
+    this.chunks = [];
     stopClock(this);
     pending.options.cancellation?.delete(this);
     return pending;
   }
 
   private answer(text: string | undefined, overCap: boolean): void {
-    const pending = this.settle();
     const { status, headers } = this;
-    this.headers = {};
-    this.chunks = [];
-    pending?.resolve({ status, headers, text, overCap });
+    this.settle()?.resolve({ status, headers, text, overCap });
   }
 
   // Answers without reading the rest of the body, then drops it.
@@ -140,20 +140,16 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   onResponseEnd(): void {
     if (this.pending === undefined) return;
     const { chunks } = this;
-    this.controller = undefined;
     this.answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.controller = undefined;
     this.fail(error);
   }
 
   fail(error: Error): void {
     const aborted = this.reason !== undefined || this.pending?.options.cancellation?.aborted === true;
-    const pending = this.settle();
-    this.chunks = [];
-    pending?.reject(new ExchangeFailure(this.reason ?? error, aborted));
+    this.settle()?.reject(new ExchangeFailure(this.reason ?? error, aborted));
   }
 }
 

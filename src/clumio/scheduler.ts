@@ -30,7 +30,7 @@ export interface Scheduler {
  * Bounds the calls in flight towards Clumio, so a burst queues here instead of becoming a storm
  * of 429s, and serves the queue round-robin across callers: a caller with a thousand calls
  * waiting gets one slot, then the next caller gets one, so nobody's flood starves anyone else.
- * Waiting counts against the operation's deadline: the caller's signal ends the wait.
+ * Waiting counts against the operation's deadline: its cancellation ends the wait.
  * One operation's share is bounded before its calls get here (src/graphql/semaphore.ts says why
  * that is a second limiter, in the GraphQL layer).
  */
