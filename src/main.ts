@@ -3,7 +3,7 @@ import { createGatewayServer } from './http/server-options.js';
 import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seededExampleIds, type ExampleWalletIds } from './graphql/plugins/graphiql-examples.js';
-import { listenFailureMessage } from './listen-failure.js';
+import { exitOnListenFailure } from './listen-failure.js';
 import { createLogger } from './observability/logger.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
@@ -43,12 +43,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
-  }).catch((error: unknown) => {
-    const line = listenFailureMessage(error, 'Clumio wallet gateway', config.port, config.host, 'PORT');
-    if (line === undefined) throw error;
-    console.error(line);
-    process.exit(1);
-  });
+  }).catch((error: unknown) => exitOnListenFailure(error, 'Clumio wallet gateway', config.port, config.host, 'PORT'));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -1,6 +1,6 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import {
   RefreshWalletDocument,
@@ -8,18 +8,12 @@ import {
   WalletsDocument,
   type WalletQuery,
 } from '../src/generated/client/graphql.js';
+import { documentHex } from './support/document-hash.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
-/**
- * The manifest hash codegen puts on each typed document (`__meta__.hash`), without its `sha256:`
- * prefix: what PersistedQueryLink sends. Apollo hands the link the typed document itself, since
- * its cache has no `__typename` left to add.
- */
-function generateHash(document: DocumentNode): string {
-  const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
-  if (hash === undefined) throw new Error(`Not a generated trusted document: ${getOperationAST(document)?.name?.value ?? '(anonymous)'}`);
-  return hash.replace(/^sha256:/, '');
-}
+// PersistedQueryLink's hash is the manifest's, without its prefix: Apollo hands the link the typed
+// document itself, since its cache has no `__typename` left to add.
+const generateHash = (document: DocumentNode): string => documentHex(document);
 
 let gateway: TestGateway | undefined;
 let warnings: MockInstance;

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import type { ClumioWallet, ClumioWalletPage } from './support/clumio-json.js';
+import { readJson } from './support/json.js';
+import { readDoc } from './support/markdown.js';
 
-const guide = readFileSync(new URL('../docs/frontends.md', import.meta.url), 'utf8');
+const guide = readDoc('docs/frontends.md');
 
 /** The rows of the first table after `heading` in docs/frontends.md, cells trimmed. */
 function tableAfter(heading: string): string[][] {
@@ -34,7 +36,7 @@ afterAll(async () => {
 
 async function walletIds(state: string): Promise<string[]> {
   const response = await fetch(`${simulator.url}/wallets?limit=100`, { headers: { authorization: `Bearer ${simulator.demoToken}` } });
-  const body = (await response.json()) as { _embedded: { items: Array<{ id: string; state: string }> } };
+  const body = await readJson<ClumioWalletPage>(response);
   return body._embedded.items.filter((wallet) => wallet.state === state).map((wallet) => wallet.id);
 }
 
@@ -60,7 +62,7 @@ describe("docs/frontends.md's simulator guide", () => {
     }
     // The broken key is seen at the next refresh.
     const refreshed = await fetch(`${simulator.url}/wallets/${waiting}/_refresh`, { method: 'POST', headers: { authorization: `Bearer ${simulator.demoToken}` } });
-    expect(((await refreshed.json()) as { state: string }).state).toBe('Error');
+    expect((await readJson<ClumioWallet>(refreshed)).state).toBe('Error');
   });
 
   it('lists fault kinds that the simulator accepts, and it refuses one it does not know', async () => {

@@ -17,6 +17,7 @@ import {
   type WalletsQuery,
 } from '../src/generated/client/graphql.js';
 import { createSchema } from '../src/graphql/schema.js';
+import { documentHash } from './support/document-hash.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { openSse } from './support/sse.js';
 
@@ -54,7 +55,7 @@ describe('the operation documents in schema/operations', () => {
 
   it('come with typed document nodes that carry their manifest hash', () => {
     for (const document of [WalletDocument, WalletsDocument, RefreshWalletDocument, CreateWalletDocument, DeleteWalletDocument, WatchWalletDocument]) {
-      const hash = (document as unknown as { __meta__: { hash: string } }).__meta__.hash;
+      const hash = documentHash(document);
       expect(Object.keys(manifest)).toContain(hash);
       expect(operationsOf(document)).toHaveLength(1);
     }

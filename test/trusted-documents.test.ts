@@ -11,13 +11,12 @@ import {
 } from '../src/generated/client/graphql.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { routerSecretHeader } from '../src/graphql/trusted-documents.js';
+import { documentHash as hashOf, documentHex as hexOf } from './support/document-hash.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { readJson, type GraphQLBody } from './support/json.js';
 import { openSse } from './support/sse.js';
 
 const routerSecret = 'router-secret-0123456789abcdef0123456789';
-const hashOf = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash;
-const hexOf = (document: unknown) => hashOf(document).replace(/^sha256:/, '');
 
 let gateway: TestGateway;
 

@@ -2,6 +2,7 @@ import { Client, cacheExchange, fetchExchange, type Exchange } from '@urql/core'
 import { persistedExchange } from '@urql/exchange-persisted';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RefreshWalletDocument, WalletDocument, WalletsDocument } from '../src/generated/client/graphql.js';
+import { documentHash } from './support/document-hash.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
 let gateway: TestGateway | undefined;
@@ -17,7 +18,7 @@ function urqlClient(gw: TestGateway, trusted: boolean): Client {
         persistedExchange({
           enforcePersistedQueries: true,
           enableForMutation: true,
-          generateHash: (_query, document) => Promise.resolve((document as unknown as { __meta__: { hash: string } }).__meta__.hash),
+          generateHash: (_query, document) => Promise.resolve(documentHash(document)),
         }),
       ]
     : [];

@@ -87,7 +87,8 @@ function str(value: unknown, field: string): string | null {
 }
 
 // int64 arrives as a JSON number; a decimal string is accepted too. Precision above 2^53
-// is checked where it is shown (the Int64 scalar), so one odd value cannot void the wallet.
+// is checked where it is shown (the Wallet field's resolver, src/graphql/resolvers/int64.ts,
+// with the Int64 scalar behind it), so one odd value cannot void the wallet.
 function int64(value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number' && Number.isInteger(value)) return value;

@@ -153,6 +153,10 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
     sizeCalculation: (entry, query) => (entry.valid ? query.length * documentBytesPerChar : query.length * 2 + entry.errors.length * errorBytes) || 1,
   });
 
+  function check(document: DocumentNode): readonly GraphQLError[] {
+    return validate(schema, document, rules).map((e) => refusal(e, 'GRAPHQL_VALIDATION_FAILED', hideSuggestions));
+  }
+
   function parsed(query: string): DocumentEntry {
     let document: DocumentNode;
     try {
@@ -161,13 +165,13 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
       if (!(error instanceof GraphQLError)) throw error;
       return { valid: false, stage: 'parse', errors: [refusal(error, 'GRAPHQL_PARSE_FAILED', false)], operation: () => null };
     }
-    const errors = validate(schema, document, rules);
+    const errors = check(document);
     if (errors.length > 0) {
       const summaries: OperationSummary[] = operationsOf(document).map(({ operation, name }) => ({ operation, ...(name ? { name: { kind: Kind.NAME, value: name.value } } : {}) }));
       return {
         valid: false,
         stage: 'validation',
-        errors: errors.map((e) => refusal(e, 'GRAPHQL_VALIDATION_FAILED', hideSuggestions)),
+        errors,
         operation: operationPicker<OperationSummary>(summaries),
       };
     }
@@ -175,9 +179,7 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
   }
 
   return {
-    check(document) {
-      return validate(schema, document, rules).map((e) => refusal(e, 'GRAPHQL_VALIDATION_FAILED', hideSuggestions));
-    },
+    check,
     read(query) {
       let entry = cache.get(query);
       if (entry === undefined) {

@@ -62,33 +62,17 @@ export interface Cancellation extends Abandonment {
  * AbortSignal.any(), whose timers and links stay alive for the whole timeout after the work is
  * done, this one is released when the work ends.
  */
-export class Deadline implements Cancellation, Expiring, AbortListener {
+export class Deadline extends Departure implements Cancellation, Expiring, AbortListener {
   readonly expiresAt: number;
-  readonly #state = new Departure();
   readonly #parent: Abandonment | undefined;
 
   constructor(ms: number, parent?: Abandonment | AbortSignal) {
+    super();
     this.expiresAt = performance.now() + ms;
     startClock(this);
     // Any AbortSignal, Node's or a Fetch ponyfill's (Yoga's requests may carry either).
     this.#parent = parent !== undefined && 'addEventListener' in parent ? signalAbandonment(parent) : parent;
     this.#parent?.add(this);
-  }
-
-  get aborted(): boolean {
-    return this.#state.aborted;
-  }
-
-  get reason(): unknown {
-    return this.#state.reason;
-  }
-
-  add(listener: AbortListener): void {
-    this.#state.add(listener);
-  }
-
-  delete(listener: AbortListener): void {
-    this.#state.delete(listener);
   }
 
   /** The caller left. */
@@ -101,10 +85,10 @@ export class Deadline implements Cancellation, Expiring, AbortListener {
     this.abort(timedOut());
   }
 
-  abort(reason: unknown): void {
-    if (this.#state.aborted) return;
+  override abort(reason: unknown): void {
+    if (this.aborted) return;
     this.release();
-    this.#state.abort(reason);
+    super.abort(reason);
   }
 
   /** Stops the clock and the listening once the work is done, so nothing outlives it. */

@@ -1,4 +1,4 @@
-import { listenFailureMessage } from '../listen-failure.js';
+import { exitOnListenFailure } from '../listen-failure.js';
 import { createSimulator } from './index.js';
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -31,11 +31,6 @@ process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
 
 const port = numberFromEnv('SIMULATOR_PORT', 4010);
-const url = await simulator.listen(port, '127.0.0.1').catch((error: unknown) => {
-  const line = listenFailureMessage(error, 'Clumio simulator', port, '127.0.0.1', 'SIMULATOR_PORT');
-  if (line === undefined) throw error;
-  console.error(line);
-  process.exit(1);
-});
+const url = await simulator.listen(port, '127.0.0.1').catch((error: unknown) => exitOnListenFailure(error, 'Clumio simulator', port, '127.0.0.1', 'SIMULATOR_PORT'));
 console.log(`Clumio simulator listening on ${url}`);
 console.log(`Demo bearer token: ${simulator.demoToken}`);

@@ -23,18 +23,19 @@ export function startProcess(name: string, args: string[], env: Record<string, s
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   if (child.pid === undefined) throw new Error(`${name} did not start`);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   return {
     name,
     child,
     pid: child.pid,
     output: () => output,
-    exited: () => child.exitCode !== null || child.signalCode !== null,
+    exited: hasExited,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (hasExited()) return;
       child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
+      await exit;
       clearTimeout(timer);
     },
   };

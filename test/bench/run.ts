@@ -122,9 +122,14 @@ async function startSimulator(): Promise<{ running: Running; token: string }> {
   return { running: { target: direct, url, server }, token };
 }
 
+let imageEnv: Record<string, string> | undefined;
+/** The production image's environment, read from the Dockerfile once. */
 function runtimeImageEnv(): Record<string, string> {
-  const stages = parseDockerfile(new URL('../../Dockerfile', import.meta.url).pathname);
-  return stages[stages.length - 1]?.env ?? {};
+  if (imageEnv === undefined) {
+    const stages = parseDockerfile(new URL('../../Dockerfile', import.meta.url).pathname);
+    imageEnv = stages[stages.length - 1]?.env ?? {};
+  }
+  return imageEnv;
 }
 
 async function startGateway(simulatorUrl: string, target: Target, env: Record<string, string>, extraArgs: string[] = []): Promise<Running> {

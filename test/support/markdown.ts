@@ -97,6 +97,8 @@ export function linkTargets(markdown: string): string[] {
 /** Each relative link of a Markdown file (its path from the repository root) whose file or heading does not exist, with why. */
 export function brokenLinks(path: string, markdown: string = readDoc(path)): string[] {
   const broken: string[] = [];
+  // Each file read and its headings listed once, however many links point into it.
+  const anchorsOf = new Map<string, Set<string>>();
   for (const target of linkTargets(markdown)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:: not a file of this repository
     const hash = target.indexOf('#');
@@ -112,8 +114,9 @@ export function brokenLinks(path: string, markdown: string = readDoc(path)): str
       broken.push(`${target}: an anchor into ${resolved}, which is not Markdown`);
       continue;
     }
-    const text = resolved === path ? markdown : readDoc(resolved);
-    if (!headingAnchors(text).has(anchor)) broken.push(`${target}: ${resolved} has no heading #${anchor}`);
+    let anchors = anchorsOf.get(resolved);
+    if (anchors === undefined) anchorsOf.set(resolved, (anchors = headingAnchors(resolved === path ? markdown : readDoc(resolved))));
+    if (!anchors.has(anchor)) broken.push(`${target}: ${resolved} has no heading #${anchor}`);
   }
   return broken;
 }
