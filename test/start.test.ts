@@ -57,7 +57,7 @@ async function holdPort(): Promise<{ port: number; server: Server }> {
 }
 
 describe('starting the gateway', () => {
-  it('prints a ready export CLUMIO_TOKEN line whose token the README curl examples work with', async () => {
+  it('prints a ready export CLUMIO_TOKEN line whose token the gateway accepts for a query', async () => {
     const gateway = await npmStart();
     const response = await fetch(gateway.url, {
       method: 'POST',

@@ -56,16 +56,16 @@ export function createRunOperation(deps: RunOperationDeps): RunOperation {
     const operation = observer.start(initial, request, params.operationName);
     const ast = entry.operation(operationName);
     if (ast) observer.identify(operation, ast);
-    if (!entry.valid && (entry.stage !== 'validation' || ast !== null)) {
-      observer.finish(operation, entry.errors);
-      return { errors: entry.errors };
-    }
     // As on Yoga's door: a parsed document whose operation cannot be picked is refused for that,
-    // before its validation errors.
-    if (!entry.valid || ast === null) {
+    // before its validation errors. (A document refused before parsing has no operation to pick.)
+    if (ast === null && (entry.valid || entry.stage === 'validation')) {
       const errors = [operationResolutionError()];
       observer.finish(operation, errors);
       return { errors };
+    }
+    if (!entry.valid) {
+      observer.finish(operation, entry.errors);
+      return { errors: entry.errors };
     }
 
     let context: GatewayContext | undefined;
