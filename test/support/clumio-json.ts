@@ -2,7 +2,7 @@
 // simulator's tests read from its bodies.
 
 /** One HAL link of a wallet or a page. */
-export interface ClumioLink {
+interface ClumioLink {
   href: string;
   templated: boolean;
   type: string;

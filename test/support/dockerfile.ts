@@ -24,8 +24,13 @@ export interface DockerStage {
 }
 
 /** An instruction's place, for the error that says the test cannot replay it. */
+/** The 1-based line an instruction starts on. */
+export function lineOf(instruction: Instruction): number {
+  return instruction.getRange().start.line + 1;
+}
+
 function at(instruction: Instruction): string {
-  return `${instruction.getKeyword()} on line ${instruction.getRange().start.line + 1}`;
+  return `${instruction.getKeyword()} on line ${lineOf(instruction)}`;
 }
 
 /** The exec form's arguments (a JSON array of strings); the shell form cannot be run as given. */

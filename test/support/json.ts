@@ -13,7 +13,7 @@ export function parseJson<T>(text: string): T {
 }
 
 /** A GraphQL error as a response carries it. */
-export interface GraphQLErrorJson {
+interface GraphQLErrorJson {
   message: string;
   path?: Array<string | number>;
   extensions?: Record<string, unknown>;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Cmd, DockerfileParser, Entrypoint, type Instruction } from 'dockerfile-ast';
 import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
+import { lineOf } from './dockerfile.js';
 
 interface Problem {
   line: number;
@@ -23,7 +24,6 @@ const strict: Required<ValidatorSettings> = {
   instructionWorkdirRelative: ValidationSeverity.ERROR,
 };
 
-const lineOf = (instruction: Instruction) => instruction.getRange().start.line + 1;
 
 /** hadolint's DL3006, DL3007, DL3020, DL3025 and DL3002, in its words. */
 function houseRules(text: string): Problem[] {

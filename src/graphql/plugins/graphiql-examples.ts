@@ -80,7 +80,7 @@ subscription WalletChanged($id: ID!) {
 const PLACEHOLDER = '<a wallet id from the first tab>';
 
 /** A new wallet's input that the embedded simulator's seed does not already have. */
-export const exampleCreateInput = { accountNativeId: '111122223333', awsRegion: 'eu-west-1' };
+const exampleCreateInput = { accountNativeId: '111122223333', awsRegion: 'eu-west-1' };
 
 function variables(value: object): string {
   return JSON.stringify(value, null, 2);
