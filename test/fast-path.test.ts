@@ -167,13 +167,11 @@ describe('the fast path', () => {
 
   it('ran every operation of the cases above compiled, except those graphql-js must answer', () => {
     // Refused before execution (parse, validation, parameters), variables that do not coerce
-    // (graphql-js words the refusal), a __proto__ alias (graphql-jit would set a prototype) and
-    // lists of an abstract type (graphql-jit drops a failing last item).
+    // (graphql-js words the refusal) and a __proto__ alias (graphql-jit would set a prototype).
     const notCompiled = new Set([
       'an unknown field', 'a syntax error', 'two operations without a name', 'two anonymous operations, one invalid', 'an invalid operation, another one named', 'a document too deep', 'too many aliases',
       'a validation error as graphql-response+json', 'a syntax error as graphql-response+json',
       'a variable of the wrong type', 'a missing required variable', 'a __proto__ alias',
-      'entities: repeated, unknown and hostile ids', 'entities: the last one failing', 'entities: a representation that is not one',
     ]);
     const compiled = cases.filter(([name, onOwnDoor]) => onOwnDoor && !notCompiled.has(name));
     expect(fast.app.compiledRuns).toBe(2 * compiled.length);

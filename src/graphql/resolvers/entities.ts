@@ -11,6 +11,16 @@ function resolvesReferences(schema: GraphQLSchema, typename: unknown): boolean {
   return isObjectType(type) && typeof (type.extensions as SubgraphExtensions).apollo?.subgraph?.resolveReference === 'function';
 }
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+/**
+ * An entity that fails is given to the executor as an Error value, not a rejected promise:
+ * graphql-js completes both alike (an error at the item's path, null in its place), and
+ * graphql-jit places only the former at the item's index.
+ */
+function asValue(entity: unknown): unknown {
+  return entity instanceof Promise ? entity.catch(asError) : entity;
+}
+
 /**
  * `_entities` as @apollo/subgraph answers it, except that a representation that is not an
  * object naming an entity this subgraph resolves is BAD_USER_INPUT, not an unexpected error
@@ -28,7 +38,8 @@ export function guardEntities(schema: GraphQLSchema): void {
         throw badUserInput(`Representation ${i} must be an object whose __typename names an entity this subgraph resolves.`, 'representations');
       }
     });
-    return entitiesResolver(_source, { representations }, context, info);
+    const entities = entitiesResolver(_source, { representations }, context, info) as unknown[];
+    return entities.map(asValue);
   };
   field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
 }
