@@ -96,6 +96,17 @@ export interface ClumioClient {
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
 
+// Headers the client sets itself: one of these names among the propagated ones is not sent.
+const ownHeaderNames = new Set(['accept', 'x-clumio-api-client', 'x-clumio-sdk-version', 'user-agent', 'authorization', 'x-clumio-organizationalunit-context', 'content-type']);
+
+/** Adds `headers` (lower-case names) to `list`, but for the client's own and those `over` sets. */
+function propagate(list: string[], headers: Record<string, string> | undefined, over: Record<string, string> | undefined): void {
+  if (headers === undefined) return;
+  for (const name in headers) {
+    if (!ownHeaderNames.has(name) && (over === undefined || !(name in over))) list.push(name, headers[name]!);
+  }
+}
+
 // The scheduler's key for a caller, hashed once per credentials object (one per request, shared
 // by all its calls) rather than once per call. Weakly held: no token outlives its request here.
 const callerKeys = new WeakMap<CallerCredentials, string>();
@@ -130,12 +141,12 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       bodyTimeout: options.timeouts.bodyMs,
     });
   const ownsDispatcher = options.dispatcher === undefined;
-  const fixedHeaders = {
-    accept: acceptWalletsV1,
-    'x-clumio-api-client': options.clientName,
-    'x-clumio-sdk-version': `${options.clientName}:${options.clientVersion}`,
-    'user-agent': `${options.clientName}/${options.clientVersion}`,
-  };
+  const fixedHeaders = [
+    'accept', acceptWalletsV1,
+    'x-clumio-api-client', options.clientName,
+    'x-clumio-sdk-version', `${options.clientName}:${options.clientVersion}`,
+    'user-agent', `${options.clientName}/${options.clientVersion}`,
+  ];
 
   const observer = options.observer ?? {};
   const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
@@ -203,22 +214,23 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the
-  // exchange's trace context), its JSON body, and the bounds of its answer.
+  // exchange's trace context), its JSON body, and the bounds of its answer. The headers go to
+  // undici as a flat list of names and values, which it reads as is: an object built by
+  // spreading the parts took some 2 us per call.
   function exchangeOptions(request: ClumioRequest, scopeHeaders: Record<string, string> | undefined): ExchangeOptions {
-    const headers: Record<string, string> = {
-      ...request.headers,
-      ...scopeHeaders,
-      ...fixedHeaders,
-      authorization: request.caller.authorization,
-    };
+    const headers = fixedHeaders.slice();
+    headers.push('authorization', request.caller.authorization);
     if (request.caller.organizationalUnit !== undefined) {
-      headers['x-clumio-organizationalunit-context'] = request.caller.organizationalUnit;
+      headers.push('x-clumio-organizationalunit-context', request.caller.organizationalUnit);
     }
     let body: string | undefined;
     if (request.body !== undefined) {
       body = JSON.stringify(request.body);
-      headers['content-type'] = 'application/json';
+      headers.push('content-type', 'application/json');
     }
+    // The exchange's own trace context wins over the operation's.
+    propagate(headers, scopeHeaders, undefined);
+    propagate(headers, request.headers, scopeHeaders);
     return {
       dispatcher,
       request: {
