@@ -13,13 +13,23 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs `node` with `args` and `env` added to ours, keeping the end of its output for error messages. */
+const keptBytes = 20_000;
+
+/**
+ * Runs `node` with `args` and `env` added to ours, keeping the end of its output for error
+ * messages. The gateway logs a line per operation: chunks are kept as they come (no string
+ * built per chunk), the oldest dropped once they hold more than the last keptBytes.
+ */
 export function startProcess(name: string, args: string[], env: Record<string, string>): ServerProcess {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
+  const chunks: Buffer[] = [];
+  let kept = 0;
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
+    chunks.push(chunk);
+    kept += chunk.length;
+    while (chunks.length > 1 && kept - chunks[0]!.length >= keptBytes) kept -= chunks.shift()!.length;
   };
+  const output = () => Buffer.concat(chunks).toString().slice(-keptBytes);
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   if (child.pid === undefined) throw new Error(`${name} did not start`);
@@ -29,7 +39,7 @@ export function startProcess(name: string, args: string[], env: Record<string, s
     name,
     child,
     pid: child.pid,
-    output: () => output,
+    output,
     exited: hasExited,
     async stop(signal = 'SIGTERM') {
       if (hasExited()) return;

@@ -122,7 +122,8 @@ function phaseHeading(results: Results, phase: Phase): string {
 function phaseNote(phase: Phase): string {
   if (Object.keys(phase.gatewayEnv).length === 0) {
     return (
-      'The gateway runs with its production settings; its bound on Clumio calls in flight per caller ' +
+      'The gateway runs with its production settings (a log line per operation at `info`, metrics, request ids, ' +
+      'masking, the deadline, the call budget and the scheduler); its bound on Clumio calls in flight per caller ' +
       '(`CLUMIO_MAX_IN_FLIGHT_PER_CALLER`, 32) applies to the whole load, which carries one token; the peers have no such bound.'
     );
   }

@@ -135,13 +135,14 @@ function runtimeImageEnv(): Record<string, string> {
 async function startGateway(simulatorUrl: string, target: Target, env: Record<string, string>, extraArgs: string[] = []): Promise<Running> {
   const port = await freePort();
   const server = startProcess(target.name, [...extraArgs, `${buildDir}src/main.js`], {
-    // The gateway runs with the production image's environment (NODE_ENV, NODE_OPTIONS).
+    // The gateway runs with the production image's environment (NODE_ENV, NODE_OPTIONS) and its
+    // default log level: a line per operation, as in production.
     ...runtimeImageEnv(),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
     CLUMIO_API_BASE_URL: simulatorUrl,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
     CURSOR_SECRET: 'benchmark-cursor-secret-0123456789',
     ...env,
   });
