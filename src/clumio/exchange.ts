@@ -59,6 +59,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   private size = 0;
   private chunks: Buffer[] = [];
   readonly expiresAt: number;
+  clockSlot = -1;
 
   constructor(options: ExchangeOptions, resolve: (exchange: RawExchange) => void, reject: (failure: ExchangeFailure) => void) {
     this.pending = { options, resolve, reject };

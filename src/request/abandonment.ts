@@ -24,7 +24,9 @@ export const abandonmentKey = Symbol('abandonment');
 export class Departure implements Abandonment {
   #reason: unknown;
   #left = false;
-  #listeners: Set<AbortListener> | undefined;
+  // A few at a time (an operation's calls in flight): an array, which adding and removing
+  // leaves as it is, where a Set reallocates its table.
+  #listeners: AbortListener[] | undefined;
 
   get aborted(): boolean {
     return this.#left;
@@ -36,11 +38,18 @@ export class Departure implements Abandonment {
 
   add(listener: AbortListener): void {
     if (this.#left) listener.onAbort(this.#reason);
-    else (this.#listeners ??= new Set()).add(listener);
+    else {
+      const listeners = (this.#listeners ??= []);
+      if (!listeners.includes(listener)) listeners.push(listener);
+    }
   }
 
   delete(listener: AbortListener): void {
-    this.#listeners?.delete(listener);
+    const listeners = this.#listeners;
+    const at = listeners === undefined ? -1 : listeners.lastIndexOf(listener);
+    if (at === -1) return;
+    const last = listeners!.pop()!;
+    if (at < listeners!.length) listeners![at] = last;
   }
 
   abort(reason: unknown): void {

@@ -4,23 +4,29 @@ import { Departure, signalAbandonment, type Abandonment, type AbortListener } fr
 export interface Expiring {
   readonly expiresAt: number;
   expire(): void;
+  /** The clock's own: where it holds this entry, -1 when it does not (start at -1). */
+  clockSlot: number;
 }
 
 // One coarse clock for every deadline: a per-deadline setTimeout costs more than the rest of
 // its bookkeeping at a few thousand calls per second. Deadlines fire up to one tick late.
+// Entries sit in an array, each knowing its slot, and leave it by swapping with the last: no
+// allocation per entry. (A Set, long-lived and so in the old generation, reallocated its table
+// as entries came and went, and each table was promoted before it died.)
 const tickMs = 50;
-const pending = new Set<Expiring>();
+const pending: Expiring[] = [];
 let clock: ReturnType<typeof setInterval> | undefined;
 
 function sweep(): void {
   const now = performance.now();
-  for (const entry of pending) {
-    if (entry.expiresAt <= now) {
-      pending.delete(entry);
-      entry.expire();
-    }
+  let due: Expiring[] | undefined;
+  for (const entry of pending) if (entry.expiresAt <= now) (due ??= []).push(entry);
+  // Expiring may stop other entries' clocks: the due ones are taken out first, then told.
+  if (due) {
+    for (const entry of due) stopClock(entry);
+    for (const entry of due) entry.expire();
   }
-  if (pending.size === 0 && clock !== undefined) {
+  if (pending.length === 0 && clock !== undefined) {
     clearInterval(clock);
     clock = undefined;
   }
@@ -28,7 +34,9 @@ function sweep(): void {
 
 /** Calls `entry.expire()` once its time has come, up to one tick late, unless `stopClock(entry)` came first. */
 export function startClock(entry: Expiring): void {
-  pending.add(entry);
+  if (entry.clockSlot !== -1) return;
+  entry.clockSlot = pending.length;
+  pending.push(entry);
   if (clock === undefined) {
     clock = setInterval(sweep, Math.min(tickMs, Math.max(1, entry.expiresAt - performance.now())));
     clock.unref();
@@ -36,7 +44,14 @@ export function startClock(entry: Expiring): void {
 }
 
 export function stopClock(entry: Expiring): void {
-  pending.delete(entry);
+  const slot = entry.clockSlot;
+  if (slot === -1) return;
+  const last = pending.pop()!;
+  if (last !== entry) {
+    pending[slot] = last;
+    last.clockSlot = slot;
+  }
+  entry.clockSlot = -1;
 }
 
 /** The abort reason of work whose time ran out (what tells a timeout from a caller leaving). */
@@ -64,6 +79,7 @@ export interface Cancellation extends Abandonment {
  */
 export class Deadline extends Departure implements Cancellation, Expiring, AbortListener {
   readonly expiresAt: number;
+  clockSlot = -1;
   readonly #parent: Abandonment | undefined;
 
   constructor(ms: number, parent?: Abandonment | AbortSignal) {
