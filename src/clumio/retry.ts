@@ -68,25 +68,39 @@ function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void
 /**
  * Runs `attempt` and, when it fails in a way that is safe to repeat, again after a backoff,
  * never waiting past `maxDelayMs` or the operation's deadline: when the wait does not fit, the
- * caller gets the last error (a 429 keeps its retryAfterSeconds).
+ * caller gets the last error (a 429 keeps its retryAfterSeconds). The first attempt runs
+ * without a frame of its own: most calls succeed at once, and an operation has dozens in flight.
  */
-export async function withRetries<T>(
+export function withRetries<T>(
   request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,
   attempt: () => Promise<T>,
   options: RetryOptions,
   onRetry: (event: RetryEvent) => void = () => {},
 ): Promise<T> {
+  return attempt().catch((error: unknown) => retried(request, attempt, options, onRetry, error));
+}
+
+// After a failed attempt: tries again while that is safe, fits, and fails.
+async function retried<T>(
+  request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,
+  attempt: () => Promise<T>,
+  options: RetryOptions,
+  onRetry: (event: RetryEvent) => void,
+  firstError: unknown,
+): Promise<T> {
+  let error = firstError;
   for (let retry = 1; ; retry++) {
+    if (!(error instanceof ClumioError) || retry > options.maxRetries || request.cancellation?.aborted || !isRetryable(request, error)) {
+      throw error;
+    }
+    const delayMs = retryDelayMs(retry, error, options);
+    if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.cancellation)) throw error;
+    onRetry({ attempt: retry + 1, code: error.code, delayMs });
+    await sleep(delayMs, request.cancellation);
     try {
       return await attempt();
-    } catch (error) {
-      if (!(error instanceof ClumioError) || retry > options.maxRetries || request.cancellation?.aborted || !isRetryable(request, error)) {
-        throw error;
-      }
-      const delayMs = retryDelayMs(retry, error, options);
-      if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.cancellation)) throw error;
-      onRetry({ attempt: retry + 1, code: error.code, delayMs });
-      await sleep(delayMs, request.cancellation);
+    } catch (next) {
+      error = next;
     }
   }
 }

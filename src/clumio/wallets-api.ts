@@ -1,6 +1,6 @@
 import type { ClumioClient } from './client.js';
 import type { Cancellation } from '../request/deadline.js';
-import type { CallerCredentials } from './request.js';
+import type { CallerCredentials, ClumioRequest } from './request.js';
 import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
 import { walletPath } from './wallet-id.js';
 
@@ -16,20 +16,15 @@ export interface CreateWalletRequest {
   awsRegion?: string | null;
 }
 
-function scoped(scope: CallScope) {
-  return {
-    caller: scope.caller,
-    ...(scope.headers ? { headers: scope.headers } : {}),
-    ...(scope.cancellation ? { cancellation: scope.cancellation } : {}),
-  };
+function scoped(scope: CallScope): Pick<ClumioRequest, 'caller' | 'headers' | 'cancellation'> {
+  return { caller: scope.caller, headers: scope.headers, cancellation: scope.cancellation };
 }
 
 /** Clumio's five wallet operations; ids must already be validated (see wallet-id.ts). */
 export function createWalletsApi(client: ClumioClient) {
   return {
-    async get(scope: CallScope, id: string): Promise<Wallet> {
-      const { body } = await client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scoped(scope) });
-      return toWallet(body);
+    get(scope: CallScope, id: string): Promise<Wallet> {
+      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scoped(scope) }).then(({ body }) => toWallet(body));
     },
 
     async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
