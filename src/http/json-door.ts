@@ -140,10 +140,13 @@ export function createJsonDoor(options: JsonDoorOptions) {
     const answer = processRegularResult(result, captureFetchApi, jsonMediaTypeFor(req.headers.accept)!) as unknown as CapturedResponse;
     const headers: Record<string, string> = {};
     for (const name in answer.init.headers) headers[name.toLowerCase()] = answer.init.headers[name]!;
-    headers['content-length'] = String(Buffer.byteLength(answer.body));
+    // Encoded once: JSON.stringify gives a large result as a string of parts, which measuring
+    // its length and then writing it after the headers would each copy whole.
+    const bytes = Buffer.from(answer.body);
+    headers['content-length'] = String(bytes.length);
     headers['x-request-id'] = requestIdOf(request);
     res.writeHead(answer.init.status, headers);
-    res.end(answer.body);
+    res.end(bytes);
   }
 
   return {
