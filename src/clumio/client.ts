@@ -2,7 +2,7 @@ import { Pool, type Dispatcher } from 'undici';
 import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { answerOf, failureOf } from './answer.js';
-import { exchange as rawExchange, type ExchangeOptions } from './exchange.js';
+import { exchange as rawExchange, type ExchangeOptions, type RawExchange } from './exchange.js';
 import { ClumioError, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
@@ -96,6 +96,9 @@ export interface ClumioClient {
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
 
+// What a step that throws as it starts gives its caller: a rejection, as an async function would.
+const rejection = (error: unknown): Promise<never> => Promise.reject(error instanceof Error ? error : new Error(String(error)));
+
 // Headers the client sets itself: one of these names among the propagated ones is not sent.
 const ownHeaderNames = new Set(['accept', 'x-clumio-api-client', 'x-clumio-sdk-version', 'user-agent', 'authorization', 'x-clumio-organizationalunit-context', 'content-type']);
 
@@ -161,42 +164,48 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
   // Breakers and scheduling: an attempt passes Clumio's breaker and the caller's own, waits for
   // a fair slot, and tells both breakers what its exchange said about Clumio's health.
-  async function admitted(request: ClumioRequest): Promise<ClumioResponse> {
+  // (Promise chains rather than async functions, here and in `exchange`: an operation of many
+  // entity keys has dozens of calls waiting or in flight, and each suspended async function
+  // held a frame of its own.)
+  function admitted(request: ClumioRequest): Promise<ClumioResponse> {
     const caller = callerKeyOf(request.caller);
-    breaker.check();
-    callers.check(caller);
-    const release = await scheduler.acquire(caller, request.cancellation);
-    let probe = false;
-    let callerProbe = false;
-    let verdict: Verdict = 'neutral';
     try {
-      callerProbe = callers.admit(caller);
-      probe = breaker.admit(caller);
-      const response = await exchange(request);
-      verdict = 'success';
-      return response;
+      breaker.check();
+      callers.check(caller);
     } catch (error) {
-      verdict = verdictOf(error, request.cancellation);
-      throw error;
-    } finally {
-      release();
-      breaker.settle(verdict, probe, caller);
-      callers.settle(caller, verdict, callerProbe);
+      return rejection(error);
     }
+    return scheduler.acquire(caller, request.cancellation).then((release) => {
+      let probe = false;
+      let callerProbe = false;
+      const settle = (verdict: Verdict) => {
+        release();
+        breaker.settle(verdict, probe, caller);
+        callers.settle(caller, verdict, callerProbe);
+      };
+      const failed = (error: unknown): never => {
+        settle(verdictOf(error, request.cancellation));
+        throw error;
+      };
+      try {
+        callerProbe = callers.admit(caller);
+        probe = breaker.admit(caller);
+      } catch (error) {
+        failed(error);
+      }
+      return exchange(request).then((response) => {
+        settle('success');
+        return response;
+      }, failed);
+    });
   }
 
   // The exchange: one HTTP request to Clumio and what its answer means, observed (its trace
   // scope, its duration, its event) whether it succeeds or fails.
-  async function exchange(request: ClumioRequest): Promise<ClumioResponse> {
+  function exchange(request: ClumioRequest): Promise<ClumioResponse> {
     const scope = observer.callStarted?.(request);
     const startedAt = performance.now();
-    try {
-      const response = answerOf(await rawExchange(exchangeOptions(request, scope?.headers)), request.readsBody);
-      const event: ClumioCallEvent = { operation: request.operation, durationMs: performance.now() - startedAt, status: response.status };
-      observer.callFinished?.(event);
-      scope?.end(event);
-      return response;
-    } catch (error) {
+    const failed = (error: unknown): never => {
       const failure = failureOf(error, request.cancellation);
       const event: ClumioCallEvent = {
         operation: request.operation,
@@ -210,7 +219,25 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       observer.callFinished?.(event);
       scope?.end(event);
       throw failure;
+    };
+    let sent: Promise<RawExchange>;
+    try {
+      sent = rawExchange(exchangeOptions(request, scope?.headers));
+    } catch (error) {
+      sent = rejection(error);
     }
+    return sent.then((raw) => {
+      let response: ClumioResponse;
+      try {
+        response = answerOf(raw, request.readsBody);
+      } catch (error) {
+        return failed(error);
+      }
+      const event: ClumioCallEvent = { operation: request.operation, durationMs: performance.now() - startedAt, status: response.status };
+      observer.callFinished?.(event);
+      scope?.end(event);
+      return response;
+    }, failed);
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the
