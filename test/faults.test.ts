@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BreakerOpenError } from '../src/clumio/breaker.js';
-import { createClumioClient, type ClumioObserver } from '../src/clumio/client.js';
+import { createClumioClient, type ClumioClientOptions, type ClumioObserver } from '../src/clumio/client.js';
 import { ClumioError, httpStatusError, upstreamError } from '../src/clumio/errors.js';
 import { isRetryable, retryDelayMs } from '../src/clumio/retry.js';
 import { createSimulator, type Fault, type Simulator } from '../src/simulator/index.js';
@@ -343,6 +343,15 @@ describe('the Clumio client reports retries and breaker changes to its observer'
     await simulator.listen();
   });
   afterAll(() => simulator.close());
+  const clientOf = (options: Partial<ClumioClientOptions>) =>
+    createClumioClient({
+      baseUrl: simulator.url,
+      timeouts: { connectMs: 1000, headersMs: 2000, bodyMs: 3000 },
+      maxResponseBytes: 1 << 20,
+      clientName: 'test',
+      clientVersion: '0',
+      ...options,
+    });
 
   it('calls retrying before each retry and breakerChanged on each state change', async () => {
     const events: string[] = [];
@@ -351,12 +360,7 @@ describe('the Clumio client reports retries and breaker changes to its observer'
       breakerChanged: (e) => events.push(`breaker ${e.state}${e.origin === simulator.url ? '' : ' (wrong origin)'}`),
       callFinished: (e) => events.push(`finished ${e.operation} ${e.status ?? e.code}`),
     };
-    const client = createClumioClient({
-      baseUrl: simulator.url,
-      timeouts: { connectMs: 1000, headersMs: 2000, bodyMs: 3000 },
-      maxResponseBytes: 1 << 20,
-      clientName: 'test',
-      clientVersion: '0',
+    const client = clientOf({
       observer,
       retry: { baseDelayMs: 5 },
       // One caller may open it here: 3 failures in 4 calls.
@@ -384,6 +388,29 @@ describe('the Clumio client reports retries and breaker changes to its observer'
         'finished listWallets 200',
         'breaker closed',
       ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('gives its slot back when an observer throws as a call starts: the call fails, later calls go out', async () => {
+    let throws = 2;
+    const client = clientOf({
+      observer: {
+        callStarted: () => {
+          if (throws-- > 0) throw new Error('observer failed');
+          return undefined;
+        },
+      },
+      limits: { maxInFlight: 2, maxInFlightPerCaller: 2 },
+    });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    const get = () => client.send({ operation: 'listWallets', method: 'GET', path: '/wallets', caller });
+    try {
+      await expect(get()).rejects.toThrow('observer failed');
+      await expect(get()).rejects.toThrow('observer failed');
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+      await expect(Promise.all([get(), get(), get()])).resolves.toHaveLength(3);
     } finally {
       await client.close();
     }

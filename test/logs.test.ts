@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createSchema as createTestSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maskError } from '../src/graphql/mask-error.js';
@@ -272,4 +274,54 @@ describe('unexpected errors', () => {
       expect.objectContaining({ requestId: 'req-bug-1', operation: 'Buggy', outcome: 'error', errorCodes: ['INTERNAL_SERVER_ERROR'] }),
     ]);
   });
+});
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe("the process's logger (JSON lines on stdout, in batches)", () => {
+  // A process of its own writes `count` lines, then flushes the logger as the gateway's shutdown
+  // does (telling so on stderr once flush calls back) or just exits. Its stdout is a pipe nobody
+  // reads for half a second, so writes back up.
+  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: number[]; flushedWhileUnread: boolean }> {
+    const script = [
+      "import { writeSync } from 'node:fs';",
+      "import { createLogger } from './src/observability/logger.ts';",
+      "const logger = createLogger('info');",
+      `for (let i = 0; i < ${count}; i++) logger.info({ i, pad: 'x'.repeat(200) }, 'line');`,
+      ending === 'flush' ? "await new Promise((resolve) => logger.flush(() => resolve(undefined))); writeSync(2, 'flushed');" : '',
+      'process.exit(0);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    let out = '';
+    let reading = false;
+    let flushedWhileUnread = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('flushed') && !reading) flushedWhileUnread = true;
+    });
+    // A listener first (else Node drains an unread pipe of a child that exits), then no reading.
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    reading = true;
+    child.stdout.resume();
+    await closed;
+    const lines = out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { i: number }).i);
+    return { lines, flushedWhileUnread };
+  }
+  const inOrder = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+  it('writes every line, in order, before flush calls back, though stdout backs up', async () => {
+    // 20,000 lines are megabytes: far more than a pipe holds unread.
+    const { lines, flushedWhileUnread } = await linesWritten(20_000, 'flush');
+    expect(flushedWhileUnread).toBe(false);
+    expect(lines).toEqual(inOrder(20_000));
+  }, 30_000);
+
+  it('writes the lines of a part batch when the process exits', async () => {
+    expect((await linesWritten(7, 'exit')).lines).toEqual(inOrder(7));
+  }, 30_000);
 });

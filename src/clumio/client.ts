@@ -2,7 +2,8 @@ import { Pool, type Dispatcher } from 'undici';
 import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { answerOf, failureOf } from './answer.js';
-import { exchange as rawExchange, type ExchangeOptions, type RawExchange } from './exchange.js';
+import { exchange as rawExchange, type ExchangeOptions } from './exchange.js';
+import { started } from '../promises.js';
 import { ClumioError, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
@@ -96,9 +97,6 @@ export interface ClumioClient {
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
 
-// What a step that throws as it starts gives its caller: a rejection, as an async function would.
-const rejection = (error: unknown): Promise<never> => Promise.reject(error instanceof Error ? error : new Error(String(error)));
-
 // Headers the client sets itself: one of these names among the propagated ones is not sent.
 const ownHeaderNames = new Set(['accept', 'x-clumio-api-client', 'x-clumio-sdk-version', 'user-agent', 'authorization', 'x-clumio-organizationalunit-context', 'content-type']);
 
@@ -166,78 +164,68 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   // a fair slot, and tells both breakers what its exchange said about Clumio's health.
   // (Promise chains rather than async functions, here and in `exchange`: an operation of many
   // entity keys has dozens of calls waiting or in flight, and each suspended async function
-  // held a frame of its own.)
+  // held a frame of its own. `started` makes any throw a rejection, as in an async function.)
   function admitted(request: ClumioRequest): Promise<ClumioResponse> {
-    const caller = callerKeyOf(request.caller);
-    try {
+    return started(() => {
+      const caller = callerKeyOf(request.caller);
       breaker.check();
       callers.check(caller);
-    } catch (error) {
-      return rejection(error);
-    }
-    return scheduler.acquire(caller, request.cancellation).then((release) => {
-      let probe = false;
-      let callerProbe = false;
-      const settle = (verdict: Verdict) => {
-        release();
-        breaker.settle(verdict, probe, caller);
-        callers.settle(caller, verdict, callerProbe);
-      };
-      const failed = (error: unknown): never => {
-        settle(verdictOf(error, request.cancellation));
-        throw error;
-      };
-      try {
-        callerProbe = callers.admit(caller);
-        probe = breaker.admit(caller);
-      } catch (error) {
-        failed(error);
-      }
-      return exchange(request).then((response) => {
-        settle('success');
-        return response;
-      }, failed);
+      return scheduler.acquire(caller, request.cancellation).then((release) => {
+        let probe = false;
+        let callerProbe = false;
+        const settle = (verdict: Verdict) => {
+          release();
+          breaker.settle(verdict, probe, caller);
+          callers.settle(caller, verdict, callerProbe);
+        };
+        return started(() => {
+          callerProbe = callers.admit(caller);
+          probe = breaker.admit(caller);
+          return exchange(request);
+        }).then(
+          (response) => {
+            settle('success');
+            return response;
+          },
+          (error: unknown) => {
+            settle(verdictOf(error, request.cancellation));
+            throw error;
+          },
+        );
+      });
     });
   }
 
   // The exchange: one HTTP request to Clumio and what its answer means, observed (its trace
   // scope, its duration, its event) whether it succeeds or fails.
   function exchange(request: ClumioRequest): Promise<ClumioResponse> {
-    const scope = observer.callStarted?.(request);
-    const startedAt = performance.now();
-    const failed = (error: unknown): never => {
-      const failure = failureOf(error, request.cancellation);
-      const event: ClumioCallEvent = {
-        operation: request.operation,
-        durationMs: performance.now() - startedAt,
-        code: failure.code,
-        ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
-        ...(failure.details.upstreamMessage !== undefined
-          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
-          : {}),
+    return started(() => {
+      const scope = observer.callStarted?.(request);
+      const startedAt = performance.now();
+      const report = (event: ClumioCallEvent) => {
+        observer.callFinished?.(event);
+        scope?.end(event);
       };
-      observer.callFinished?.(event);
-      scope?.end(event);
-      throw failure;
-    };
-    let sent: Promise<RawExchange>;
-    try {
-      sent = rawExchange(exchangeOptions(request, scope?.headers));
-    } catch (error) {
-      sent = rejection(error);
-    }
-    return sent.then((raw) => {
-      let response: ClumioResponse;
-      try {
-        response = answerOf(raw, request.readsBody);
-      } catch (error) {
-        return failed(error);
-      }
-      const event: ClumioCallEvent = { operation: request.operation, durationMs: performance.now() - startedAt, status: response.status };
-      observer.callFinished?.(event);
-      scope?.end(event);
-      return response;
-    }, failed);
+      return started(() => rawExchange(exchangeOptions(request, scope?.headers)))
+        .then((raw) => {
+          const response = answerOf(raw, request.readsBody);
+          report({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
+          return response;
+        })
+        .catch((error: unknown) => {
+          const failure = failureOf(error, request.cancellation);
+          report({
+            operation: request.operation,
+            durationMs: performance.now() - startedAt,
+            code: failure.code,
+            ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+            ...(failure.details.upstreamMessage !== undefined
+              ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+              : {}),
+          });
+          throw failure;
+        });
+    });
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the

@@ -1,4 +1,5 @@
 import type { ClumioRequest } from './request.js';
+import { started } from '../promises.js';
 import { BreakerOpenError } from './breaker.js';
 import { abortedError, ClumioError } from './errors.js';
 import { remainingMs, type Cancellation } from '../request/deadline.js';
@@ -77,7 +78,7 @@ export function withRetries<T>(
   options: RetryOptions,
   onRetry: (event: RetryEvent) => void = () => {},
 ): Promise<T> {
-  return attempt().catch((error: unknown) => retried(request, attempt, options, onRetry, error));
+  return started(attempt).catch((error: unknown) => retried(request, attempt, options, onRetry, error));
 }
 
 // After a failed attempt: tries again while that is safe, fits, and fails.

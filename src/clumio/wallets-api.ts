@@ -1,4 +1,5 @@
 import type { ClumioClient } from './client.js';
+import { started } from '../promises.js';
 import type { Cancellation } from '../request/deadline.js';
 import type { CallerCredentials, ClumioRequest } from './request.js';
 import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
@@ -24,7 +25,7 @@ function scoped(scope: CallScope): Pick<ClumioRequest, 'caller' | 'headers' | 'c
 export function createWalletsApi(client: ClumioClient) {
   return {
     get(scope: CallScope, id: string): Promise<Wallet> {
-      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scoped(scope) }).then(({ body }) => toWallet(body));
+      return started(() => client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scoped(scope) })).then(({ body }) => toWallet(body));
     },
 
     async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {

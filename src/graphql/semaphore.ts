@@ -1,3 +1,5 @@
+import { started } from '../promises.js';
+
 /**
  * Bounds how many async tasks run at once; waiters are served in arrival order.
  *
@@ -37,13 +39,4 @@ export function createSemaphore(limit: number) {
     }
     return new Promise<void>((resolve) => waiting.push(resolve)).then(() => released(started(task)));
   };
-}
-
-// A task that throws as it starts is a rejected promise, as in an async function.
-function started<T>(task: () => Promise<T>): Promise<T> {
-  try {
-    return task();
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
 }

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { asError } from '../promises.js';
 import type { Cancellation } from '../request/deadline.js';
 import { ClumioError, upstreamError } from '../clumio/errors.js';
 import type { Wallet, WalletPage } from '../clumio/wallet.js';
@@ -66,7 +67,7 @@ export function createWalletService(options: WalletServiceOptions) {
   const loader = new DataLoader<string, Wallet | null>(
     async (ids) => {
       if (listing.size > 0) await Promise.allSettled([...listing]);
-      return Promise.all(ids.map((id) => read(id).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+      return Promise.all(ids.map((id) => read(id).catch(asError)));
     },
     { maxBatchSize: 100 },
   );

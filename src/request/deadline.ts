@@ -21,10 +21,14 @@ function sweep(): void {
   const now = performance.now();
   let due: Expiring[] | undefined;
   for (const entry of pending) if (entry.expiresAt <= now) (due ??= []).push(entry);
-  // Expiring may stop other entries' clocks: the due ones are taken out first, then told.
+  // One entry's expiring may stop another's clock (that one is then not told), and it moves
+  // entries in the array: the due ones are listed first, then taken out and told one by one.
   if (due) {
-    for (const entry of due) stopClock(entry);
-    for (const entry of due) entry.expire();
+    for (const entry of due) {
+      if (entry.clockSlot === -1) continue;
+      stopClock(entry);
+      entry.expire();
+    }
   }
   if (pending.length === 0 && clock !== undefined) {
     clearInterval(clock);

@@ -1,4 +1,5 @@
 import { isObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { asError } from '../../promises.js';
 import { badUserInput } from '../errors.js';
 
 type ResolveReference = (reference: object, context: unknown, info: GraphQLResolveInfo) => unknown;
@@ -15,7 +16,6 @@ function referenceResolver(schema: GraphQLSchema, typename: unknown): ResolveRef
 }
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as { then?: unknown } | null)?.then === 'function';
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** The entity with its `__typename`, as @apollo/subgraph gives it to the executor. */
 function typed(entity: unknown, typename: string): unknown {
