@@ -2,8 +2,8 @@ import { Pool, type Dispatcher } from 'undici';
 import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { answerOf, failureOf } from './answer.js';
-import { exchange as rawExchange, type ExchangeOptions } from './exchange.js';
-import { started } from '../promises.js';
+import { exchange as rawExchange, type ExchangeOptions, type RawExchange } from './exchange.js';
+import { rejected } from '../promises.js';
 import { ClumioError, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
@@ -164,68 +164,79 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   // a fair slot, and tells both breakers what its exchange said about Clumio's health.
   // (Promise chains rather than async functions, here and in `exchange`: an operation of many
   // entity keys has dozens of calls waiting or in flight, and each suspended async function
-  // held a frame of its own. `started` makes any throw a rejection, as in an async function.)
+  // held a frame of its own. A throw anywhere becomes a rejection, as in an async function.)
   function admitted(request: ClumioRequest): Promise<ClumioResponse> {
-    return started(() => {
-      const caller = callerKeyOf(request.caller);
+    let caller: string;
+    try {
+      caller = callerKeyOf(request.caller);
       breaker.check();
       callers.check(caller);
-      return scheduler.acquire(caller, request.cancellation).then((release) => {
-        let probe = false;
-        let callerProbe = false;
-        const settle = (verdict: Verdict) => {
-          release();
-          breaker.settle(verdict, probe, caller);
-          callers.settle(caller, verdict, callerProbe);
-        };
-        return started(() => {
-          callerProbe = callers.admit(caller);
-          probe = breaker.admit(caller);
-          return exchange(request);
-        }).then(
-          (response) => {
-            settle('success');
-            return response;
-          },
-          (error: unknown) => {
-            settle(verdictOf(error, request.cancellation));
-            throw error;
-          },
-        );
-      });
+    } catch (error) {
+      return rejected(error);
+    }
+    return scheduler.acquire(caller, request.cancellation).then((release) => {
+      let probe = false;
+      let callerProbe = false;
+      const settle = (verdict: Verdict) => {
+        release();
+        breaker.settle(verdict, probe, caller);
+        callers.settle(caller, verdict, callerProbe);
+      };
+      let exchanged: Promise<ClumioResponse>;
+      try {
+        callerProbe = callers.admit(caller);
+        probe = breaker.admit(caller);
+        exchanged = exchange(request);
+      } catch (error) {
+        exchanged = rejected(error);
+      }
+      return exchanged.then(
+        (response) => {
+          settle('success');
+          return response;
+        },
+        (error: unknown) => {
+          settle(verdictOf(error, request.cancellation));
+          throw error;
+        },
+      );
     });
   }
 
   // The exchange: one HTTP request to Clumio and what its answer means, observed (its trace
   // scope, its duration, its event) whether it succeeds or fails.
   function exchange(request: ClumioRequest): Promise<ClumioResponse> {
-    return started(() => {
-      const scope = observer.callStarted?.(request);
-      const startedAt = performance.now();
-      const report = (event: ClumioCallEvent) => {
-        observer.callFinished?.(event);
-        scope?.end(event);
-      };
-      return started(() => rawExchange(exchangeOptions(request, scope?.headers)))
-        .then((raw) => {
-          const response = answerOf(raw, request.readsBody);
-          report({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
-          return response;
-        })
-        .catch((error: unknown) => {
-          const failure = failureOf(error, request.cancellation);
-          report({
-            operation: request.operation,
-            durationMs: performance.now() - startedAt,
-            code: failure.code,
-            ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
-            ...(failure.details.upstreamMessage !== undefined
-              ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
-              : {}),
-          });
-          throw failure;
+    const scope = observer.callStarted?.(request);
+    const startedAt = performance.now();
+    const report = (event: ClumioCallEvent) => {
+      observer.callFinished?.(event);
+      scope?.end(event);
+    };
+    let sent: Promise<RawExchange>;
+    try {
+      sent = rawExchange(exchangeOptions(request, scope?.headers));
+    } catch (error) {
+      sent = rejected(error);
+    }
+    return sent
+      .then((raw) => {
+        const response = answerOf(raw, request.readsBody);
+        report({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
+        return response;
+      })
+      .catch((error: unknown) => {
+        const failure = failureOf(error, request.cancellation);
+        report({
+          operation: request.operation,
+          durationMs: performance.now() - startedAt,
+          code: failure.code,
+          ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+          ...(failure.details.upstreamMessage !== undefined
+            ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+            : {}),
         });
-    });
+        throw failure;
+      });
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the
