@@ -97,14 +97,11 @@ export interface ClumioClient {
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
 
-// Headers the client sets itself: one of these names among the propagated ones is not sent.
-const ownHeaderNames = new Set(['accept', 'x-clumio-api-client', 'x-clumio-sdk-version', 'user-agent', 'authorization', 'x-clumio-organizationalunit-context', 'content-type']);
-
-/** Adds `headers` (lower-case names) to `list`, but for the client's own and those `over` sets. */
-function propagate(list: string[], headers: Record<string, string> | undefined, over: Record<string, string> | undefined): void {
+/** Adds `headers` (lower-case names) to `list`, but for the names in `own` and those `over` sets. */
+function propagate(list: string[], headers: Record<string, string> | undefined, own: ReadonlySet<string>, over: Record<string, string> | undefined): void {
   if (headers === undefined) return;
   for (const name in headers) {
-    if (!ownHeaderNames.has(name) && (over === undefined || !(name in over))) list.push(name, headers[name]!);
+    if (!own.has(name) && (over === undefined || !(name in over))) list.push(name, headers[name]!);
   }
 }
 
@@ -148,6 +145,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     'x-clumio-sdk-version', `${options.clientName}:${options.clientVersion}`,
     'user-agent', `${options.clientName}/${options.clientVersion}`,
   ];
+  // Headers the client sets itself: one of these names among the propagated ones is not sent.
+  const ownHeaderNames = new Set([...fixedHeaders.filter((_, i) => i % 2 === 0), 'authorization', 'x-clumio-organizationalunit-context', 'content-type']);
 
   const observer = options.observer ?? {};
   const breaker = createBreaker({ ...defaultBreakerOptions, ...options.breaker }, (state) => observer.breakerChanged?.({ origin, state }));
@@ -165,15 +164,11 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   // (Promise chains rather than async functions, here and in `exchange`: an operation of many
   // entity keys has dozens of calls waiting or in flight, and each suspended async function
   // held a frame of its own. A throw anywhere becomes a rejection, as in an async function.)
+  // A breaker that refuses throws here: withRetries, the only caller, makes that a rejection.
   function admitted(request: ClumioRequest): Promise<ClumioResponse> {
-    let caller: string;
-    try {
-      caller = callerKeyOf(request.caller);
-      breaker.check();
-      callers.check(caller);
-    } catch (error) {
-      return rejected(error);
-    }
+    const caller = callerKeyOf(request.caller);
+    breaker.check();
+    callers.check(caller);
     return scheduler.acquire(caller, request.cancellation).then((release) => {
       let probe = false;
       let callerProbe = false;
@@ -255,8 +250,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       headers.push('content-type', 'application/json');
     }
     // The exchange's own trace context wins over the operation's.
-    propagate(headers, scopeHeaders, undefined);
-    propagate(headers, request.headers, scopeHeaders);
+    propagate(headers, scopeHeaders, ownHeaderNames, undefined);
+    propagate(headers, request.headers, ownHeaderNames, scopeHeaders);
     return {
       dispatcher,
       request: {

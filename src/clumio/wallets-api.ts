@@ -1,7 +1,6 @@
 import type { ClumioClient } from './client.js';
-import { started } from '../promises.js';
 import type { Cancellation } from '../request/deadline.js';
-import type { CallerCredentials, ClumioRequest } from './request.js';
+import type { CallerCredentials } from './request.js';
 import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
 import { walletPath } from './wallet-id.js';
 
@@ -17,35 +16,32 @@ export interface CreateWalletRequest {
   awsRegion?: string | null;
 }
 
-function scoped(scope: CallScope): Pick<ClumioRequest, 'caller' | 'headers' | 'cancellation'> {
-  return { caller: scope.caller, headers: scope.headers, cancellation: scope.cancellation };
-}
-
 /** Clumio's five wallet operations; ids must already be validated (see wallet-id.ts). */
 export function createWalletsApi(client: ClumioClient) {
   return {
     get(scope: CallScope, id: string): Promise<Wallet> {
-      return started(() => client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scoped(scope) })).then(({ body }) => toWallet(body));
+      // Not async (no frame per call): the id is valid, so nothing here throws before the call.
+      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }).then(({ body }) => toWallet(body));
     },
 
     async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
       const query = new URLSearchParams({ limit: String(page.limit), start: page.start });
-      const { body } = await client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scoped(scope) });
+      const { body } = await client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scope });
       return toWalletPage(body, page.start, page.limit);
     },
 
     async create(scope: CallScope, input: CreateWalletRequest): Promise<Wallet> {
       const body = { account_native_id: input.accountNativeId, ...(input.awsRegion ? { aws_region: input.awsRegion } : {}) };
-      const response = await client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body, ...scoped(scope) });
+      const response = await client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body, ...scope });
       return toWallet(response.body);
     },
 
     async delete(scope: CallScope, id: string): Promise<void> {
-      await client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), readsBody: false, ...scoped(scope) });
+      await client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), readsBody: false, ...scope });
     },
 
     async refresh(scope: CallScope, id: string): Promise<Wallet> {
-      const { body } = await client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scoped(scope) });
+      const { body } = await client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scope });
       return toWallet(body);
     },
   };

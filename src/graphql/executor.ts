@@ -1,5 +1,5 @@
 import { normalizedExecutor } from '@graphql-tools/executor';
-import { BREAK, getOperationAST, GraphQLError, Kind, OperationTypeNode, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type Source } from 'graphql';
+import { BREAK, getOperationAST, GraphQLError, Kind, OperationTypeNode, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode, type Source } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
@@ -80,21 +80,17 @@ function asGraphqlJsResult(result: ExecutionResult, document: DocumentNode): Exe
  * hands a failing entity over as an Error value.) test/fast-path.test.ts holds the two
  * executors to the same answers.
  */
-function compilable(schema: GraphQLSchema, document: DocumentNode): boolean {
+function compilable(document: DocumentNode): boolean {
   let ok = true;
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      [Kind.FIELD](field) {
-        if ((field.alias ?? field.name).value === '__proto__') {
-          ok = false;
-          return BREAK;
-        }
-        return undefined;
-      },
-    }),
-  );
+  visit(document, {
+    [Kind.FIELD](field) {
+      if ((field.alias ?? field.name).value === '__proto__') {
+        ok = false;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
   return ok;
 }
 
@@ -118,7 +114,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const size = Math.max(1, documentLength(args.document) * planBytesPerChar);
     // A plan the cache could not hold would be compiled again on every run: not made at all.
-    const compiled = size <= options.maxBytes && compilable(args.schema, args.document) ? compileQuery(args.schema, args.document, operation.name?.value) : null;
+    const compiled = size <= options.maxBytes && compilable(args.document) ? compileQuery(args.schema, args.document, operation.name?.value) : null;
     if (compiled === null || !isCompiledQuery(compiled)) {
       uncompilable.add(operation);
       return undefined;

@@ -58,9 +58,9 @@ class LineBatches implements DestinationStream {
  * that could carry a secret is ever passed to it: no headers, no variables, no upstream bodies.
  */
 export function createLogger(level: string): Logger {
+  const destination = new LineBatches(pino.destination({ fd: 1, sync: false, minLength: batchBytes }));
   // At exit, what is still batched here is handed over and written.
   process.once('exit', () => destination.flushSync());
-  const destination = new LineBatches(pino.destination({ fd: 1, sync: false, minLength: batchBytes }));
   setInterval(() => destination.flush(), flushMs).unref();
   return pino({ level, base: { service: 'clumio-wallet-gateway' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }

@@ -10,6 +10,7 @@ export interface AbortListener {
  * Listeners are objects, not closures: an upstream exchange listens as itself.
  */
 export interface Abandonment {
+  /** Adds a listener, once (each listener is added at most once before it is deleted). */
   add(listener: AbortListener): void;
   delete(listener: AbortListener): void;
 }
@@ -38,10 +39,7 @@ export class Departure implements Abandonment {
 
   add(listener: AbortListener): void {
     if (this.#left) listener.onAbort(this.#reason);
-    else {
-      const listeners = (this.#listeners ??= []);
-      if (!listeners.includes(listener)) listeners.push(listener);
-    }
+    else (this.#listeners ??= []).push(listener);
   }
 
   delete(listener: AbortListener): void {

@@ -72,7 +72,7 @@ export function timedOut(): DOMException {
 export interface Cancellation extends Abandonment {
   readonly aborted: boolean;
   readonly reason: unknown;
-  /** When it aborts by itself (performance.now() ms); Infinity when never. */
+  /** When it aborts by itself (performance.now() ms). */
   readonly expiresAt: number;
 }
 
