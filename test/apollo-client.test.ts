@@ -1,6 +1,5 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import type { DocumentNode } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import {
   RefreshWalletDocument,
@@ -11,9 +10,6 @@ import {
 import { documentHex } from './support/document-hash.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
-// PersistedQueryLink's hash is the manifest's, without its prefix: Apollo hands the link the typed
-// document itself, since its cache has no `__typename` left to add.
-const generateHash = (document: DocumentNode): string => documentHex(document);
 
 let gateway: TestGateway | undefined;
 let warnings: MockInstance;
@@ -80,7 +76,9 @@ describe('Apollo Client 4 against the gateway', () => {
       sent.push({ query: operation.query, extensions: operation.extensions });
       return forward(operation);
     });
-    const persisted = new PersistedQueryLink({ generateHash, retry: () => false, disable: () => false });
+    // PersistedQueryLink's hash is the manifest's, without its prefix: Apollo hands the link the
+    // typed document itself, since its cache has no `__typename` left to add.
+    const persisted = new PersistedQueryLink({ generateHash: documentHex, retry: () => false, disable: () => false });
     await readThenRefresh(apolloClient(gateway, [persisted, spy]), gateway);
     expect(sent.length).toBeGreaterThanOrEqual(3);
     for (const request of sent) expect(request.extensions).toMatchObject({ persistedQuery: { version: 1 } });

@@ -23,12 +23,12 @@ export interface DockerStage {
   healthcheck?: { options: Record<string, string>; cmd: string[] };
 }
 
-/** An instruction's place, for the error that says the test cannot replay it. */
 /** The 1-based line an instruction starts on. */
 export function lineOf(instruction: Instruction): number {
   return instruction.getRange().start.line + 1;
 }
 
+/** An instruction's place, for the error that says the test cannot replay it. */
 function at(instruction: Instruction): string {
   return `${instruction.getKeyword()} on line ${lineOf(instruction)}`;
 }

@@ -24,7 +24,6 @@ const strict: Required<ValidatorSettings> = {
   instructionWorkdirRelative: ValidationSeverity.ERROR,
 };
 
-
 /** hadolint's DL3006, DL3007, DL3020, DL3025 and DL3002, in its words. */
 function houseRules(text: string): Problem[] {
   const dockerfile = DockerfileParser.parse(text);
