@@ -1,4 +1,4 @@
-import { Departure, signalAbandonment, type Abandonment, type AbortListener } from './abandonment.js';
+import { Departure, type Abandonment, type AbortListener } from './abandonment.js';
 
 /** Work that ends by itself at `expiresAt` (performance.now() ms) unless stopped first. */
 export interface Expiring {
@@ -86,13 +86,12 @@ export class Deadline extends Departure implements Cancellation, Expiring, Abort
   clockSlot = -1;
   readonly #parent: Abandonment | undefined;
 
-  constructor(ms: number, parent?: Abandonment | AbortSignal) {
+  constructor(ms: number, parent?: Abandonment) {
     super();
     this.expiresAt = performance.now() + ms;
     startClock(this);
-    // Any AbortSignal, Node's or a Fetch ponyfill's (Yoga's requests may carry either).
-    this.#parent = parent !== undefined && 'addEventListener' in parent ? signalAbandonment(parent) : parent;
-    this.#parent?.add(this);
+    this.#parent = parent;
+    parent?.add(this);
   }
 
   /** The caller left. */

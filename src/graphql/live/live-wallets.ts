@@ -7,6 +7,7 @@ import type { LiveBackend } from './live-backend.js';
 import { errorEvent, type LiveEvent } from './live-event.js';
 import { LazyWatch, type WatchEvent } from './lazy-watch.js';
 import { Subscriber } from './subscriber.js';
+import { Departure } from '../../request/abandonment.js';
 import { Deadline } from '../../request/deadline.js';
 import { gatewayError } from '../errors.js';
 import { callerKey as callerKeyOf } from '../../clumio/scheduler.js';
@@ -35,7 +36,8 @@ interface Poll {
   requestId: string;
   subscribers: Set<Subscriber>;
   latest: { json: string; event: LiveEvent } | undefined;
-  controller: AbortController;
+  /** Told when the poll stops (its last subscriber left). */
+  stopped: Departure;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -68,13 +70,13 @@ export function createLiveWallets(options: LiveWalletsOptions) {
     if (poll.latest === undefined || (await backend.lease.hold(poll.key, options.pollIntervalMs * 3))) {
       delay = await read(poll);
     }
-    if (!poll.controller.signal.aborted) schedule(poll, delay);
+    if (!poll.stopped.aborted) schedule(poll, delay);
   }
 
   // Returns the delay to the next read.
   async function read(poll: Poll): Promise<number> {
     // The shared deadline clock, released after the read: no timer per poll outlives its read.
-    const deadline = new Deadline(options.readDeadlineMs, poll.controller.signal);
+    const deadline = new Deadline(options.readDeadlineMs, poll.stopped);
     try {
       const wallet = await api.get({ caller: poll.caller, headers: { 'x-request-id': poll.requestId }, cancellation: deadline }, poll.walletId);
       if (deadline.aborted) return options.pollIntervalMs;
@@ -82,7 +84,7 @@ export function createLiveWallets(options: LiveWalletsOptions) {
       // on another replica while a message was in flight catches up at the next read.
       backend.pubsub.publish('walletChanged', poll.key, { wallet });
     } catch (error) {
-      if (poll.controller.signal.aborted) return options.pollIntervalMs;
+      if (poll.stopped.aborted) return options.pollIntervalMs;
       if (error instanceof ClumioError && terminalCodes.has(error.code)) {
         backend.pubsub.publish('walletChanged', poll.key, errorEvent(error));
         stop(poll);
@@ -97,10 +99,10 @@ export function createLiveWallets(options: LiveWalletsOptions) {
   }
 
   function stop(poll: Poll): void {
-    // Once: the controller is aborted only here, and a second lease release could free a newer poll's lease.
-    if (poll.controller.signal.aborted) return;
+    // Once: the poll is stopped only here, and a second lease release could free a newer poll's lease.
+    if (poll.stopped.aborted) return;
     if (polls.get(poll.key) === poll) polls.delete(poll.key);
-    poll.controller.abort();
+    poll.stopped.abort(new DOMException('This operation was aborted', 'AbortError'));
     clearTimeout(poll.timer);
     void backend.lease.release(poll.key);
   }
@@ -138,7 +140,7 @@ export function createLiveWallets(options: LiveWalletsOptions) {
       requestId,
       subscribers: new Set(),
       latest: undefined,
-      controller: new AbortController(),
+      stopped: new Departure(),
       timer: undefined,
     };
     polls.set(key, poll);
