@@ -282,12 +282,12 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
   // A process of its own writes `count` lines, then flushes the logger as the gateway's shutdown
   // does (telling so on stderr once flush calls back) or just exits. Its stdout is a pipe nobody
   // reads for half a second, so writes back up.
-  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: number[]; flushedWhileUnread: boolean }> {
+  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: number[]; times: Array<{ at: number; time: string }>; flushedWhileUnread: boolean }> {
     const script = [
       "import { writeSync } from 'node:fs';",
       "import { createLogger } from './src/observability/logger.ts';",
       "const logger = createLogger('info');",
-      `for (let i = 0; i < ${count}; i++) logger.info({ i, pad: 'x'.repeat(200) }, 'line');`,
+      `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
       ending === 'flush' ? "await new Promise((resolve) => logger.flush(() => resolve(undefined))); writeSync(2, 'flushed');" : '',
       'process.exit(0);',
     ].join('\n');
@@ -306,19 +306,23 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     reading = true;
     child.stdout.resume();
     await closed;
-    const lines = out
+    const parsed = out
       .split('\n')
       .filter(Boolean)
-      .map((line) => (JSON.parse(line) as { i: number }).i);
-    return { lines, flushedWhileUnread };
+      .map((line) => JSON.parse(line) as { i: number; at: number; time: string });
+    return { lines: parsed.map((line) => line.i), times: parsed.map(({ at, time }) => ({ at, time })), flushedWhileUnread };
   }
   const inOrder = (count: number) => Array.from({ length: count }, (_, i) => i);
 
   it('writes every line, in order, before flush calls back, though stdout backs up', async () => {
     // 20,000 lines are megabytes: far more than a pipe holds unread.
-    const { lines, flushedWhileUnread } = await linesWritten(20_000, 'flush');
+    const { lines, times, flushedWhileUnread } = await linesWritten(20_000, 'flush');
     expect(flushedWhileUnread).toBe(false);
     expect(lines).toEqual(inOrder(20_000));
+    // Each line's time is its own millisecond, in ISO form, though it is formatted once per millisecond.
+    const late = times.filter(({ at, time }) => !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(time) || Date.parse(time) < at || Date.parse(time) > at + 50);
+    expect(late).toEqual([]);
+    expect(new Set(times.map(({ time }) => time)).size).toBeGreaterThan(1);
   }, 30_000);
 
   it('writes the lines of a part batch when the process exits', async () => {

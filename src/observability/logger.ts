@@ -2,10 +2,30 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-// Lines are written in batches of this many bytes (one write for dozens of operation lines under
-// load), and at least every flushMs when traffic is light.
-const batchBytes = 4096;
+// Lines are written in batches of this many bytes (one write for about a hundred operation lines
+// under load), and at least every flushMs when traffic is light. Each write is a task of libuv's
+// thread pool: in 4 KB batches, writing cost about 1 µs of CPU per operation at 10,000 a second.
+const batchBytes = 32 * 1024;
+// sonic-boom's largest single write (16 KB by default) must exceed the batch it is handed.
+const maxWriteBytes = 2 * batchBytes;
 const flushMs = 250;
+
+/**
+ * pino's `isoTime`, formatted once per millisecond: at thousands of lines a second most lines share
+ * their millisecond, and formatting a Date cost about 0.7 µs a line.
+ */
+function cachedIsoTime(): () => string {
+  let at = -1;
+  let field = '';
+  return () => {
+    const now = Date.now();
+    if (now !== at) {
+      at = now;
+      field = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return field;
+  };
+}
 
 type SonicBoom = ReturnType<typeof pino.destination>;
 
@@ -58,11 +78,11 @@ class LineBatches implements DestinationStream {
  * that could carry a secret is ever passed to it: no headers, no variables, no upstream bodies.
  */
 export function createLogger(level: string): Logger {
-  const destination = new LineBatches(pino.destination({ fd: 1, sync: false, minLength: batchBytes }));
+  const destination = new LineBatches(pino.destination({ fd: 1, sync: false, minLength: batchBytes, maxWrite: maxWriteBytes }));
   // At exit, what is still batched here is handed over and written.
   process.once('exit', () => destination.flushSync());
   setInterval(() => destination.flush(), flushMs).unref();
-  return pino({ level, base: { service: 'clumio-wallet-gateway' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino({ level, base: { service: 'clumio-wallet-gateway' }, timestamp: cachedIsoTime() }, destination);
 }
 
 /** For apps built without a logger (tests that don't read logs). */
