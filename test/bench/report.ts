@@ -150,7 +150,11 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
 // What each mechanism buys: the gateway as shipped over the gateway with that mechanism off.
 function ablationTable(results: Results, lines: string[]): void {
   if (results.ablations.length === 0) return;
-  lines.push('**Ablation**: what each fast mechanism buys (the gateway as shipped ÷ the gateway with it off; each round\'s ratio, then their median)', '');
+  lines.push(
+    "**Ablation**: what each fast mechanism buys (the gateway as shipped ÷ the gateway with it off; each round's ratio, then their median); " +
+      'for the operation log line and metrics, which are protections, a gain below zero is what they cost',
+    '',
+  );
   lines.push('| mechanism off | upstream latency | scenario | gain | rounds |', '| --- | ---: | --- | ---: | --- |');
   for (const variant of results.ablations) {
     for (const m of results.measurements.filter((x) => x.target === variant.name)) {

@@ -19,9 +19,12 @@ export const gateway: Target & { env: Record<string, string> } = { name: 'gatewa
 
 /**
  * `--ablation`: the gateway once more per fast mechanism, with that mechanism off, as servers of
- * their own in the same run. A new mechanism with a setting to turn it off is one line here.
+ * their own in the same run; and once without its operation log line and metrics, which prices
+ * those two protections (a gain below zero is their cost). A new mechanism with a setting to turn
+ * it off is one line here.
  */
 export const ablations: Array<Target & { env: Record<string, string> }> = [
   { name: 'no-own-door', title: "this gateway, FAST_PATH=false (Yoga's door only)", kind: 'gateway', env: { FAST_PATH: 'false' } },
   { name: 'no-jit', title: 'this gateway, JIT_COMPILE_AFTER=0 (no compiled execution)', kind: 'gateway', env: { JIT_COMPILE_AFTER: '0' } },
+  { name: 'no-log-metrics', title: 'this gateway, LOG_LEVEL=warn METRICS=false (no operation log line, no metrics)', kind: 'gateway', env: { LOG_LEVEL: 'warn', METRICS: 'false' } },
 ];
