@@ -40,6 +40,8 @@ export interface AppDeps {
   dispatcher?: Dispatcher;
   /** Where operation lines and unexpected errors go; silent when absent. */
   logger?: Logger;
+  /** How many log lines the logger has dropped so far (a stdout that fell behind), for the metrics. */
+  logLinesDropped?: () => number;
   /** Also export Node's process metrics (one set per process: main.ts turns it on). */
   processMetrics?: boolean;
   /** What GraphiQL opens with, e.g. the embedded simulator's demo token in its header editor. */
@@ -65,7 +67,7 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const logger = deps.logger ?? silentLogger();
-  const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false });
+  const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false, ...(deps.logLinesDropped ? { logLinesDropped: deps.logLinesDropped } : {}) });
   const tracing = config.tracing ? createTracing(config.tracing, { serviceVersion: version }) : undefined;
   const unexpectedErrors = createUnexpectedErrors();
   const maskAndRemember = unexpectedErrors.wrap(config.production ? withoutSuggestions(maskError) : maskError);
@@ -82,7 +84,7 @@ export function createApp(deps: AppDeps): App {
     clientName: 'clumio-wallet-gateway',
     clientVersion: version,
     observer: createClumioObserver({
-      metrics,
+      metrics: config.metrics ? metrics : undefined,
       logger,
       ...(tracing ? { callStarted: tracing.clumioCallStarted(deps.clumioBaseUrl) } : {}),
     }),
@@ -110,7 +112,11 @@ export function createApp(deps: AppDeps): App {
     maxBytes: config.documentCacheBytes,
   });
   const execute = createExecutor({ compileAfter: config.jit.compileAfter, maxBytes: config.jit.cacheBytes });
-  const observer = createOperationObserver([metrics.operations, createOperationLog(logger, unexpectedErrors), ...(tracing ? [tracing.operations] : [])]);
+  const observer = createOperationObserver([
+    ...(config.metrics ? [metrics.operations] : []),
+    createOperationLog(logger, unexpectedErrors),
+    ...(tracing ? [tracing.operations] : []),
+  ]);
   const plugins: Plugin[] = [
     useRequestId(),
     useOperationDeadline(),

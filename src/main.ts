@@ -28,11 +28,12 @@ async function main(): Promise<void> {
     exampleIds = await seededExampleIds(simulator);
   }
 
-  const logger = createLogger(config.logLevel);
+  const { logger, droppedLines } = createLogger(config.logLevel);
   const app = createApp({
     config,
     clumioBaseUrl,
     logger,
+    logLinesDropped: droppedLines,
     processMetrics: true,
     // Only the embedded simulator's demo token is known here; a real Clumio token is the caller's own.
     ...(simulator

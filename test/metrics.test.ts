@@ -187,6 +187,25 @@ describe('operation names as labels', () => {
   });
 });
 
+describe('log lines dropped', () => {
+  let gw: TestGateway;
+  afterAll(() => gw?.close());
+
+  it("shows the logger's count of the lines it dropped, as it is at each scrape", async () => {
+    let dropped = 0;
+    gw = await startGateway({ logLinesDropped: () => dropped });
+    const read = async () => {
+      const response = await fetch(`${gw.origin}/metrics`, { signal: AbortSignal.timeout(10_000) });
+      return parseExposition(await response.text()).find((sample) => sample.name === 'gateway_log_lines_dropped_total')?.value;
+    };
+    expect(await read()).toBe(0);
+    dropped = 1234;
+    expect(await read()).toBe(1234);
+    // Read again unchanged: the count as it is, not added to what the last scrape showed.
+    expect(await read()).toBe(1234);
+  });
+});
+
 describe('METRICS=false', () => {
   let gw: TestGateway;
   afterAll(() => gw?.close());
@@ -196,5 +215,13 @@ describe('METRICS=false', () => {
     const response = await fetch(`${gw.origin}/metrics`, { signal: AbortSignal.timeout(10_000) });
     expect(response.status).toBe(404);
     await response.body?.cancel();
+  });
+
+  it('records nothing that nobody reads: no operation, no Clumio exchange', async () => {
+    const { body } = await gw.gql('{ wallets(first: 1) { nodes { id } } }');
+    expect(body.errors).toBeUndefined();
+    const samples = parseExposition(await gw.app.metrics.registry.metrics());
+    const counted = samples.filter((sample) => sample.name.endsWith('_count') && sample.value > 0);
+    expect(counted).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startGateway, useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
@@ -209,6 +210,16 @@ describe('wallets(first, after)', () => {
     const three = await page(token, { first: 4, after: two.pageInfo.endCursor });
     expect(three.nodes.map((n) => n.id)).toEqual(ids.slice(8));
     expect(three.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+  });
+
+  it('signs each page part of a cursor with HMAC-SHA256 of CURSOR_SECRET, so every instance sharing it reads them', async () => {
+    const { token } = newOrg(5);
+    const one = await page(token, { first: 3 });
+    for (const { cursor } of one.edges) {
+      const [, pagePart, signature] = cursor.split('.');
+      // The secret startGateway configures, as an operator would set it.
+      expect(signature).toBe(createHmac('sha256', 'test-gateway-cursor-secret').update(pagePart!).digest().subarray(0, 16).toString('base64url'));
+    }
   });
 
   it('answers an empty page for an organization without wallets', async () => {

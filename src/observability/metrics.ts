@@ -11,6 +11,8 @@ export interface MetricsOptions {
   maxOperationNames?: number;
   /** Also export Node's process metrics (CPU, memory, event loop, GC). Default true. */
   processMetrics?: boolean;
+  /** How many log lines were dropped so far (read at each scrape); no such metric when absent. */
+  logLinesDropped?: () => number;
 }
 
 const operationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -75,6 +77,18 @@ export function createMetrics(options: MetricsOptions = {}) {
     help: 'Times one caller\'s calls were held back because they kept failing (its own breaker opened).',
     registers: [registry],
   });
+  const { logLinesDropped } = options;
+  if (logLinesDropped) {
+    new Counter({
+      name: 'gateway_log_lines_dropped_total',
+      help: 'Log lines dropped because stdout fell further behind than the logger holds lines for it.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(logLinesDropped());
+      },
+    });
+  }
   const breaker = new Gauge({
     name: 'clumio_breaker_state',
     help: 'Circuit breaker state per Clumio origin: 1 for the current state, 0 for the others.',

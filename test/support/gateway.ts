@@ -48,6 +48,8 @@ export interface GatewayOptions {
   via?: (simulatorUrl: string) => Promise<string>;
   /** Where the gateway logs (silent by default). */
   logger?: Logger;
+  /** The logger's count of dropped lines, as main.ts passes the process logger's. */
+  logLinesDropped?: () => number;
 }
 
 export async function startGateway(
@@ -58,7 +60,12 @@ export async function startGateway(
   const clumioBaseUrl = options.via ? await options.via(simulatorUrl) : simulatorUrl;
   // A shared cursor secret, as every deployment sets (production requires one).
   const config = loadConfig({ NODE_ENV: 'test', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-gateway-cursor-secret', ...options.env });
-  const app = createApp({ config, clumioBaseUrl, ...(options.logger ? { logger: options.logger } : {}) });
+  const app = createApp({
+    config,
+    clumioBaseUrl,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.logLinesDropped ? { logLinesDropped: options.logLinesDropped } : {}),
+  });
   const server = createGatewayServer(config.http, app.handler);
   const origin = await listen(server);
   const url = `${origin}/graphql`;
