@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { createSchema as createTestSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { maskError } from '../src/graphql/mask-error.js';
@@ -9,6 +8,7 @@ import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
 import { createOperationLog } from '../src/observability/operation-log.js';
 import { createUnexpectedErrors } from '../src/graphql/unexpected-errors.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { root } from './support/gateway-process.js';
 import { memoryLogger } from './support/memory-logger.js';
 
 const readWallet = 'query ReadWallet($id: ID!) { wallet(id: $id) { id state } }';
@@ -275,8 +275,6 @@ describe('unexpected errors', () => {
     ]);
   });
 });
-
-const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe("the process's logger (JSON lines on stdout, in batches)", () => {
   // A process of its own writes `count` lines, then flushes the logger as the gateway's shutdown

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectOutcome, until } from './support/wait.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { root } from './support/gateway-process.js';
 
 interface Started {
   child: ChildProcess;

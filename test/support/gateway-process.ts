@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository's root: where npm scripts and child processes of the tests run. */
+export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface GatewayProcess {
   child: ChildProcess;
