@@ -84,7 +84,8 @@ export function createApp(deps: AppDeps): App {
     clientName: 'clumio-wallet-gateway',
     clientVersion: version,
     observer: createClumioObserver({
-      metrics: config.metrics ? metrics : undefined,
+      // With METRICS=false nothing is recorded that nobody reads.
+      metrics: config.metrics ? metrics.clumio : {},
       logger,
       ...(tracing ? { callStarted: tracing.clumioCallStarted(deps.clumioBaseUrl) } : {}),
     }),

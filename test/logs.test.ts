@@ -277,38 +277,63 @@ describe('unexpected errors', () => {
 });
 
 describe("the process's logger (JSON lines on stdout, in batches)", () => {
-  // A process of its own writes `count` lines, then flushes the logger as the gateway's shutdown
-  // does (telling so on stderr once flush calls back) or just exits. Its stdout is a pipe nobody
-  // reads for half a second, so writes back up.
-  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: number[]; times: Array<{ at: number; time: string }>; flushedWhileUnread: boolean }> {
+  interface Line {
+    i: number;
+    at: number;
+    time: string;
+  }
+  /**
+   * Runs `body` in a process of its own, after `const { logger, droppedLines } = createLogger('info')`
+   * and with `writeSync` imported. Its stdout is a pipe nobody reads, so writes back up, until
+   * `readAfter` ms have passed or, when it is a string, until stderr says it. Gives the lines
+   * written, what stderr said before stdout was read, and all stderr said.
+   */
+  async function loggerProcess(body: string[], readAfter: number | string, nodeArgs: string[] = []): Promise<{ lines: Line[]; errBeforeReading: string; err: string }> {
     const script = [
       "import { writeSync } from 'node:fs';",
       "import { createLogger } from './src/observability/logger.ts';",
-      "const { logger } = createLogger('info');",
-      `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
-      ending === 'flush' ? "await new Promise((resolve) => logger.flush(() => resolve(undefined))); writeSync(2, 'flushed');" : '',
-      'process.exit(0);',
+      "const { logger, droppedLines } = createLogger('info');",
+      ...body,
     ].join('\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const closed = new Promise((resolve) => child.once('close', resolve));
     let out = '';
-    let reading = false;
-    let flushedWhileUnread = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('flushed') && !reading) flushedWhileUnread = true;
-    });
+    let err = '';
+    let errBeforeReading: string | undefined;
+    const read = () => {
+      if (errBeforeReading !== undefined) return;
+      errBeforeReading = err;
+      child.stdout.resume();
+    };
     // A listener first (else Node drains an unread pipe of a child that exits), then no reading.
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stdout.pause();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    reading = true;
-    child.stdout.resume();
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      if (typeof readAfter === 'string' && err.includes(readAfter)) read();
+    });
+    const timer = typeof readAfter === 'number' ? setTimeout(read, readAfter) : undefined;
     await closed;
-    const parsed = out
+    clearTimeout(timer);
+    const lines = out
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { i: number; at: number; time: string });
-    return { lines: parsed.map((line) => line.i), times: parsed.map(({ at, time }) => ({ at, time })), flushedWhileUnread };
+      .map((line) => JSON.parse(line) as Line);
+    return { lines, errBeforeReading: errBeforeReading ?? err, err };
+  }
+
+  // `count` lines, then a flush as the gateway's shutdown does (telling so on stderr once flush
+  // calls back) or just the exit; stdout is unread for half a second.
+  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: number[]; times: Array<{ at: number; time: string }>; flushedWhileUnread: boolean }> {
+    const { lines, errBeforeReading } = await loggerProcess(
+      [
+        `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
+        ending === 'flush' ? "await new Promise((resolve) => logger.flush(() => resolve(undefined))); writeSync(2, 'flushed');" : '',
+        'process.exit(0);',
+      ],
+      500,
+    );
+    return { lines: lines.map((line) => line.i), times: lines.map(({ at, time }) => ({ at, time })), flushedWhileUnread: errBeforeReading.includes('flushed') };
   }
   const inOrder = (count: number) => Array.from({ length: count }, (_, i) => i);
 
@@ -330,29 +355,19 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
   it('holds at most 16 MB for a stalled stdout, and counts the lines it drops past that', async () => {
     // 200,000 lines of about 410 bytes: 82 MB, which a stalled stdout would otherwise keep in the heap.
     const count = 200_000;
-    const script = [
-      "import { writeSync } from 'node:fs';",
-      "import { createLogger } from './src/observability/logger.ts';",
-      "const { logger, droppedLines } = createLogger('info');",
-      'globalThis.gc(); const before = process.memoryUsage().heapUsed;',
-      `for (let i = 0; i < ${count}; i++) logger.info({ i, pad: 'x'.repeat(300) }, 'line');`,
-      "globalThis.gc(); writeSync(2, JSON.stringify({ heldBytes: process.memoryUsage().heapUsed - before }) + '\\n');",
-      'await new Promise((resolve) => logger.flush(() => resolve(undefined)));',
-      "writeSync(2, JSON.stringify({ dropped: droppedLines() }) + '\\n');",
-      'process.exit(0);',
-    ].join('\n');
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const closed = new Promise((resolve) => child.once('close', resolve));
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stdout.pause();
-    // stdout stays unread until every line has been logged (the child says what it holds then).
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      if (err.includes('heldBytes')) child.stdout.resume();
-    });
-    await closed;
+    const { lines, err } = await loggerProcess(
+      [
+        'globalThis.gc(); const before = process.memoryUsage().heapUsed;',
+        `for (let i = 0; i < ${count}; i++) logger.info({ i, pad: 'x'.repeat(300) }, 'line');`,
+        "globalThis.gc(); writeSync(2, JSON.stringify({ heldBytes: process.memoryUsage().heapUsed - before }) + '\\n');",
+        'await new Promise((resolve) => logger.flush(() => resolve(undefined)));',
+        "writeSync(2, JSON.stringify({ dropped: droppedLines() }) + '\\n');",
+        'process.exit(0);',
+      ],
+      // stdout stays unread until every line has been logged (the child says what it holds then).
+      'heldBytes',
+      ['--expose-gc'],
+    );
     const reports = err
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -361,10 +376,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     const dropped = reports.find((r) => r.dropped !== undefined)?.dropped;
     expect(heldBytes, err).toBeDefined();
     expect(dropped, err).toBeDefined();
-    const written = out
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => (JSON.parse(line) as { i: number }).i);
+    const written = lines.map((line) => line.i);
     expect(heldBytes).toBeLessThan(40 * 1024 * 1024);
     expect(dropped).toBeGreaterThan(0);
     // Lines are dropped a batch at a time: what was written is in order, each line once, and every
