@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { imageRuntime } from './support/dockerfile.js';
 
 /**
  * An unauthenticated caller sending distinct documents, valid and invalid, documents often
@@ -61,12 +62,9 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
   beforeAll(async () => {
     simulator = createSimulator();
     await simulator.listen();
-    gateway = await startGatewayProcess(simulator.url, {
-      NODE_ENV: 'production',
-      NODE_OPTIONS: '--max-old-space-size=128',
-      MALLOC_ARENA_MAX: '2',
-      CURSOR_SECRET: 'memory-flood-test-secret',
-    });
+    // As the image runs it: its environment (NODE_ENV, NODE_OPTIONS) and its CMD's node flags.
+    const image = imageRuntime();
+    gateway = await startGatewayProcess(simulator.url, { ...image.env, CURSOR_SECRET: 'memory-flood-test-secret' }, image.nodeArgs);
     sampler = setInterval(() => {
       try {
         peak = Math.max(peak, residentBytes(gateway.child.pid!));

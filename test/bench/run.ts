@@ -13,7 +13,7 @@ import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type Results } from './report.js';
 import { GRAPHQL_ACCEPT, GRAPHQL_RESPONSE_ACCEPT, loadSpec, scenarios, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
 import { ablations, direct, gateway, peers, type Target } from './targets.js';
-import { parseDockerfile } from '../support/dockerfile.js';
+import { imageRuntime } from '../support/dockerfile.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -122,22 +122,15 @@ async function startSimulator(): Promise<{ running: Running; token: string }> {
   return { running: { target: direct, url, server }, token };
 }
 
-let imageEnv: Record<string, string> | undefined;
-/** The production image's environment, read from the Dockerfile once. */
-function runtimeImageEnv(): Record<string, string> {
-  if (imageEnv === undefined) {
-    const stages = parseDockerfile(new URL('../../Dockerfile', import.meta.url).pathname);
-    imageEnv = stages[stages.length - 1]?.env ?? {};
-  }
-  return imageEnv;
-}
+/** How the production image runs the gateway (environment and node flags), read from the Dockerfile once. */
+const image = imageRuntime();
 
 async function startGateway(simulatorUrl: string, target: Target, env: Record<string, string>, extraArgs: string[] = []): Promise<Running> {
   const port = await freePort();
-  const server = startProcess(target.name, [...extraArgs, `${buildDir}src/main.js`], {
-    // The gateway runs with the production image's environment (NODE_ENV, NODE_OPTIONS) and its
-    // default log level: a line per operation, as in production.
-    ...runtimeImageEnv(),
+  const server = startProcess(target.name, [...image.nodeArgs, ...extraArgs, `${buildDir}src/main.js`], {
+    // The gateway runs as the production image runs it (NODE_ENV, NODE_OPTIONS, the CMD's node
+    // flags) at its default log level: a line per operation, as in production.
+    ...image.env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),

@@ -95,3 +95,17 @@ export function parseDockerfile(path: string): DockerStage[] {
   }
   return stages;
 }
+
+/** How the image runs the gateway: its runtime stage's environment, and the node flags its CMD gives. */
+export interface ImageRuntime {
+  env: Record<string, string>;
+  nodeArgs: string[];
+}
+
+/** The repository's Dockerfile, read for how its image runs the gateway (tests and the bench run it alike). */
+export function imageRuntime(): ImageRuntime {
+  const runtime = parseDockerfile(new URL('../../Dockerfile', import.meta.url).pathname).at(-1)!;
+  const cmd = runtime.cmd ?? [];
+  // ["node", ...flags, "dist/main.js"]
+  return { env: runtime.env, nodeArgs: cmd[0] === 'node' ? cmd.slice(1, -1) : [] };
+}

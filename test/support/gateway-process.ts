@@ -13,10 +13,10 @@ export interface GatewayProcess {
 
 /**
  * Starts the real gateway (src/main.ts) on a free port in front of `upstream`, with the
- * environment given (NODE_OPTIONS among it, as the image sets it).
+ * environment given (NODE_OPTIONS among it, as the image sets it) and node's own flags.
  */
-export async function startGatewayProcess(upstream: string, env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export async function startGatewayProcess(upstream: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'test', CLUMIO_API_BASE_URL: upstream, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
