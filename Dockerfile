@@ -20,7 +20,7 @@ RUN npm run build
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # A bounded old space makes V8 collect before growing: peak RSS under load falls from about
-# 225 MB to 140-175 MB (npm run bench; docs/performance.md). The live heap is some 30 MB; raise
+# 225 MB to 137-176 MB (npm run bench; docs/performance.md). The live heap is some 30 MB; raise
 # the bound if GraphiQL is served in production or subscriptions run in the thousands.
 # Under a bound this small V8 lets the old space grow by only 1.3x its live size between full
 # collections, and each full collection moves every live young object into the old space: with

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../src/config.js';
-import { parseDockerfile } from './support/dockerfile.js';
+import { imageRuntime, parseDockerfile } from './support/dockerfile.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { docSection, fencedBlocks } from './support/markdown.js';
 
@@ -71,8 +71,7 @@ describe("docs/operating.md's Kubernetes example", () => {
     // As the Deployment runs it: production mode, its environment; the upstream is the simulator.
     const env = deploymentEnv();
     delete env.CLUMIO_REGION;
-    const image = parseDockerfile(new URL('../Dockerfile', import.meta.url).pathname).at(-1)!;
-    gateway = await startGateway({ env: { ...image.env, ...env } });
+    gateway = await startGateway({ env: { ...imageRuntime().env, ...env } });
   });
 
   afterAll(async () => {

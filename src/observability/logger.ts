@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
 // under load), and at least every flushMs when traffic is light. Each write is a task of libuv's
 // thread pool: in 4 KB batches, writing cost about 1 µs of CPU per operation at 10,000 a second.
 const batchBytes = 32 * 1024;
-// When stdout falls behind, sonic-boom joins waiting batches into writes of up to this many bytes.
+// sonic-boom refuses a minLength (the batch) that is not below its maxWrite (16 KB by default).
 const maxWriteBytes = 2 * batchBytes;
 const flushMs = 250;
 // What waits for stdout when it falls behind (a stalled log collector): past this, lines are
@@ -46,13 +46,19 @@ const utf8Bound = (length: number) => length * 3;
  * batch is written lives across young-generation collections where traffic allocates much (a
  * 32 KB batch spans two of them on `wallets(first: 50)`), and every line was then copied into the
  * old generation, about 40 KB of each collection's 76 KB promoted. As bytes, a line dies where it
- * is made. A batch is handed over when the next line might not fit, and by a flush; sonic-boom
- * writes what it is handed at once, or after the write in flight. `flush(done)` calls back when
- * sonic-boom drains, and `flushSync`, which the process's exit runs, writes whatever is left.
+ * is made. One batch buffer is filled and refilled; what is handed over is a copy of the bytes
+ * used, so that what sonic-boom holds is exactly what it counts against its maxLength.
+ *
+ * A batch is handed over when the next line does not fit, and by a flush. sonic-boom writes once
+ * it holds a batch's worth (its minLength), so a part batch handed over by the interval flush
+ * waits there for sonic-boom's own flush, and `flushSync`, which the process's exit runs, writes
+ * it; `flush(done)` calls back when sonic-boom drains.
  */
 class LineBatches implements DestinationStream {
-  #batch = Buffer.allocUnsafeSlow(batchBytes);
+  readonly #batch = Buffer.allocUnsafeSlow(batchBytes);
   #used = 0;
+  // Whether sonic-boom was handed bytes since its last flush (else the interval has nothing to write).
+  #handed = false;
   #dropped = 0;
   readonly #out: BufferSonicBoom;
 
@@ -72,27 +78,39 @@ class LineBatches implements DestinationStream {
   }
 
   write(line: string): void {
-    if (this.#used + utf8Bound(line.length) > batchBytes) {
-      this.#handOver();
-      // A line longer than a batch could hold (a long stack) goes out as a batch of its own.
-      if (utf8Bound(line.length) > batchBytes) {
-        this.#out.write(Buffer.from(line));
-        return;
+    const room = batchBytes - this.#used;
+    // The bound is exact enough for operation lines; a long line (a stack) is measured.
+    if (utf8Bound(line.length) > room) {
+      const bytes = Buffer.byteLength(line);
+      if (bytes > room) {
+        this.#handOver();
+        // A line longer than a batch goes out as a batch of its own.
+        if (bytes > batchBytes) {
+          this.#give(Buffer.from(line));
+          return;
+        }
       }
     }
     this.#used += this.#batch.write(line, this.#used);
   }
 
+  #give(bytes: Buffer): void {
+    this.#out.write(bytes);
+    this.#handed = true;
+  }
+
   #handOver(): void {
     if (this.#used === 0) return;
-    this.#out.write(this.#batch.subarray(0, this.#used));
-    this.#batch = Buffer.allocUnsafeSlow(batchBytes);
+    this.#give(Buffer.from(this.#batch.subarray(0, this.#used)));
     this.#used = 0;
   }
 
-  /** What pino's logger.flush calls. */
+  /** What pino's logger.flush calls (always with `done`), and the interval (without). */
   flush(done?: (error?: Error) => void): void {
     this.#handOver();
+    // sonic-boom's flush writes even when it holds nothing: the interval calls it only after a hand-over.
+    if (done === undefined && !this.#handed) return;
+    this.#handed = false;
     this.#out.flush(done);
   }
 
@@ -118,13 +136,11 @@ export interface ProcessLogger {
  */
 export function createLogger(level: string): ProcessLogger {
   const destination = new LineBatches(
-    // minLength 1: a batch handed over is written at once (batching is done here), and a flush
-    // still waits for sonic-boom to drain (it calls back at once when minLength is 0).
     pino.destination({
       fd: 1,
       sync: false,
       contentMode: 'buffer',
-      minLength: 1,
+      minLength: batchBytes,
       maxWrite: maxWriteBytes,
       maxLength: maxWaitingBytes,
     }) as unknown as BufferSonicBoom,
