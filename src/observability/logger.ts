@@ -10,7 +10,7 @@ const batchBytes = 32 * 1024;
 const maxWriteBytes = 2 * batchBytes;
 const flushMs = 250;
 // What waits for stdout when it falls behind (a stalled log collector): past this, lines are
-// dropped and counted rather than held, so a stalled pipe cannot grow the heap without bound.
+// dropped and counted rather than held, so a stalled pipe cannot grow memory without bound.
 const maxWaitingBytes = 16 * 1024 * 1024;
 
 /**
