@@ -324,7 +324,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
 
   // `count` lines, then a flush as the gateway's shutdown does (telling so on stderr once flush
   // calls back) or just the exit; stdout is unread for half a second.
-  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: number[]; times: Array<{ at: number; time: string }>; flushedWhileUnread: boolean }> {
+  async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: Line[]; flushedWhileUnread: boolean }> {
     const { lines, errBeforeReading } = await loggerProcess(
       [
         `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
@@ -333,23 +333,23 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
       ],
       500,
     );
-    return { lines: lines.map((line) => line.i), times: lines.map(({ at, time }) => ({ at, time })), flushedWhileUnread: errBeforeReading.includes('flushed') };
+    return { lines, flushedWhileUnread: errBeforeReading.includes('flushed') };
   }
   const inOrder = (count: number) => Array.from({ length: count }, (_, i) => i);
 
   it('writes every line, in order, before flush calls back, though stdout backs up', async () => {
     // 20,000 lines are megabytes: far more than a pipe holds unread.
-    const { lines, times, flushedWhileUnread } = await linesWritten(20_000, 'flush');
+    const { lines, flushedWhileUnread } = await linesWritten(20_000, 'flush');
     expect(flushedWhileUnread).toBe(false);
-    expect(lines).toEqual(inOrder(20_000));
+    expect(lines.map((line) => line.i)).toEqual(inOrder(20_000));
     // Each line's time is its own millisecond, in ISO form, though it is formatted once per millisecond.
-    const late = times.filter(({ at, time }) => !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(time) || Date.parse(time) < at || Date.parse(time) > at + 1000);
+    const late = lines.filter(({ at, time }) => !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(time) || Date.parse(time) < at || Date.parse(time) > at + 1000);
     expect(late).toEqual([]);
-    expect(new Set(times.map(({ time }) => time)).size).toBeGreaterThan(1);
+    expect(new Set(lines.map(({ time }) => time)).size).toBeGreaterThan(1);
   }, 30_000);
 
   it('writes the lines of a part batch when the process exits', async () => {
-    expect((await linesWritten(7, 'exit')).lines).toEqual(inOrder(7));
+    expect((await linesWritten(7, 'exit')).lines.map((line) => line.i)).toEqual(inOrder(7));
   }, 30_000);
 
   it('holds at most 16 MB for a stalled stdout, and counts the lines it drops past that', async () => {

@@ -78,18 +78,12 @@ class LineBatches implements DestinationStream {
   }
 
   write(line: string): void {
-    const room = batchBytes - this.#used;
     // The bound is exact enough for operation lines; a long line (a stack) is measured.
-    if (utf8Bound(line.length) > room) {
+    if (utf8Bound(line.length) > batchBytes - this.#used) {
       const bytes = Buffer.byteLength(line);
-      if (bytes > room) {
-        this.#handOver();
-        // A line longer than a batch goes out as a batch of its own.
-        if (bytes > batchBytes) {
-          this.#give(Buffer.from(line));
-          return;
-        }
-      }
+      if (bytes > batchBytes - this.#used) this.#handOver();
+      // A line longer than a batch goes out as a batch of its own.
+      if (bytes > batchBytes) return this.#give(Buffer.from(line));
     }
     this.#used += this.#batch.write(line, this.#used);
   }
