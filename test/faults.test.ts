@@ -353,6 +353,16 @@ describe('the Clumio client reports retries and breaker changes to its observer'
       ...options,
     });
 
+  it('hands the parsed body over once, so that the response, held by the call\'s promises, keeps none of it', async () => {
+    const client = clientOf({});
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    const response = await client.send({ operation: 'listWallets', method: 'GET', path: '/wallets', caller });
+    expect(response.status).toBe(200);
+    const body = response.takeBody() as { _embedded?: { items?: unknown } };
+    expect(Array.isArray(body._embedded?.items)).toBe(true);
+    expect(response.takeBody()).toBeUndefined();
+  });
+
   it('calls retrying before each retry and breakerChanged on each state change', async () => {
     const events: string[] = [];
     const observer: ClumioObserver = {

@@ -1,7 +1,7 @@
 import { ExchangeFailure, type RawExchange } from './exchange.js';
 import type { Cancellation } from '../request/deadline.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome } from './errors.js';
-import type { ClumioResponse } from './request.js';
+import { ClumioResponse } from './request.js';
 
 // What one exchange with Clumio means: its answer as a response or a typed error, its transport
 // failure as a typed error. No I/O here; client.ts sends, this reads.
@@ -46,11 +46,13 @@ function clumioMessageOf(body: unknown): string | undefined {
   return typeof message === 'string' && message.length > 0 ? message.slice(0, 500) : undefined;
 }
 
-/** What Clumio's answer means: the parsed body of a 2xx, else the ClumioError its status says. */
+/** What Clumio's answer means: the parsed body of a 2xx, else the ClumioError its status says. Takes the exchange's text. */
 export function answerOf(response: RawExchange, readsBody: boolean | undefined): ClumioResponse {
   const { status, text } = response;
+  // Taken off the exchange, which a promise made when the call started holds (see ClumioResponse).
+  response.text = undefined;
   const ok = status >= 200 && status < 300;
-  if (status === 204 || (ok && readsBody === false)) return { status, body: null };
+  if (status === 204 || (ok && readsBody === false)) return new ClumioResponse(status, null);
   let parsed: unknown;
   let parseable = text !== undefined;
   if (text !== undefined) {
@@ -66,7 +68,7 @@ export function answerOf(response: RawExchange, readsBody: boolean | undefined):
       const why = response.overCap ? 'body over the size cap' : 'body is not JSON';
       throw upstreamError('BAD_UPSTREAM_RESPONSE', new Error(why));
     }
-    return { status, body: parsed };
+    return new ClumioResponse(status, parsed);
   }
   const retryAfter = parseRetryAfter(response.headers['retry-after']);
   throw httpStatusError(status, parseable ? clumioMessageOf(parsed) : undefined, retryAfter);

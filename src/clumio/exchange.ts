@@ -8,7 +8,7 @@ export interface RawExchange {
   status: number;
   /** Lower-cased names; a repeated header is a list. */
   headers: Record<string, string | string[]>;
-  /** The body as text when it was within the cap; undefined when it was dropped unread. */
+  /** The body as text when it was within the cap; undefined when it was dropped unread, or once answerOf took it. */
   text: string | undefined;
   /** Why the body was dropped: it was over the cap (else: no body). */
   overCap: boolean;

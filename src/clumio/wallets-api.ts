@@ -21,19 +21,19 @@ export function createWalletsApi(client: ClumioClient) {
   return {
     get(scope: CallScope, id: string): Promise<Wallet> {
       // Not async (no frame per call): the id is valid, so nothing here throws before the call.
-      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }).then(({ body }) => toWallet(body));
+      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }).then((response) => toWallet(response.takeBody()));
     },
 
     async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
       const query = new URLSearchParams({ limit: String(page.limit), start: page.start });
-      const { body } = await client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scope });
-      return toWalletPage(body, page.start, page.limit);
+      const response = await client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scope });
+      return toWalletPage(response.takeBody(), page.start, page.limit);
     },
 
     async create(scope: CallScope, input: CreateWalletRequest): Promise<Wallet> {
       const body = { account_native_id: input.accountNativeId, ...(input.awsRegion ? { aws_region: input.awsRegion } : {}) };
       const response = await client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body, ...scope });
-      return toWallet(response.body);
+      return toWallet(response.takeBody());
     },
 
     async delete(scope: CallScope, id: string): Promise<void> {
@@ -41,8 +41,8 @@ export function createWalletsApi(client: ClumioClient) {
     },
 
     async refresh(scope: CallScope, id: string): Promise<Wallet> {
-      const { body } = await client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scope });
-      return toWallet(body);
+      const response = await client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scope });
+      return toWallet(response.takeBody());
     },
   };
 }
