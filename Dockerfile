@@ -19,15 +19,19 @@ RUN npm run build
 # Runtime: production dependencies, the compiled gateway and its SDL, nothing else.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# A bounded old space makes V8 collect before growing: peak RSS under load falls from about
-# 225 MB to 137-176 MB (npm run bench; docs/performance.md). The live heap is some 30 MB; raise
-# the bound if GraphiQL is served in production or subscriptions run in the thousands.
-# Under a bound this small V8 lets the old space grow by only 1.3x its live size between full
-# collections, and each full collection moves every live young object into the old space: with
-# 32-50 operations in flight they followed each other every 30-100 ms, and wallets(first: 50) took
-# about 0.9 ms of CPU per operation instead of 0.4-0.6 at 50 connections. The CMD lets it grow by 2x
-# (--heap-growing-percent=100, which node refuses in NODE_OPTIONS).
-ENV NODE_OPTIONS="--max-old-space-size=128"
+# A bounded old space makes V8 collect before growing; the live heap is some 30 MB at rest and
+# about 65 MB with 256 operations of 20 federated reads each in flight. Raise the bound if GraphiQL
+# is served in production or subscriptions run in the thousands.
+# Between full collections V8 grows the old space by at most half the distance from its live size
+# to the bound. With those 256 operations in flight, 128 MB had it collect at about 95 MB: 93 full
+# collections per 10,000 operations against 61 at 160 MB, and 13% more CPU per operation. 192 MB
+# would leave it 2x room there too, but a flood of distinct documents then peaks at 261 MB (234 at
+# 160; test/memory-flood.test.ts holds it under 250). At 50 connections peak RSS is the same at
+# 128 or 160. The CMD lets the old space grow by 2x its live size (--heap-growing-percent=100,
+# which node refuses in NODE_OPTIONS): at 1.3x, with 32-50 operations in flight, full collections
+# followed each other every 30-100 ms, and wallets(first: 50) took about 0.9 ms of CPU per
+# operation instead of 0.4-0.6.
+ENV NODE_OPTIONS="--max-old-space-size=160"
 # glibc gives each thread that mallocs (V8's compiler and GC helpers, libuv's pool) an arena of
 # its own, up to 8 per core, and memory freed in one is not reused by another. Two arenas: 4-6 MB
 # less peak RSS under 50 connections on wallets(first: 50), no change in throughput measured.

@@ -9,8 +9,9 @@ export default tseslint.config(
     ignores: [
       'src/generated/',
       'dist/',
-      // The bench's private build of the gateway (compiled JavaScript).
+      // Private builds of the gateway (compiled JavaScript): the bench's, the memory test's.
       'test/bench/.build/',
+      'test/.build/',
       'test-results/',
       'node_modules/',
     ],

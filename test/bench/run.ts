@@ -2,8 +2,7 @@
 // `-- --quick` for a short smoke run, `-- --ablation` to add the gateway with each fast mechanism off,
 // `-- --profile` for a CPU profile of the gateway under wallet(id), `-- --no-docs` to leave
 // docs/performance.md alone.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Request } from 'autocannon';
 import { MAX_RAMP_MS, runLoad, type LoadResult } from './load.js';
@@ -13,6 +12,7 @@ import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type Results } from './report.js';
 import { GRAPHQL_ACCEPT, GRAPHQL_RESPONSE_ACCEPT, loadSpec, scenarios, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
 import { ablations, direct, gateway, peers, type Target } from './targets.js';
+import { buildGateway } from '../support/build.js';
 import { imageRuntime } from '../support/dockerfile.js';
 
 const args = new Set(process.argv.slice(2));
@@ -39,7 +39,7 @@ const LATENCY_JITTER_MS = 2;
  * The gateway's bounds on Clumio calls in flight, raised where the load is wide so that they do not
  * bind: the peers have none, and the scenario measures the servers, not a bound of ours. The pool
  * keeps 1,024 connections (51,200 calls a second at 20 ms, far above what any server reaches
- * here); thousands of idle sockets, each with its parser, would only weigh on the 128 MB heap.
+ * here); thousands of idle sockets, each with its parser, would only weigh on the 160 MB heap.
  */
 const RAISED_CAPS: Record<string, string> = {
   CLUMIO_MAX_IN_FLIGHT: '10000',
@@ -99,16 +99,8 @@ function log(message: string): void {
 /** The gateway and the peers compiled as `npm run build` compiles the gateway, into a private folder. */
 function build(): void {
   log('compiling the gateway and the peers');
-  rmSync(buildDir, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${benchDir}tsconfig.build.json`], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (!existsSync(`${buildDir}src/main.js`)) throw new Error(`the build failed:\n${tsc.stdout}${tsc.stderr}`);
-  if (tsc.status !== 0) log(`warning: tsc reported type errors (the output was still emitted):\n${tsc.stdout}`);
-  // The gateway reads ../package.json and ../../schema/ relative to its compiled files.
-  symlinkSync(`${root}package.json`, `${buildDir}package.json`);
-  symlinkSync(`${root}schema`, `${buildDir}schema`);
+  const { warnings } = buildGateway(buildDir, `${benchDir}tsconfig.build.json`);
+  if (warnings !== '') log(`warning: tsc reported type errors (the output was still emitted):\n${warnings}`);
 }
 
 async function startSimulator(): Promise<{ running: Running; token: string }> {

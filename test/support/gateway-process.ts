@@ -12,11 +12,13 @@ export interface GatewayProcess {
 }
 
 /**
- * Starts the real gateway (src/main.ts) on a free port in front of `upstream`, with the
- * environment given (NODE_OPTIONS among it, as the image sets it) and node's own flags.
+ * Starts the real gateway on a free port in front of `upstream`, with the environment given
+ * (NODE_OPTIONS among it, as the image sets it) and node's own flags: from its sources
+ * (src/main.ts, through tsx), or from a build's `entry` (test/support/build.ts), as the image
+ * runs it, where what the process holds is measured (tsx adds a loader thread of its own).
  */
-export async function startGatewayProcess(upstream: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+export async function startGatewayProcess(upstream: string, env: Record<string, string>, nodeArgs: string[] = [], entry?: string): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, ...(entry === undefined ? ['--import', 'tsx', 'src/main.ts'] : [entry])], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'test', CLUMIO_API_BASE_URL: upstream, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
