@@ -1,4 +1,4 @@
-import { ExchangeFailure, type RawExchange } from './exchange.js';
+import { ExchangeFailure, noHeaders, type RawExchange } from './exchange.js';
 import type { Cancellation } from '../request/deadline.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome } from './errors.js';
 import { ClumioResponse } from './request.js';
@@ -46,11 +46,12 @@ function clumioMessageOf(body: unknown): string | undefined {
   return typeof message === 'string' && message.length > 0 ? message.slice(0, 500) : undefined;
 }
 
-/** What Clumio's answer means: the parsed body of a 2xx, else the ClumioError its status says. Takes the exchange's text. */
+/** What Clumio's answer means: the parsed body of a 2xx, else the ClumioError its status says. Takes the exchange's text and headers. */
 export function answerOf(response: RawExchange, readsBody: boolean | undefined): ClumioResponse {
-  const { status, text } = response;
+  const { status, text, headers } = response;
   // Taken off the exchange, which a promise made when the call started holds (see ClumioResponse).
   response.text = undefined;
+  response.headers = noHeaders;
   const ok = status >= 200 && status < 300;
   if (status === 204 || (ok && readsBody === false)) return new ClumioResponse(status, null);
   let parsed: unknown;
@@ -70,7 +71,7 @@ export function answerOf(response: RawExchange, readsBody: boolean | undefined):
     }
     return new ClumioResponse(status, parsed);
   }
-  const retryAfter = parseRetryAfter(response.headers['retry-after']);
+  const retryAfter = parseRetryAfter(headers['retry-after']);
   throw httpStatusError(status, parseable ? clumioMessageOf(parsed) : undefined, retryAfter);
 }
 

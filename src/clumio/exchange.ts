@@ -6,13 +6,16 @@ import { startClock, stopClock, timedOut, type Cancellation, type Expiring } fro
 /** What came back from one HTTP exchange with Clumio, before any meaning is given to it. */
 export interface RawExchange {
   status: number;
-  /** Lower-cased names; a repeated header is a list. */
-  headers: Record<string, string | string[]>;
+  /** Lower-cased names; a repeated header is a list. noHeaders once answerOf took them. */
+  headers: Readonly<Record<string, string | string[]>>;
   /** The body as text when it was within the cap; undefined when it was dropped unread, or once answerOf took it. */
   text: string | undefined;
   /** Why the body was dropped: it was over the cap (else: no body). */
   overCap: boolean;
 }
+
+/** The headers of an exchange that has none, or whose headers were taken (by answerOf). */
+export const noHeaders: Readonly<Record<string, string | string[]>> = Object.freeze({});
 
 /** A transport failure, and whether the exchange had been aborted (the caller left, or its time ran out). */
 export class ExchangeFailure extends Error {
@@ -54,7 +57,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   /** What the exchange answers to; undefined once it is settled. */
   private pending: { options: ExchangeOptions; resolve: (exchange: RawExchange) => void; reject: (failure: ExchangeFailure) => void } | undefined;
   private status = 0;
-  private headers: Record<string, string | string[]> = {};
+  private headers: Readonly<Record<string, string | string[]>> = noHeaders;
   private reading = false;
   private size = 0;
   private chunks: Buffer[] = [];
@@ -93,7 +96,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
     if (pending === undefined) return undefined;
     this.pending = undefined;
     this.controller = undefined;
-    this.headers = {};
+    this.headers = noHeaders;
     this.chunks = [];
     stopClock(this);
     pending.options.cancellation?.delete(this);
