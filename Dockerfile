@@ -23,8 +23,8 @@ ENV NODE_ENV=production
 # about 65 MB with 256 operations of 20 federated reads each in flight. Raise the bound if GraphiQL
 # is served in production or subscriptions run in the thousands.
 # Between full collections V8 grows the old space by at most half the distance from its live size
-# to the bound. With those 256 operations in flight, 128 MB had it collect at about 95 MB: 93 full
-# collections per 10,000 operations against 61 at 160 MB, and 13% more CPU per operation. 192 MB
+# to the bound. With those 256 operations in flight, 128 MB had it collect at about 95 MB: 92-94 full
+# collections per 10,000 operations against 60-62 at 160 MB, and 13% more CPU per operation. 192 MB
 # would leave it 2x room there too, but a flood of distinct documents then peaks at 261 MB (234 at
 # 160; test/memory-flood.test.ts holds it under 250). At 50 connections peak RSS is the same at
 # 128 or 160. The CMD lets the old space grow by 2x its live size (--heap-growing-percent=100,

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { answerOf } from '../src/clumio/answer.js';
 import { BreakerOpenError } from '../src/clumio/breaker.js';
 import { createClumioClient, type ClumioClientOptions, type ClumioObserver } from '../src/clumio/client.js';
 import { ClumioError, httpStatusError, upstreamError } from '../src/clumio/errors.js';
+import type { RawExchange } from '../src/clumio/exchange.js';
 import { isRetryable, retryDelayMs } from '../src/clumio/retry.js';
 import { createSimulator, type Fault, type Simulator } from '../src/simulator/index.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
@@ -360,7 +362,21 @@ describe('the Clumio client reports retries and breaker changes to its observer'
     expect(response.status).toBe(200);
     const body = response.takeBody() as { _embedded?: { items?: unknown } };
     expect(Array.isArray(body._embedded?.items)).toBe(true);
-    expect(response.takeBody()).toBeUndefined();
+    expect(() => response.takeBody()).toThrow('taken twice');
+  });
+
+  it('takes the text and headers off an exchange as it reads it', () => {
+    const raw: RawExchange = { status: 503, headers: { 'retry-after': '7' }, text: '{"errors":[{"error_message":"busy"}]}', overCap: false };
+    let error: unknown;
+    try {
+      answerOf(raw, undefined);
+    } catch (thrown) {
+      error = thrown;
+    }
+    // Read before they were taken: Clumio's message and its Retry-After.
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 503, retryAfterSeconds: 7, upstreamMessage: 'busy' } });
+    expect(raw.text).toBeUndefined();
+    expect(raw.headers).toEqual({});
   });
 
   it('calls retrying before each retry and breakerChanged on each state change', async () => {

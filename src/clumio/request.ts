@@ -37,11 +37,11 @@ export interface ClumioRequest {
  * a while to answer they are in V8's old generation by the time it does. Whatever an old object
  * points at survives every young collection until the next full one, dead or not (a young
  * collection takes old objects as alive), so a body left on the response, which those promises
- * hold, was copied into the old generation with the whole parsed page: at 20 ms of latency and
- * 256 connections, half of what `wallets(first: 50)` promoted. Once taken, the body dies young.
+ * hold, was copied into the old generation with the whole parsed page. Once taken, it dies young.
  */
 export class ClumioResponse {
   #body: unknown;
+  #taken = false;
 
   constructor(
     readonly status: number,
@@ -50,8 +50,10 @@ export class ClumioResponse {
     this.#body = body;
   }
 
-  /** The parsed body (null when there is none); undefined once taken. */
+  /** The parsed body (null when there is none). A second take is a bug of ours, and throws. */
   takeBody(): unknown {
+    if (this.#taken) throw new Error('The body of a Clumio response was taken twice.');
+    this.#taken = true;
     const body = this.#body;
     this.#body = undefined;
     return body;
