@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { asError } from '../promises.js';
+import { asError, rejected } from '../promises.js';
 import type { Cancellation } from '../request/deadline.js';
 import { ClumioError, upstreamError } from '../clumio/errors.js';
 import type { Wallet, WalletPage } from '../clumio/wallet.js';
@@ -95,10 +95,18 @@ export function createWalletService(options: WalletServiceOptions) {
   }
 
   return {
-    /** One wallet, or null when Clumio has none with this id for the caller. */
-    async get(id: string): Promise<Wallet | null> {
-      checkWalletId(id);
-      callerOf(options.caller);
+    /**
+     * One wallet, or null when Clumio has none with this id for the caller. Not async: the
+     * loader's promise is the only one per read (`_entities` makes a read per representation,
+     * all held while their calls are out); a bad id or caller is a rejection all the same.
+     */
+    get(id: string): Promise<Wallet | null> {
+      try {
+        checkWalletId(id);
+        callerOf(options.caller);
+      } catch (error) {
+        return rejected(error);
+      }
       return loader.load(id);
     },
 
