@@ -155,8 +155,12 @@ describe('fairness and the cap on calls in flight towards Clumio', () => {
       return id;
     });
     const burst = tokens.map((token, i) => gw.gql(readId, { id: ids[i] }, { token }));
-    await until(() => gw.app.clumio.health().inFlight === 4 && gw.app.clumio.health().queued === 4);
+    // Admitted calls reach Clumio a moment after the scheduler counts them.
+    await until(() => gw.app.clumio.health().inFlight === 4 && gw.app.clumio.health().queued === 4 && gw.simulator.requests.length === 4);
+    // While the first four are stalled upstream, the other four stay queued.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(gw.simulator.requests).toHaveLength(4);
+    expect(gw.app.clumio.health().queued).toBe(4);
     const results = await Promise.all(burst);
     for (const [i, result] of results.entries()) expect(result.body.data).toEqual({ wallet: { id: ids[i] } });
     expect(gw.simulator.requests).toHaveLength(8);
