@@ -30,6 +30,9 @@ export interface ClumioRequest {
   cancellation?: Cancellation;
 }
 
+// What a response holds once its body was taken (a parsed JSON body is never this).
+const taken = Symbol('taken');
+
 /**
  * Clumio's answer to one call: its status, and its parsed body, which its reader takes once.
  *
@@ -41,7 +44,6 @@ export interface ClumioRequest {
  */
 export class ClumioResponse {
   #body: unknown;
-  #taken = false;
 
   constructor(
     readonly status: number,
@@ -52,10 +54,9 @@ export class ClumioResponse {
 
   /** The parsed body (null when there is none). A second take is a bug of ours, and throws. */
   takeBody(): unknown {
-    if (this.#taken) throw new Error('The body of a Clumio response was taken twice.');
-    this.#taken = true;
     const body = this.#body;
-    this.#body = undefined;
+    if (body === taken) throw new Error('The body of a Clumio response was taken twice.');
+    this.#body = taken;
     return body;
   }
 }

@@ -13,6 +13,7 @@ import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, 
 import { GRAPHQL_ACCEPT, GRAPHQL_RESPONSE_ACCEPT, loadSpec, scenarios, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
 import { ablations, direct, gateway, peers, type Target } from './targets.js';
 import { buildGateway } from '../support/build.js';
+import { root } from '../support/gateway-process.js';
 import { imageRuntime } from '../support/dockerfile.js';
 
 const args = new Set(process.argv.slice(2));
@@ -79,7 +80,6 @@ const MAX_PEAK_RSS_MB = 150;
 // Issue 6's, kept: nothing asked before is given up.
 const MIN_RATIO_OVER_APOLLO_AND_YOGA = 1.5;
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = fileURLToPath(new URL('./', import.meta.url));
 const buildDir = `${benchDir}.build/`;
 const resultsDir = `${benchDir}results/`;
