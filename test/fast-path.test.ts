@@ -24,10 +24,18 @@ interface Answer {
   status: number;
   contentType: string | null;
   requestId: string | null;
+  /** The names of the headers, and the values of those that do not vary between runs. */
+  headers: string[];
   body: unknown;
   // As sent: the order of keys is part of the answer.
   text: string;
 }
+
+/** A request to both gateways: a JSON POST of `body`, or a GET of `search` (a query string). */
+type Asked = { body: string; search?: undefined; headers?: Record<string, string> } | { search: string; body?: undefined; headers?: Record<string, string> };
+
+// What urql sends (@urql/core's fetch options).
+const urqlAccept = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -64,13 +72,18 @@ async function stop(...gateways: Served[]): Promise<void> {
   }
 }
 
-async function ask(url: string, init: { body: string; headers?: Record<string, string> }): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-request-id': 'req-fixed-1', ...init.headers },
-    body: init.body,
-    signal: AbortSignal.timeout(15_000),
-  });
+const varyingHeaders = new Set(['date', 'keep-alive']);
+
+async function ask(url: string, init: Asked): Promise<Answer> {
+  const response =
+    init.search === undefined
+      ? await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': 'req-fixed-1', ...init.headers },
+          body: init.body,
+          signal: AbortSignal.timeout(15_000),
+        })
+      : await fetch(`${url}?${init.search}`, { headers: { 'x-request-id': 'req-fixed-1', ...init.headers }, signal: AbortSignal.timeout(15_000) });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -78,7 +91,15 @@ async function ask(url: string, init: { body: string; headers?: Record<string, s
   } catch {
     // keep the text
   }
-  return { status: response.status, contentType: response.headers.get('content-type'), requestId: response.headers.get('x-request-id'), body, text };
+  const headers = [...response.headers].map(([name, value]) => (varyingHeaders.has(name) || name === 'content-length' || name === 'x-request-id' ? name : `${name}: ${value}`)).sort();
+  return { status: response.status, contentType: response.headers.get('content-type'), requestId: response.headers.get('x-request-id'), headers, body, text };
+}
+
+/** A GET's query string, as urql and Apollo Client write one. */
+function search(params: { query?: string; variables?: unknown; operationName?: string; extensions?: unknown; documentId?: string }): string {
+  const out = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) out.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+  return out.toString();
 }
 
 describe('the fast path', () => {
@@ -106,7 +127,7 @@ describe('the fast path', () => {
 
   const op = (query: string, variables?: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ query, variables, ...extra });
   // [what, whether the gateway's own door answers it (else it hands it to Yoga's), the request]
-  const cases: Array<[string, boolean, () => { body: string; headers?: Record<string, string> }]> = [
+  const cases: Array<[string, boolean, () => Asked]> = [
     ['a wallet with every field', true, () => ({ body: op('query W($id: ID!) { wallet(id: $id) { id state rawState stackVersion keyErrors { region } actions { canDelete } links { rel href method templated } } }', { id: walletId }), headers: auth })],
     ['a page of wallets', true, () => ({ body: op('{ wallets(first: 3) { edges { node { id } } pageInfo { hasNextPage } } }'), headers: auth })],
     ['a mutation', true, () => ({ body: op('mutation($id: ID!) { refreshWallet(id: $id) { wallet { id state } } }', { id: walletId }), headers: auth })],
@@ -150,6 +171,28 @@ describe('the fast path', () => {
     ['the service SDL', true, () => ({ body: op('{ _service { sdl } }'), headers: auth })],
     ['a __proto__ alias', true, () => ({ body: op('query($id: ID!) { __proto__: __typename wallet(id: $id) { __proto__: id constructor: state } }', { id: walletId }), headers: auth })],
     ['two mutations, run in order, the second failing', true, () => ({ body: op('mutation($id: ID!) { a: refreshWallet(id: $id) { wallet { id state } } b: deleteWallet(id: "nope") { deletedWalletId } c: refreshWallet(id: $id) { wallet { id } } }', { id: walletId }), headers: auth })],
+    // The answer's media type, chosen as Yoga chooses it.
+    ['what urql accepts', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id state } }', { id: walletId }), headers: { ...auth, accept: urqlAccept } })],
+    ['a stream type before a JSON one', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'text/event-stream, application/json' } })],
+    ['multipart before graphql-response+json', true, () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: { ...auth, accept: 'multipart/mixed, application/graphql-response+json' } })],
+    ['another charset, skipped', true, () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, accept: 'application/json; charset=iso-8859-1, application/graphql-response+json' } })],
+    ['any application type', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/*' } })],
+    ['no JSON type at all', false, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'text/html' } })],
+    // GET, as urql sends a query by default.
+    ['a GET query, as urql sends it', true, () => ({ search: search({ query: 'query W($id: ID!) { wallet(id: $id) { id state rawState links { rel href } } }', variables: { id: walletId }, operationName: 'W' }), headers: { ...auth, accept: urqlAccept } })],
+    ['a GET page of wallets', true, () => ({ search: search({ query: '{ wallets(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }' }), headers: auth })],
+    ['a GET choosing one of two operations', true, () => ({ search: search({ query: 'query A { __typename } query B { wallet(id: "x") { id } }', operationName: 'B' }), headers: auth })],
+    ['a GET with parameters GraphQL does not know', true, () => ({ search: `${search({ query: '{ __typename }' })}&utm_source=x&query2=1`, headers: auth })],
+    ['a GET with a preflight header and no token', true, () => ({ search: search({ query: '{ wallet(id: "z") { id } }' }), headers: { 'apollo-require-preflight': 'true' } })],
+    ['a GET without a preflight header (CSRF)', false, () => ({ search: search({ query: '{ __typename }' }) })],
+    ['a GET of a mutation', false, () => ({ search: search({ query: 'mutation($id: ID!) { refreshWallet(id: $id) { wallet { id } } }', variables: { id: walletId } }), headers: auth })],
+    ['a GET naming an operation the document lacks', false, () => ({ search: search({ query: 'query A { __typename }', operationName: 'B' }), headers: auth })],
+    ['a GET with a syntax error', false, () => ({ search: search({ query: '{ wallet(' }), headers: auth })],
+    ['a GET with an unknown field', false, () => ({ search: search({ query: '{ wallet(id: "x") { nope } }' }), headers: auth })],
+    ['a GET whose variables are not JSON', false, () => ({ search: `${search({ query: 'query($id: ID!) { wallet(id: $id) { id } }' })}&variables=%7Bid`, headers: auth })],
+    ['a GET whose variables are not an object', false, () => ({ search: search({ query: 'query($id: ID!) { wallet(id: $id) { id } }', variables: [1] }), headers: auth })],
+    ['a GET with an empty query', false, () => ({ search: 'query=&variables=%7B%7D', headers: auth })],
+    ['a GET of a subscription asked for as JSON', false, () => ({ search: search({ query: 'subscription($id: ID!) { walletChanged(id: $id) { id } }', variables: { id: walletId } }), headers: { ...auth, accept: 'application/json' } })],
   ];
   // Asked twice: the first time the document store parses and validates the document, the
   // second time it answers from its cache (both doors read the same store).
@@ -177,12 +220,13 @@ describe('the fast path', () => {
     expect(fast.app.compiledRuns).toBe(2 * compiled.length);
   });
 
-  it('leaves browser (CORS), GET, event-stream and multipart requests to Yoga', async () => {
+  it('leaves browser (CORS) requests and answers as a stream to Yoga', async () => {
     const before = fast.app.handler.jsonDoorCount;
     for (const { url } of [fast, yogaOnly]) {
       await ask(url, { body: op('{ __typename }'), headers: { ...auth, origin: 'https://app.example' } });
-      await ask(url, { body: op('{ __typename }'), headers: { ...auth, accept: 'multipart/mixed, application/json' } });
-      await fetch(`${url}?query=${encodeURIComponent('{ __typename }')}`, { headers: auth, signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
+      await ask(url, { search: search({ query: '{ __typename }' }), headers: { ...auth, origin: 'https://app.example' } });
+      await ask(url, { body: op('{ __typename }'), headers: { ...auth, accept: 'multipart/mixed' } });
+      await ask(url, { search: search({ query: '{ __typename }' }), headers: { ...auth, accept: 'text/event-stream' } });
     }
     expect(fast.app.handler.jsonDoorCount).toBe(before);
   });
@@ -212,6 +256,18 @@ describe('the fast path', () => {
       expect(JSON.stringify(answers[2]!.body)).toContain('PERSISTED_QUERY_ONLY');
       expect(JSON.stringify(answers[3]!.body)).toContain('PERSISTED_QUERY_NOT_FOUND');
       expect(trustedFast.app.handler.jsonDoorCount).toBe(bodies.length);
+      // As GETs: the manifest document by its id (the GraphQL-over-HTTP form) on the gateway's
+      // door, its text refused on Yoga's.
+      const gets = [search({ documentId: id, variables: { first: 2 } }), search({ query: document, variables: { first: 2 } })];
+      for (const query of gets) {
+        const request = { search: query, headers: auth };
+        const [a, b] = [await ask(trustedFast.url, request), await ask(trustedYoga.url, request)];
+        expect(a).toEqual(b);
+        answers.push(a);
+      }
+      expect((answers[4]!.body as { data?: unknown }).data).toBeTruthy();
+      expect(JSON.stringify(answers[5]!.body)).toContain('PERSISTED_QUERY_ONLY');
+      expect(trustedFast.app.handler.jsonDoorCount).toBe(bodies.length + 1);
       // Each path counted the same operations with the same outcomes.
       expect(operationSeries(await trustedFast.app.metrics.registry.metrics())).toEqual(operationSeries(await trustedYoga.app.metrics.registry.metrics()));
     } finally {

@@ -10,14 +10,15 @@ import { readBody } from './read-body.js';
 import { createRequestView } from './request-view.js';
 
 /**
- * The gateway's own door for the common request: a JSON POST of one query or mutation from a
- * server-side caller or a frontend's fetch without CORS. It runs the gateway's steps in order:
- * read the body within its limit, read the parameters, look the document up (parse, validate,
+ * The gateway's own door for the common request: a JSON POST of one query or mutation, or a GET
+ * of one query (urql sends queries so by default), from a server-side caller or a frontend's
+ * fetch without CORS. It runs the gateway's steps in order: read the body within its limit (or
+ * the query string), read the parameters, look the document up (parse, validate,
  * limits: the document store), run the operation (observe, context with caller, deadline and
  * call budget, execute, mask: run-operation), serialize as Yoga's JSON result processor does
  * (its public `processRegularResult`), and answer with the request id. Yoga's door runs the
- * same modules as plugins. Anything else (an unusual body, a subscription, CORS, GET,
- * multipart, GraphiQL) goes to Yoga whole.
+ * same modules as plugins. Anything else (an unusual body, a subscription, CORS, a GET that is
+ * not a valid query, an answer as a stream, GraphiQL) goes to Yoga whole.
  */
 export interface JsonDoorOptions {
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
@@ -37,22 +38,25 @@ const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions'])
 type MediaType = 'application/json' | 'application/graphql-response+json';
 
 /**
- * The media type of the answer when the Accept header asks only for a single JSON answer
- * (else undefined: Yoga answers). As Yoga picks it: its first acceptable entry decides, and a
- * charset other than UTF-8 is not acceptable.
+ * The media type of a single answer (a query's or a mutation's) as Yoga picks it, when it picks
+ * one of its JSON types (else undefined: Yoga answers, with an event stream, multipart or a 406).
+ * Yoga's choice: the first entry of the Accept header that one of its JSON types matches, an
+ * entry with a charset other than UTF-8 skipped, and of the two types the last the entry matches
+ * (so a wildcard, for any type or any application type, is application/json). Entries for
+ * streams before it do not matter: Yoga answers a single result as JSON whenever it may. urql, for one, sends
+ * `application/graphql-response+json, application/graphql+json, application/json,
+ * text/event-stream, multipart/mixed`.
  */
 export function jsonMediaTypeFor(accept: string | undefined): MediaType | undefined {
-  if (accept === undefined || accept === '') return 'application/json';
-  let chosen: MediaType | undefined;
-  for (const part of accept.replace(/\s/g, '').toLowerCase().split(',')) {
-    const [type, ...parameters] = part.split(';');
-    const charset = parameters.find((p) => p.includes('charset='));
-    if (charset !== undefined && charset !== 'charset=utf-8') return undefined;
-    if (type === 'application/graphql-response+json') chosen ??= type;
-    else if (type === 'application/json' || type === '*/*' || type === 'application/*') chosen ??= 'application/json';
-    else return undefined;
+  for (const entry of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
+    const [type = '', ...parameters] = entry.split(';');
+    if ((parameters.find((p) => p.includes('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') continue;
+    const [main, sub] = type.split('/');
+    if (main !== '*' && main !== 'application') continue;
+    if (sub === '*' || sub === 'json') return 'application/json';
+    if (sub === 'graphql-response+json') return 'application/graphql-response+json';
   }
-  return chosen;
+  return undefined;
 }
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -77,6 +81,23 @@ function plainParams(body: unknown): OperationParams | undefined {
   return body;
 }
 
+/**
+ * The parameters of a GET, from its query string as Yoga reads them (an empty value is no value;
+ * `variables` and `extensions` are JSON), or undefined for anything else.
+ */
+function queryStringParams(url: string): OperationParams | undefined {
+  const search = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+  const json = (name: string): unknown => {
+    const value = search.get(name);
+    return value ? JSON.parse(value) : undefined;
+  };
+  try {
+    return plainParams({ query: search.get('query') || undefined, variables: json('variables'), operationName: search.get('operationName') || undefined, extensions: json('extensions') });
+  } catch {
+    return undefined;
+  }
+}
+
 /** What Yoga's JSON result processor puts in a Response, captured without building one. */
 class CapturedResponse {
   constructor(
@@ -89,29 +110,32 @@ const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<
 export function createJsonDoor(options: JsonDoorOptions) {
   const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted } = options;
   const endpoint = yoga.graphqlEndpoint;
+  const getPrefix = `${endpoint}?`;
   let answered = 0;
 
-  /** Whether the headers alone let this door answer (checked before the body is read). */
+  /** Whether the headers alone let this door answer (checked before a body is read). */
   function accepts(req: IncomingMessage): boolean {
     const h = req.headers;
+    if (h.origin !== undefined || h['transfer-encoding'] !== undefined || jsonMediaTypeFor(h.accept) === undefined) return false;
+    // Checked in the same place as on Yoga's door: always so for JSON; a GET carries a header.
+    if (!isPreflighted(h['content-type'], (name) => h[name] !== undefined)) return false;
+    if (req.method === 'GET') return req.url!.startsWith(getPrefix) && (h['content-length'] === undefined || h['content-length'] === '0');
     return (
       req.method === 'POST' &&
       req.url === endpoint &&
-      h.origin === undefined &&
-      h['transfer-encoding'] === undefined &&
       h['content-length'] !== undefined &&
       Number(h['content-length']) <= maxBodyBytes &&
-      isJsonContentType(h['content-type']) &&
-      // Always so for JSON; checked in the same place as on Yoga's door.
-      isPreflighted(h['content-type'], (name) => h[name] !== undefined) &&
-      jsonMediaTypeFor(h.accept) !== undefined
+      isJsonContentType(h['content-type'])
     );
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, maxBodyBytes);
+    const get = req.method === 'GET';
+    // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
+    const body = get ? null : await readBody(req, maxBodyBytes);
     let params: OperationParams | undefined;
-    if (body !== undefined) {
+    if (get) params = queryStringParams(req.url!);
+    else if (body) {
       try {
         params = plainParams(JSON.parse(body.toString('utf8')));
       } catch {
@@ -128,10 +152,13 @@ export function createJsonDoor(options: JsonDoorOptions) {
       }
     }
     if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
-    // A subscription is answered as a stream, by Yoga.
-    const streams = entry?.valid === true && entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation === OperationTypeNode.SUBSCRIPTION;
-    // Yoga gives its own answer for the body as read.
-    if (params === undefined || entry === undefined || streams) return answerWithYoga(req, res, body ?? null);
+    const type = entry?.valid === true ? entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation : undefined;
+    // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
+    // that is not a query it can run (Yoga refuses a mutation, and answers a document with
+    // errors with a status of its own for a GET).
+    if (params === undefined || entry === undefined || type === OperationTypeNode.SUBSCRIPTION || (get && type !== OperationTypeNode.QUERY)) {
+      return answerWithYoga(req, res, body ?? null);
+    }
 
     answered++;
     const serverContext = { req, res };
