@@ -39,6 +39,7 @@ function apolloClient(gw: TestGateway, links: ApolloLink[] = []): ApolloClient {
 
 /** Lists, reads and refreshes one wallet, checking Apollo's normalised cache at each step. */
 async function readThenRefresh(client: ApolloClient, gw: TestGateway): Promise<void> {
+  const answeredBefore = gw.app.handler.jsonDoorCount;
   const page = await client.query({ query: WalletsDocument, variables: { first: 10 } });
   const enabled = page.data?.wallets.edges.find((edge) => edge.node.state === 'ENABLED')?.node;
   expect(enabled?.__typename).toBe('Wallet');
@@ -60,6 +61,8 @@ async function readThenRefresh(client: ApolloClient, gw: TestGateway): Promise<v
   const again = client.readQuery<WalletQuery>({ query: WalletDocument, variables: { id } });
   expect(again?.wallet).toMatchObject({ id, state: 'ERROR', errorCode: 'KeyAccessFailed' });
   expect(gw.simulator.requests.length).toBe(calls + 1);
+  // Apollo's defaults (JSON POSTs, its Accept header) take the gateway's own door: three requests.
+  expect(gw.app.handler.jsonDoorCount - answeredBefore).toBe(3);
 }
 
 describe('Apollo Client 4 against the gateway', () => {

@@ -11,6 +11,9 @@ afterEach(async () => {
   gateway = undefined;
 });
 
+// The method of every request urql sent, in order.
+let methods: string[] = [];
+
 /** urql over real HTTP to the gateway with the demo token, set up as docs/frontends.md shows. */
 function urqlClient(gw: TestGateway, trusted: boolean): Client {
   const persisted: Exchange[] = trusted
@@ -25,6 +28,10 @@ function urqlClient(gw: TestGateway, trusted: boolean): Client {
   return new Client({
     url: gw.url,
     fetchOptions: () => ({ headers: { authorization: `Bearer ${gw.simulator.demoToken}` } }),
+    fetch: (input, init) => {
+      methods.push(init?.method ?? 'GET');
+      return fetch(input, init);
+    },
     exchanges: [cacheExchange, ...persisted, fetchExchange],
   });
 }
@@ -35,6 +42,8 @@ function urqlClient(gw: TestGateway, trusted: boolean): Client {
  * `__typename`, and the next read fetches the refreshed wallet.
  */
 async function readThenRefresh(client: Client, gw: TestGateway): Promise<void> {
+  methods = [];
+  const answeredBefore = gw.app.handler.jsonDoorCount;
   const page = await client.query(WalletsDocument, { first: 10 }).toPromise();
   expect(page.error).toBeUndefined();
   const id = page.data!.wallets.edges.find((edge) => edge.node.state === 'ENABLED')!.node.id;
@@ -55,6 +64,9 @@ async function readThenRefresh(client: Client, gw: TestGateway): Promise<void> {
   const after = await client.query(WalletDocument, { id }).toPromise();
   expect(after.data?.wallet).toMatchObject({ id, state: 'ERROR', errorCode: 'KeyAccessFailed' });
   expect(gw.simulator.requests.length).toBe(calls + 2);
+  // urql's defaults (queries as GETs, its Accept header) take the gateway's own door, every one.
+  expect(methods).toEqual(['GET', 'GET', 'POST', 'GET']);
+  expect(gw.app.handler.jsonDoorCount - answeredBefore).toBe(methods.length);
 }
 
 describe('urql against the gateway', () => {
