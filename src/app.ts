@@ -1,4 +1,4 @@
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createClumioClient, type ClumioClient } from './clumio/client.js';
 import { createWalletsApi } from './clumio/wallets-api.js';
@@ -152,10 +152,15 @@ export function createApp(deps: AppDeps): App {
     ...(tracing ? { upstreamHeaders: (initial: object) => tracing.upstreamHeaders(observedOperationOf(initial)) } : {}),
     live,
   });
+  // Yoga's default: any origin, named back with credentials allowed (callers send a bearer token,
+  // which a page of another site does not have). Both doors answer a browser with it.
+  const cors: CORSOptions = {};
+  const healthEndpoint = '/health';
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    healthCheckEndpoint: '/health',
+    healthCheckEndpoint: healthEndpoint,
+    cors,
     // 413 REQUEST_ENTITY_TOO_LARGE past the limit, counted while streaming when there is no Content-Length.
     maxRequestBodySize: config.maxRequestBodyBytes,
     // One operation per request: a batch would share one upstream call budget and deadline.
@@ -176,6 +181,8 @@ export function createApp(deps: AppDeps): App {
     documents,
     runOperation: createRunOperation({ schema, context, observer, execute, maskError: maskAndRemember }),
     trusted,
+    cors,
+    healthEndpoint,
     jsonDoor: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
   });

@@ -32,7 +32,9 @@ interface Answer {
 }
 
 /** A request to both gateways: a JSON POST of `body`, or a GET of `search` (a query string). */
-type Asked = { body: string; search?: undefined; headers?: Record<string, string> } | { search: string; body?: undefined; headers?: Record<string, string> };
+type Asked =
+  | { body: string; search?: undefined; headers?: Record<string, string> }
+  | { search: string; body?: undefined; headers?: Record<string, string>; method?: 'GET' | 'HEAD'; path?: string };
 
 // What urql sends (@urql/core's fetch options).
 const urqlAccept = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
@@ -83,7 +85,7 @@ async function ask(url: string, init: Asked): Promise<Answer> {
           body: init.body,
           signal: AbortSignal.timeout(15_000),
         })
-      : await fetch(`${url}?${init.search}`, { headers: { 'x-request-id': 'req-fixed-1', ...init.headers }, signal: AbortSignal.timeout(15_000) });
+      : await fetch(`${url}${init.path ?? ''}?${init.search}`, { method: init.method ?? 'GET', headers: { 'x-request-id': 'req-fixed-1', ...init.headers }, signal: AbortSignal.timeout(15_000) });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -178,6 +180,12 @@ describe('the fast path', () => {
     ['another charset, skipped', true, () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, accept: 'application/json; charset=iso-8859-1, application/graphql-response+json' } })],
     ['any application type', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/*' } })],
     ['no JSON type at all', false, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'text/html' } })],
+    // A browser's requests (CORS): the headers Yoga's CORS plugin adds.
+    ['a browser\'s POST', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id state } }', { id: walletId }), headers: { ...auth, origin: 'https://app.example', accept: 'application/graphql-response+json,application/json;q=0.9' } })],
+    ['a browser\'s GET, as urql sends it', true, () => ({ search: search({ query: '{ wallets(first: 2) { nodes { id } } }' }), headers: { ...auth, origin: 'https://app.example', accept: urqlAccept } })],
+    ['a browser\'s request naming a method and headers', true, () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-custom' } })],
+    ['a browser\'s GET of a mutation', false, () => ({ search: search({ query: 'mutation { deleteWallet(id: "nope") { deletedWalletId } }' }), headers: { ...auth, origin: 'https://app.example' } })],
+    ['a browser\'s form post (CSRF)', false, () => ({ body: op('{ __typename }'), headers: { origin: 'https://evil.example', 'content-type': 'text/plain' } })],
     // GET, as urql sends a query by default.
     ['a GET query, as urql sends it', true, () => ({ search: search({ query: 'query W($id: ID!) { wallet(id: $id) { id state rawState links { rel href } } }', variables: { id: walletId }, operationName: 'W' }), headers: { ...auth, accept: urqlAccept } })],
     ['a GET page of wallets', true, () => ({ search: search({ query: '{ wallets(first: 3) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }' }), headers: auth })],
@@ -186,12 +194,26 @@ describe('the fast path', () => {
     ['a GET with a preflight header and no token', true, () => ({ search: search({ query: '{ wallet(id: "z") { id } }' }), headers: { 'apollo-require-preflight': 'true' } })],
     ['a GET without a preflight header (CSRF)', false, () => ({ search: search({ query: '{ __typename }' }) })],
     ['a GET of a mutation', false, () => ({ search: search({ query: 'mutation($id: ID!) { refreshWallet(id: $id) { wallet { id } } }', variables: { id: walletId } }), headers: auth })],
-    ['a GET naming an operation the document lacks', false, () => ({ search: search({ query: 'query A { __typename }', operationName: 'B' }), headers: auth })],
-    ['a GET with a syntax error', false, () => ({ search: search({ query: '{ wallet(' }), headers: auth })],
-    ['a GET with an unknown field', false, () => ({ search: search({ query: '{ wallet(id: "x") { nope } }' }), headers: auth })],
+    ['a GET naming an operation the document lacks', true, () => ({ search: search({ query: 'query A { __typename }', operationName: 'B' }), headers: auth })],
+    ['a GET with a syntax error', true, () => ({ search: search({ query: '{ wallet(' }), headers: auth })],
+    ['a GET with an unknown field', true, () => ({ search: search({ query: '{ wallet(id: "x") { nope } }' }), headers: auth })],
     ['a GET whose variables are not JSON', false, () => ({ search: `${search({ query: 'query($id: ID!) { wallet(id: $id) { id } }' })}&variables=%7Bid`, headers: auth })],
     ['a GET whose variables are not an object', false, () => ({ search: search({ query: 'query($id: ID!) { wallet(id: $id) { id } }', variables: [1] }), headers: auth })],
     ['a GET with an empty query', false, () => ({ search: 'query=&variables=%7B%7D', headers: auth })],
+    ['a GET whose variables do not coerce', true, () => ({ search: search({ query: 'query($id: ID!) { wallet(id: $id) { id } }', variables: { id: { a: 1 } } }), headers: auth })],
+    ['a GET repeating a parameter', true, () => ({ search: `${search({ query: 'query A { __typename }' })}&query=${encodeURIComponent('query B { nope }')}&operationName=`, headers: auth })],
+    ['a GET with + for spaces', true, () => ({ search: 'query=query+W+%7B+__typename+%7D', headers: auth })],
+    ['a GET with a bad percent-encoding', true, () => ({ search: 'query=%7B+__typename+%7D%ZZ', headers: auth })],
+    ['a GET asking for a charset', true, () => ({ search: search({ query: '{ __typename }' }), headers: { ...auth, accept: 'application/json; charset=utf-8' } })],
+    ['a GET from a browser tab (GraphiQL\'s page)', false, () => ({ search: search({ query: '{ __typename }' }), headers: { ...auth, accept: 'text/html, application/json' } })],
+    ['a GET whose URL ends in /health', false, () => ({ search: `${search({ query: '{ __typename }' })}&next=/health`, headers: auth })],
+    ['a HEAD', false, () => ({ search: search({ query: '{ __typename }' }), method: 'HEAD', headers: auth })],
+    ['a GET of /graphql/', false, () => ({ search: search({ query: '{ __typename }' }), path: '/', headers: auth })],
+    ['any type', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: '*/*' } })],
+    ['any type of JSON', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: '*/json' } })],
+    ['JSON with a quality of zero', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'application/json;q=0' } })],
+    ['upper case', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: 'APPLICATION/GRAPHQL-RESPONSE+JSON' } })],
+    ['malformed entries before JSON', true, () => ({ body: op('{ __typename }'), headers: { ...auth, accept: ', ,application,*, application/json' } })],
     ['a GET of a subscription asked for as JSON', false, () => ({ search: search({ query: 'subscription($id: ID!) { walletChanged(id: $id) { id } }', variables: { id: walletId } }), headers: { ...auth, accept: 'application/json' } })],
   ];
   // Asked twice: the first time the document store parses and validates the document, the
@@ -215,19 +237,27 @@ describe('the fast path', () => {
       'an unknown field', 'a syntax error', 'two operations without a name', 'two anonymous operations, one invalid', 'an invalid operation, another one named', 'a document too deep', 'too many aliases',
       'a validation error as graphql-response+json', 'a syntax error as graphql-response+json',
       'a variable of the wrong type', 'a missing required variable', 'a __proto__ alias',
+      'a GET naming an operation the document lacks', 'a GET with a syntax error', 'a GET with an unknown field', 'a GET whose variables do not coerce',
     ]);
     const compiled = cases.filter(([name, onOwnDoor]) => onOwnDoor && !notCompiled.has(name));
     expect(fast.app.compiledRuns).toBe(2 * compiled.length);
   });
 
-  it('leaves browser (CORS) requests and answers as a stream to Yoga', async () => {
+  it('leaves CORS preflights and answers as a stream to Yoga, which answers the preflight alike', async () => {
     const before = fast.app.handler.jsonDoorCount;
+    const preflights = [];
     for (const { url } of [fast, yogaOnly]) {
-      await ask(url, { body: op('{ __typename }'), headers: { ...auth, origin: 'https://app.example' } });
-      await ask(url, { search: search({ query: '{ __typename }' }), headers: { ...auth, origin: 'https://app.example' } });
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+        signal: AbortSignal.timeout(5_000),
+      });
+      preflights.push({ status: preflight.status, headers: [...preflight.headers].filter(([name]) => !varyingHeaders.has(name) && name !== 'x-request-id') });
       await ask(url, { body: op('{ __typename }'), headers: { ...auth, accept: 'multipart/mixed' } });
       await ask(url, { search: search({ query: '{ __typename }' }), headers: { ...auth, accept: 'text/event-stream' } });
     }
+    expect(preflights[0]).toEqual(preflights[1]);
+    expect(preflights[0]!.status).toBe(204);
     expect(fast.app.handler.jsonDoorCount).toBe(before);
   });
 
@@ -256,9 +286,13 @@ describe('the fast path', () => {
       expect(JSON.stringify(answers[2]!.body)).toContain('PERSISTED_QUERY_ONLY');
       expect(JSON.stringify(answers[3]!.body)).toContain('PERSISTED_QUERY_NOT_FOUND');
       expect(trustedFast.app.handler.jsonDoorCount).toBe(bodies.length);
-      // As GETs: the manifest document by its id (the GraphQL-over-HTTP form) on the gateway's
-      // door, its text refused on Yoga's.
-      const gets = [search({ documentId: id, variables: { first: 2 } }), search({ query: document, variables: { first: 2 } })];
+      // As GETs: the manifest document by its id (the GraphQL-over-HTTP form) and by its hash
+      // (the APQ form), and its text refused.
+      const gets = [
+        search({ documentId: id, variables: { first: 2 } }),
+        search({ query: document, variables: { first: 2 } }),
+        search({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: { first: 1 } }),
+      ];
       for (const query of gets) {
         const request = { search: query, headers: auth };
         const [a, b] = [await ask(trustedFast.url, request), await ask(trustedYoga.url, request)];
@@ -267,7 +301,8 @@ describe('the fast path', () => {
       }
       expect((answers[4]!.body as { data?: unknown }).data).toBeTruthy();
       expect(JSON.stringify(answers[5]!.body)).toContain('PERSISTED_QUERY_ONLY');
-      expect(trustedFast.app.handler.jsonDoorCount).toBe(bodies.length + 1);
+      expect((answers[6]!.body as { data?: unknown }).data).toBeTruthy();
+      expect(trustedFast.app.handler.jsonDoorCount).toBe(bodies.length + gets.length);
       // Each path counted the same operations with the same outcomes.
       expect(operationSeries(await trustedFast.app.metrics.registry.metrics())).toEqual(operationSeries(await trustedYoga.app.metrics.registry.metrics()));
     } finally {
@@ -283,7 +318,8 @@ describe('the fast path', () => {
 
   it('logs every operation of the cases above, and its Clumio calls, exactly as Yoga does', () => {
     const lines = logLines(fast.log);
-    expect(lines.filter((line) => line.msg === 'operation').length).toBeGreaterThanOrEqual(cases.length * 2);
+    // Every case the gateway's own door answers is an operation (the others may be refused before one).
+    expect(lines.filter((line) => line.msg === 'operation').length).toBeGreaterThanOrEqual(2 * cases.filter(([, onOwnDoor]) => onOwnDoor).length);
     expect(lines.some((line) => line.msg === 'operation' && line.outcome === 'error')).toBe(true);
     expect(lines).toEqual(logLines(yogaOnly.log));
   });
@@ -297,7 +333,14 @@ describe('the fast path', () => {
         const request = { body, headers: auth };
         expect(await ask(prodFast.url, request)).toEqual(await ask(prodYoga.url, request));
       }
-      expect(prodFast.app.handler.jsonDoorCount).toBe(3);
+      for (const query of ['{ walet(id: "x") { id } }', '{ wallet(id: "x") { id } }']) {
+        const request = { search: search({ query }), headers: { ...auth, accept: 'text/html, application/json' } };
+        expect(await ask(prodFast.url, request)).toEqual(await ask(prodYoga.url, request));
+        const plain = { search: search({ query }), headers: auth };
+        expect(await ask(prodFast.url, plain)).toEqual(await ask(prodYoga.url, plain));
+      }
+      // The GETs accepting text/html go to Yoga's door (no GraphiQL in production: it answers JSON).
+      expect(prodFast.app.handler.jsonDoorCount).toBe(5);
     } finally {
       await stop(prodFast, prodYoga);
     }

@@ -1,28 +1,18 @@
-import { existsSync } from 'node:fs';
 import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { Kind, parse, validate } from 'graphql';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { exampleTabs, seededExampleIds, type ExampleWalletIds } from '../src/graphql/plugins/graphiql-examples.js';
 import { createSchema } from '../src/graphql/schema.js';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
+import { launchChromium } from './support/chromium.js';
 import { listen, startGateway } from './support/gateway.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots for a human to look at, next to the test results (not shared with other checkouts). */
 const SCREENSHOTS = new URL('../test-results/', import.meta.url).pathname;
-
-/** Debian's chromium, installed by `npm test`'s setup step (test/support/ensure-chromium.sh); the test installs nothing. */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  throw new Error(
-    `The GraphiQL browser test needs Chromium at ${CHROMIUM}: run test/support/ensure-chromium.sh as root ` +
-      '(it runs before `npm test`, and installs Debian\'s chromium with apt-get).',
-  );
-}
 
 /** Requests a page may make without leaving the machine. */
 function isLocal(url: string): boolean {
@@ -64,7 +54,6 @@ describe('GraphiQL in a real browser, offline', () => {
   let exampleIds: ExampleWalletIds;
 
   beforeAll(async () => {
-    ensureChromium();
     simulator = createSimulator();
     const clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
     const config = loadConfig({ NODE_ENV: 'development', CLUMIO_API_BASE_URL: clumioBaseUrl, LOG_LEVEL: 'silent' });
@@ -73,20 +62,7 @@ describe('GraphiQL in a real browser, offline', () => {
     app = createApp({ config, clumioBaseUrl, graphiqlDefaults: { headers: { Authorization: `Bearer ${simulator.demoToken}` }, exampleIds } });
     server = createServer(app.handler);
     origin = await listen(server);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { processRegularResult, type CORSOptions, type YogaServerInstance } from 'graphql-yoga';
+import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import { OperationTypeNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import { refusedDocument, type DocumentEntry, type DocumentStore } from '../graphql/documents.js';
 import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
@@ -11,14 +12,14 @@ import { createRequestView } from './request-view.js';
 
 /**
  * The gateway's own door for the common request: a JSON POST of one query or mutation, or a GET
- * of one query (urql sends queries so by default), from a server-side caller or a frontend's
- * fetch without CORS. It runs the gateway's steps in order: read the body within its limit (or
+ * of one query (urql sends queries so by default), from a server-side caller or a browser (with
+ * the CORS headers Yoga would add). It runs the gateway's steps in order: read the body within its limit (or
  * the query string), read the parameters, look the document up (parse, validate,
  * limits: the document store), run the operation (observe, context with caller, deadline and
  * call budget, execute, mask: run-operation), serialize as Yoga's JSON result processor does
  * (its public `processRegularResult`), and answer with the request id. Yoga's door runs the
- * same modules as plugins. Anything else (an unusual body, a subscription, CORS, a GET that is
- * not a valid query, an answer as a stream, GraphiQL) goes to Yoga whole.
+ * same modules as plugins. Anything else (an unusual body, a subscription, a CORS preflight, a GET
+ * of a mutation, an answer as a stream, GraphiQL) goes to Yoga whole.
  */
 export interface JsonDoorOptions {
   yoga: YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
@@ -28,6 +29,10 @@ export interface JsonDoorOptions {
   trusted?: TrustedDocumentsStep | undefined;
   /** Larger bodies are left to Yoga, which refuses them. */
   maxBodyBytes: number;
+  /** Yoga's `healthCheckEndpoint`. */
+  healthEndpoint: string;
+  /** The CORS options Yoga is given: a browser's request is answered with the same headers. */
+  cors: CORSOptions;
   /** Hands the request to Yoga's door, with its body as already read. */
   answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<void>;
 }
@@ -43,8 +48,8 @@ type MediaType = 'application/json' | 'application/graphql-response+json';
  * Yoga's choice: the first entry of the Accept header that one of its JSON types matches, an
  * entry with a charset other than UTF-8 skipped, and of the two types the last the entry matches
  * (so a wildcard, for any type or any application type, is application/json). Entries for
- * streams before it do not matter: Yoga answers a single result as JSON whenever it may. urql, for one, sends
- * `application/graphql-response+json, application/graphql+json, application/json,
+ * streams before it do not matter: Yoga answers a single result as JSON whenever it may. urql,
+ * for one, sends `application/graphql-response+json, application/graphql+json, application/json,
  * text/event-stream, multipart/mixed`.
  */
 export function jsonMediaTypeFor(accept: string | undefined): MediaType | undefined {
@@ -108,7 +113,7 @@ class CapturedResponse {
 const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
 export function createJsonDoor(options: JsonDoorOptions) {
-  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted } = options;
+  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted, cors, healthEndpoint } = options;
   const endpoint = yoga.graphqlEndpoint;
   const getPrefix = `${endpoint}?`;
   let answered = 0;
@@ -116,10 +121,22 @@ export function createJsonDoor(options: JsonDoorOptions) {
   /** Whether the headers alone let this door answer (checked before a body is read). */
   function accepts(req: IncomingMessage): boolean {
     const h = req.headers;
-    if (h.origin !== undefined || h['transfer-encoding'] !== undefined || jsonMediaTypeFor(h.accept) === undefined) return false;
-    // Checked in the same place as on Yoga's door: always so for JSON; a GET carries a header.
+    if (h['transfer-encoding'] !== undefined || jsonMediaTypeFor(h.accept) === undefined) return false;
+    // Checked in the same place as on Yoga's door: a JSON POST always passes, a GET with a
+    // preflight header (or a content type a form cannot have).
     if (!isPreflighted(h['content-type'], (name) => h[name] !== undefined)) return false;
-    if (req.method === 'GET') return req.url!.startsWith(getPrefix) && (h['content-length'] === undefined || h['content-length'] === '0');
+    if (req.method === 'GET') {
+      const url = req.url!;
+      // Without a body; and not what Yoga answers before any operation: GraphiQL's page (to an
+      // Accept naming text/html, as use-graphiql.ts reads it) and its health check (any URL
+      // ending in the health endpoint).
+      return (
+        url.startsWith(getPrefix) &&
+        !url.endsWith(healthEndpoint) &&
+        h.accept?.includes('text/html') !== true &&
+        (h['content-length'] === undefined || h['content-length'] === '0')
+      );
+    }
     return (
       req.method === 'POST' &&
       req.url === endpoint &&
@@ -154,9 +171,8 @@ export function createJsonDoor(options: JsonDoorOptions) {
     if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
     const type = entry?.valid === true ? entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation : undefined;
     // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
-    // that is not a query it can run (Yoga refuses a mutation, and answers a document with
-    // errors with a status of its own for a GET).
-    if (params === undefined || entry === undefined || type === OperationTypeNode.SUBSCRIPTION || (get && type !== OperationTypeNode.QUERY)) {
+    // of a mutation (which it refuses, 405).
+    if (params === undefined || entry === undefined || type === OperationTypeNode.SUBSCRIPTION || (get && type === OperationTypeNode.MUTATION)) {
       return answerWithYoga(req, res, body ?? null);
     }
 
@@ -172,6 +188,11 @@ export function createJsonDoor(options: JsonDoorOptions) {
     const bytes = Buffer.from(answer.body);
     headers['content-length'] = String(bytes.length);
     headers['x-request-id'] = requestIdOf(request);
+    // A browser's request (CORS): the headers Yoga's CORS plugin adds, from the same function.
+    if (req.headers.origin !== undefined) {
+      const allowed = getCORSHeadersByRequestAndOptions(request, cors);
+      for (const name in allowed) headers[name.toLowerCase()] = allowed[name]!;
+    }
     res.writeHead(answer.init.status, headers);
     res.end(bytes);
   }

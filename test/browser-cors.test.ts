@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:http';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
+import { listen, startGateway, type TestGateway } from './support/gateway.js';
+
+/**
+ * A frontend on another origin, in headless Chromium, calling the gateway as a browser does:
+ * a preflight, then the request with its `Origin`. The browser itself checks the CORS headers
+ * (a read is refused without them); the gateway's own door answers the requests, Yoga's the
+ * preflights.
+ */
+describe('a frontend on another origin, in a real browser', () => {
+  let gateway: TestGateway;
+  let site: Server;
+  let siteOrigin: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    // The frontend's own origin: another port is another origin.
+    site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>frontend</title>');
+    });
+    siteOrigin = await listen(site);
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    site?.closeAllConnections();
+    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await gateway?.close();
+  });
+
+  it('reads wallets with a POST and with a GET, both answered by the gateway\'s own door', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(siteOrigin);
+      const before = gateway.app.handler.jsonDoorCount;
+      const answers = await page.evaluate(
+        async ({ url, token }) => {
+          const headers = { authorization: `Bearer ${token}` };
+          const query = '{ wallets(first: 2) { nodes { id state } } }';
+          const post = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+          const get = await fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
+          return Promise.all([post, get].map(async (r) => ({ status: r.status, requestId: r.headers.get('x-request-id'), body: (await r.json()) as { data?: { wallets: { nodes: unknown[] } } } })));
+        },
+        { url: gateway.url, token: gateway.simulator.demoToken },
+      );
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.data?.wallets.nodes).toHaveLength(2);
+      }
+      expect(gateway.app.handler.jsonDoorCount - before).toBe(2);
+    } finally {
+      await page.close();
+    }
+  });
+});
