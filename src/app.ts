@@ -50,7 +50,7 @@ export interface AppDeps {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
-  /** The node:http listener: the gateway's own door for plain JSON operations, Yoga's for the rest. */
+  /** The node:http listener: the gateway's own door for plain operations (JSON POSTs, GETs), Yoga's for the rest. */
   handler: GatewayRequestListener;
   clumio: ClumioClient;
   /** Prometheus metrics, served at /metrics unless METRICS=false. */

@@ -43,9 +43,11 @@ describe('a frontend on another origin, in a real browser', () => {
         async ({ url, token }) => {
           const headers = { authorization: `Bearer ${token}` };
           const query = '{ wallets(first: 2) { nodes { id state } } }';
-          const post = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-          const get = await fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
-          return Promise.all([post, get].map(async (r) => ({ status: r.status, requestId: r.headers.get('x-request-id'), body: (await r.json()) as { data?: { wallets: { nodes: unknown[] } } } })));
+          // With credentials, as a frontend sends cookies to its own API: the browser then also
+          // requires Access-Control-Allow-Credentials, and an origin named rather than `*`.
+          const post = await fetch(url, { method: 'POST', credentials: 'include', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+          const get = await fetch(`${url}?query=${encodeURIComponent(query)}`, { credentials: 'include', headers });
+          return Promise.all([post, get].map(async (r) => ({ status: r.status, body: (await r.json()) as { data?: { wallets: { nodes: unknown[] } } } })));
         },
         { url: gateway.url, token: gateway.simulator.demoToken },
       );

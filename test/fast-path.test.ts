@@ -184,6 +184,8 @@ describe('the fast path', () => {
     ['a browser\'s POST', true, () => ({ body: op('query($id: ID!) { wallet(id: $id) { id state } }', { id: walletId }), headers: { ...auth, origin: 'https://app.example', accept: 'application/graphql-response+json,application/json;q=0.9' } })],
     ['a browser\'s GET, as urql sends it', true, () => ({ search: search({ query: '{ wallets(first: 2) { nodes { id } } }' }), headers: { ...auth, origin: 'https://app.example', accept: urqlAccept } })],
     ['a browser\'s request naming a method and headers', true, () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-custom' } })],
+    ['a browser\'s request refused at validation', true, () => ({ body: op('{ wallet(id: "x") { nope } }'), headers: { ...auth, origin: 'https://app.example', accept: 'application/graphql-response+json' } })],
+    ['a browser\'s request from an opaque origin', true, () => ({ body: op('{ wallet(id: "x") { id } }'), headers: { ...auth, origin: 'null' } })],
     ['a browser\'s GET of a mutation', false, () => ({ search: search({ query: 'mutation { deleteWallet(id: "nope") { deletedWalletId } }' }), headers: { ...auth, origin: 'https://app.example' } })],
     ['a browser\'s form post (CSRF)', false, () => ({ body: op('{ __typename }'), headers: { origin: 'https://evil.example', 'content-type': 'text/plain' } })],
     // GET, as urql sends a query by default.
@@ -194,6 +196,8 @@ describe('the fast path', () => {
     ['a GET with a preflight header and no token', true, () => ({ search: search({ query: '{ wallet(id: "z") { id } }' }), headers: { 'apollo-require-preflight': 'true' } })],
     ['a GET without a preflight header (CSRF)', false, () => ({ search: search({ query: '{ __typename }' }) })],
     ['a GET of a mutation', false, () => ({ search: search({ query: 'mutation($id: ID!) { refreshWallet(id: $id) { wallet { id } } }', variables: { id: walletId } }), headers: auth })],
+    ['a GET of an invalid mutation', false, () => ({ search: search({ query: 'mutation { nope }' }), headers: auth })],
+    ['a GET of a mutation over the alias limit', false, () => ({ search: search({ query: `mutation { ${Array.from({ length: 40 }, (_, i) => `a${i}: deleteWallet(id: "x") { deletedWalletId }`).join(' ')} }` }), headers: auth })],
     ['a GET naming an operation the document lacks', true, () => ({ search: search({ query: 'query A { __typename }', operationName: 'B' }), headers: auth })],
     ['a GET with a syntax error', true, () => ({ search: search({ query: '{ wallet(' }), headers: auth })],
     ['a GET with an unknown field', true, () => ({ search: search({ query: '{ wallet(id: "x") { nope } }' }), headers: auth })],
@@ -237,7 +241,7 @@ describe('the fast path', () => {
       'an unknown field', 'a syntax error', 'two operations without a name', 'two anonymous operations, one invalid', 'an invalid operation, another one named', 'a document too deep', 'too many aliases',
       'a validation error as graphql-response+json', 'a syntax error as graphql-response+json',
       'a variable of the wrong type', 'a missing required variable', 'a __proto__ alias',
-      'a GET naming an operation the document lacks', 'a GET with a syntax error', 'a GET with an unknown field', 'a GET whose variables do not coerce',
+      'a browser\'s request refused at validation', 'a GET naming an operation the document lacks', 'a GET with a syntax error', 'a GET with an unknown field', 'a GET whose variables do not coerce',
     ]);
     const compiled = cases.filter(([name, onOwnDoor]) => onOwnDoor && !notCompiled.has(name));
     expect(fast.app.compiledRuns).toBe(2 * compiled.length);

@@ -4,8 +4,8 @@ import { createJsonDoor, type JsonDoorOptions } from './json-door.js';
 import { createRequestView } from './request-view.js';
 
 /**
- * The gateway's node:http listener with its two doors: plain operations (JSON POSTs, GETs of
- * queries) take the gateway's own door (json-door.ts), everything else (GraphiQL, SSE, CORS
+ * The gateway's node:http listener with its two doors: plain operations (JSON POSTs, GETs but of
+ * mutations) take the gateway's own door (json-door.ts), everything else (GraphiQL, SSE, CORS
  * preflights, health, metrics, odd bodies) Yoga's, through its public `fetch`. Neither door
  * builds a URL from the Host header, and an answer that would carry an error's text (a stack)
  * is replaced by a masked one.

@@ -12,8 +12,8 @@ import { createRequestView } from './request-view.js';
 
 /**
  * The gateway's own door for the common request: a JSON POST of one query or mutation, or a GET
- * of one query (urql sends queries so by default), from a server-side caller or a browser (with
- * the CORS headers Yoga would add). It runs the gateway's steps in order: read the body within its limit (or
+ * of one operation that is not a mutation (urql sends queries so by default), from a server-side
+ * caller or a browser (with the CORS headers Yoga would add). It runs the gateway's steps in order: read the body within its limit (or
  * the query string), read the parameters, look the document up (parse, validate,
  * limits: the document store), run the operation (observe, context with caller, deadline and
  * call budget, execute, mask: run-operation), serialize as Yoga's JSON result processor does
@@ -169,10 +169,11 @@ export function createJsonDoor(options: JsonDoorOptions) {
       }
     }
     if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
-    const type = entry?.valid === true ? entry.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation : undefined;
+    // The operation's type whenever the document parsed, valid or not.
+    const type = entry?.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation;
     // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
-    // of a mutation (which it refuses, 405).
-    if (params === undefined || entry === undefined || type === OperationTypeNode.SUBSCRIPTION || (get && type === OperationTypeNode.MUTATION)) {
+    // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
+    if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (get && type === OperationTypeNode.MUTATION)) {
       return answerWithYoga(req, res, body ?? null);
     }
 
