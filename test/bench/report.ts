@@ -52,6 +52,17 @@ export interface LatencyAtOneConnection {
   rounds: number[];
 }
 
+/** The gateway under `wallet(id)` as one kind of client sends it (the first phase's load, rounds interleaved). */
+export interface RequestStyleMeasurement {
+  style: string;
+  title: string;
+  opsPerSecond: number;
+  cpuSecondsPerThousand: number;
+  /** Operations per second of each round, in order. */
+  rounds: number[];
+  failures: number;
+}
+
 export interface Check {
   pass: boolean;
   text: string;
@@ -67,6 +78,8 @@ export interface Results {
   idleRssMb: Record<string, number>;
   measurements: Measurement[];
   oneConnection: LatencyAtOneConnection[];
+  /** The gateway as frontends call it, beside the server-side request (the first row). */
+  requestStyles: RequestStyleMeasurement[];
   addedMeanLatencyMs: number;
   checks: Check[];
   warnings: string[];
@@ -211,6 +224,21 @@ export function markdown(results: Results): string {
   for (const l of results.oneConnection) {
     const title = `${l.targetTitle}${l.accept ? `, \`Accept: ${l.accept}\`` : ''}`;
     lines.push(`| ${title} | ${fmt(l.meanMs, 3)} | ${direct ? fmt(l.meanMs - direct.meanMs, 3) : 'n/a'} |`);
+  }
+  if (results.requestStyles.length > 0) {
+    const [base] = results.requestStyles;
+    const first = results.phases[0]!;
+    lines.push(
+      '',
+      `**wallet(id) as frontends send it** (this gateway; ${first.connections} connections, upstream answering at once; the rounds of the three interleave)`,
+      '',
+      '| request | ops/s | CPU s / 1,000 ops | ÷ a JSON POST from a server |',
+      '| --- | ---: | ---: | ---: |',
+    );
+    for (const s of results.requestStyles) {
+      const ratio = median(s.rounds.map((ops, i) => ops / base!.rounds[i]!));
+      lines.push(`| ${s.title}${s.failures ? ` (${s.failures} failed)` : ''} | ${int(s.opsPerSecond)} | ${fmt(s.cpuSecondsPerThousand, 3)} | ${fmt(ratio, 2)}x |`);
+    }
   }
   lines.push('', '**Targets**', '');
   for (const check of results.checks) lines.push(`- ${check.pass ? 'PASS' : 'FAIL'}: ${check.text}`);

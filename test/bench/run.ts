@@ -9,8 +9,8 @@ import { MAX_RAMP_MS, runLoad, type LoadResult } from './load.js';
 import { freePort } from '../support/wait.js';
 import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
-import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type Results } from './report.js';
-import { GRAPHQL_ACCEPT, GRAPHQL_RESPONSE_ACCEPT, loadSpec, scenarios, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
+import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results } from './report.js';
+import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
 import { ablations, direct, gateway, peers, type Target } from './targets.js';
 import { buildGateway } from '../support/build.js';
 import { root } from '../support/gateway-process.js';
@@ -378,6 +378,7 @@ async function benchmark(): Promise<void> {
   const warnings: string[] = [];
   const measurements: Measurement[] = [];
   const oneConnection: LatencyAtOneConnection[] = [];
+  const requestStyles: RequestStyleMeasurement[] = [];
 
   for (const [phaseIndex, phase] of PHASES.entries()) {
     const gateways = await Promise.all(gatewayVariants.map((v) => startGateway(simulator.url, v, { ...v.env, ...phase.gatewayEnv })));
@@ -466,38 +467,62 @@ async function benchmark(): Promise<void> {
       // Each target with the plain JSON Accept header, and the gateway once more as a client that
       // also accepts application/graphql-response+json asks it.
       const shipped = gateways[0]!;
-      const variants = [
-        ...running.map((r) => ({ r, accept: GRAPHQL_ACCEPT })),
-        { r: shipped, accept: GRAPHQL_RESPONSE_ACCEPT },
-      ];
+      const variants = [...running.map((r) => ({ r, style: serverStyle })), { r: shipped, style: graphqlResponseStyle }];
       const means = variants.map(() => [] as number[]);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [i, { r, accept }] of variants.entries()) {
+        for (const [i, { r, style }] of variants.entries()) {
           if (isDown(r, warnings)) {
             means[i]!.push(Number.NaN);
             continue;
           }
           await settle(simulator.url);
-          const result = await runLoad(loadSpec(wallet, r.target, r.url, accept), { connections: LATENCY_CONNECTIONS, seconds: ONE_CONNECTION_SECONDS });
+          const result = await runLoad(loadSpec(wallet, r.target, r.url, style), { connections: LATENCY_CONNECTIONS, seconds: ONE_CONNECTION_SECONDS });
           means[i]!.push(result.meanMs);
         }
       }
       oneConnection.push(
-        ...variants.map(({ r, accept }, i) => ({
+        ...variants.map(({ r, style }, i) => ({
           target: r.target.name,
           targetTitle: r.target.title,
-          ...(accept === GRAPHQL_ACCEPT ? {} : { accept }),
+          ...(style === serverStyle ? {} : { accept: style.headers.accept! }),
           meanMs: median(means[i]!),
           rounds: means[i]!,
         })),
       );
       log(`one connection, wallet(id): ${oneConnection.map((l) => `${l.target}${l.accept ? ' (graphql-response+json)' : ''} ${l.meanMs.toFixed(3)} ms`).join(', ')}`);
+
+      // The gateway as frontends in a browser call it, beside the bench's own request, with this
+      // phase's load: which door answers shows in what each costs.
+      const styles = [serverStyle, ...frontendStyles];
+      const styleRounds = styles.map(() => [] as LoadResult[]);
+      for (let round = 0; round < ROUNDS && !isDown(shipped, warnings); round++) {
+        for (const [i, style] of styles.entries()) {
+          await settle(simulator.url);
+          styleRounds[i]!.push(await timedRun(loadSpec(wallet, shipped.target, shipped.url, style), shipped, phase.connections));
+        }
+      }
+      requestStyles.push(
+        ...styles.map((style, i) => {
+          const results = styleRounds[i]!;
+          const failures = results.reduce((sum, x) => sum + x.failures, 0);
+          if (failures > 0) warnings.push(`the gateway failed ${failures} requests sent as ${style.title}`);
+          return {
+            style: style.name,
+            title: style.title,
+            opsPerSecond: median(results.map((x) => x.opsPerSecond)),
+            cpuSecondsPerThousand: median(results.map((x) => (x.operations > 0 ? (x.cpuSeconds * 1000) / x.operations : Number.NaN))),
+            rounds: results.map((x) => Math.round(x.opsPerSecond)),
+            failures,
+          };
+        }),
+      );
+      log(`wallet(id) as frontends send it: ${requestStyles.map((s) => `${s.style} ${Math.round(s.opsPerSecond)} ops/s cpu ${s.cpuSecondsPerThousand.toFixed(3)} s/1k`).join(', ')}`);
     }
     await stopServers(gateways);
   }
   await setLatency(simulator.url, 0);
 
-  const results = summarize(measurements, oneConnection, warnings, loadBefore, idleRssMb, scenarios(fixtures[0]!.timed));
+  const results = summarize(measurements, oneConnection, requestStyles, warnings, loadBefore, idleRssMb, scenarios(fixtures[0]!.timed));
   const table = markdown(results);
   console.log(`\n${table}\n`);
   mkdirSync(resultsDir, { recursive: true });
@@ -513,6 +538,7 @@ async function benchmark(): Promise<void> {
 function summarize(
   measurements: Measurement[],
   oneConnection: LatencyAtOneConnection[],
+  requestStyles: RequestStyleMeasurement[],
   warnings: string[],
   loadBefore: string,
   idleRssMb: Record<string, number>,
@@ -583,6 +609,7 @@ function summarize(
     idleRssMb,
     measurements,
     oneConnection,
+    requestStyles,
     addedMeanLatencyMs,
     checks,
     warnings,

@@ -102,8 +102,41 @@ export interface LoadSpec {
 export const GRAPHQL_ACCEPT = 'application/json';
 export const GRAPHQL_RESPONSE_ACCEPT = 'application/graphql-response+json, application/json';
 
+/** How a client sends an operation: a GET (its query string) or a JSON POST, and its headers beside the token. */
+export interface RequestStyle {
+  name: string;
+  title: string;
+  get: boolean;
+  headers: Record<string, string>;
+}
+
+/** The bench's request: a JSON POST from a server. */
+export const serverStyle: RequestStyle = { name: 'server', title: 'a JSON POST from a server (`Accept: application/json`)', get: false, headers: { accept: GRAPHQL_ACCEPT } };
+
+/** A client that also accepts application/graphql-response+json. */
+export const graphqlResponseStyle: RequestStyle = { name: 'graphql-response', title: 'a JSON POST accepting graphql-response+json', get: false, headers: { accept: GRAPHQL_RESPONSE_ACCEPT } };
+
+// A browser sends its page's origin with every POST and every cross-origin GET.
+const pageOrigin = 'https://app.example';
+
+/** Frontends in a browser, as their clients send an operation by default. */
+export const frontendStyles: RequestStyle[] = [
+  {
+    name: 'apollo-browser',
+    title: 'Apollo Client 4 in a browser: a POST with `Origin`',
+    get: false,
+    headers: { accept: 'application/graphql-response+json,application/json;q=0.9', origin: pageOrigin },
+  },
+  {
+    name: 'urql-browser',
+    title: 'urql in a browser: a GET with `Origin` (its default for a query)',
+    get: true,
+    headers: { accept: 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed', origin: pageOrigin },
+  },
+];
+
 /** One scenario against one target, from each caller's copy of it (same operation, own token and wallets). */
-export function loadSpec(perCaller: Scenario[], target: Target, url: string, accept = GRAPHQL_ACCEPT): LoadSpec {
+export function loadSpec(perCaller: Scenario[], target: Target, url: string, style: RequestStyle = serverStyle): LoadSpec {
   const origin = new URL(url);
   const callers = perCaller.map((scenario): Request[] => {
     const authorization = `Bearer ${scenario.token}`;
@@ -111,14 +144,12 @@ export function loadSpec(perCaller: Scenario[], target: Target, url: string, acc
       const headers = { authorization, accept: 'application/api.clumio.wallets=v1+json' };
       return scenario.direct.map((r) => ({ ...r, headers }));
     }
-    return [
-      {
-        method: 'POST',
-        path: origin.pathname,
-        headers: { 'content-type': 'application/json', accept, authorization },
-        body: JSON.stringify(scenario.graphql),
-      },
-    ];
+    const headers = { ...style.headers, authorization };
+    if (style.get) {
+      const search = new URLSearchParams({ query: scenario.graphql.query, variables: JSON.stringify(scenario.graphql.variables) });
+      return [{ method: 'GET', path: `${origin.pathname}?${search}`, headers }];
+    }
+    return [{ method: 'POST', path: origin.pathname, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(scenario.graphql) }];
   });
   return { url: origin.origin, callers, requestsPerOperation: callers[0]!.length };
 }
