@@ -50,7 +50,7 @@ export interface AppDeps {
 
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
-  /** The node:http listener: the gateway's own door for plain operations (JSON POSTs, GETs), Yoga's for the rest. */
+  /** The node:http listener: the gateway's own door for plain operations (JSON POSTs, GETs but of mutations), Yoga's for the rest. */
   handler: GatewayRequestListener;
   clumio: ClumioClient;
   /** Prometheus metrics, served at /metrics unless METRICS=false. */
@@ -183,6 +183,7 @@ export function createApp(deps: AppDeps): App {
     trusted,
     cors,
     healthEndpoint,
+    graphiql: config.graphiql,
     jsonDoor: config.fastPath,
     maxBodyBytes: config.maxRequestBodyBytes,
   });

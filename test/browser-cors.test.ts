@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
-import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { closeServer, listen, startGateway, type TestGateway } from './support/gateway.js';
 
 /**
  * A frontend on another origin, in headless Chromium, calling the gateway as a browser does:
@@ -29,8 +29,7 @@ describe('a frontend on another origin, in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    site?.closeAllConnections();
-    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await closeServer(site);
     await gateway?.close();
   });
 

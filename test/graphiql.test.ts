@@ -9,7 +9,7 @@ import { exampleTabs, seededExampleIds, type ExampleWalletIds } from '../src/gra
 import { createSchema } from '../src/graphql/schema.js';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { launchChromium } from './support/chromium.js';
-import { listen, startGateway } from './support/gateway.js';
+import { closeServer, listen, startGateway } from './support/gateway.js';
 
 /** Screenshots for a human to look at, next to the test results (not shared with other checkouts). */
 const SCREENSHOTS = new URL('../test-results/', import.meta.url).pathname;
@@ -67,8 +67,7 @@ describe('GraphiQL in a real browser, offline', () => {
 
   afterAll(async () => {
     await browser?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeServer(server);
     await app?.close();
     await simulator?.close();
   });

@@ -129,8 +129,9 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       req.resume();
       return answerError(res, 400, 'BAD_REQUEST', 'The Host header is not a valid host name.');
     }
-    if (door?.accepts(req)) {
-      door.handle(req, res).catch((error: unknown) => fail(res, error));
+    const mediaType = door?.accepts(req);
+    if (mediaType !== undefined) {
+      door!.handle(req, res, mediaType).catch((error: unknown) => fail(res, error));
       return;
     }
     answerWithYoga(req, res).catch((error: unknown) => fail(res, error));

@@ -4,6 +4,7 @@ import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import { OperationTypeNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import { refusedDocument, type DocumentEntry, type DocumentStore } from '../graphql/documents.js';
 import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
+import { asksForGraphiQLPage } from '../graphql/plugins/use-graphiql.js';
 import { requestIdOf } from '../graphql/plugins/use-request-id.js';
 import type { OperationParams, RunOperation } from '../graphql/run-operation.js';
 import { isPreflighted } from './csrf.js';
@@ -31,6 +32,8 @@ export interface JsonDoorOptions {
   maxBodyBytes: number;
   /** Yoga's `healthCheckEndpoint`. */
   healthEndpoint: string;
+  /** Whether GraphiQL is served (its page requests are Yoga's to answer). */
+  graphiql: boolean;
   /** The CORS options Yoga is given: a browser's request is answered with the same headers. */
   cors: CORSOptions;
   /** Hands the request to Yoga's door, with its body as already read. */
@@ -40,7 +43,7 @@ export interface JsonDoorOptions {
 
 const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions']);
 
-type MediaType = 'application/json' | 'application/graphql-response+json';
+export type MediaType = 'application/json' | 'application/graphql-response+json';
 
 /**
  * The media type of a single answer (a query's or a mutation's) as Yoga picks it, when it picks
@@ -113,40 +116,37 @@ class CapturedResponse {
 const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
 export function createJsonDoor(options: JsonDoorOptions) {
-  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted, cors, healthEndpoint } = options;
+  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted, cors, healthEndpoint, graphiql } = options;
   const endpoint = yoga.graphqlEndpoint;
   const getPrefix = `${endpoint}?`;
   let answered = 0;
 
-  /** Whether the headers alone let this door answer (checked before a body is read). */
-  function accepts(req: IncomingMessage): boolean {
+  /**
+   * The media type of the door's answer when the headers alone let it answer (checked before a
+   * body is read; cheap checks first, as every request passes here); else undefined.
+   */
+  function accepts(req: IncomingMessage): MediaType | undefined {
     const h = req.headers;
-    if (h['transfer-encoding'] !== undefined || jsonMediaTypeFor(h.accept) === undefined) return false;
-    // Checked in the same place as on Yoga's door: a JSON POST always passes, a GET with a
-    // preflight header (or a content type a form cannot have).
-    if (!isPreflighted(h['content-type'], (name) => h[name] !== undefined)) return false;
-    if (req.method === 'GET') {
+    if (h['transfer-encoding'] !== undefined) return undefined;
+    if (req.method === 'POST') {
+      // A JSON body is never a form's: CSRF prevention (csrf.ts) lets it pass.
+      if (req.url !== endpoint || h['content-length'] === undefined || Number(h['content-length']) > maxBodyBytes || !isJsonContentType(h['content-type'])) return undefined;
+    } else if (req.method === 'GET') {
       const url = req.url!;
-      // Without a body; and not what Yoga answers before any operation: GraphiQL's page (to an
-      // Accept naming text/html, as use-graphiql.ts reads it) and its health check (any URL
-      // ending in the health endpoint).
-      return (
-        url.startsWith(getPrefix) &&
-        !url.endsWith(healthEndpoint) &&
-        h.accept?.includes('text/html') !== true &&
-        (h['content-length'] === undefined || h['content-length'] === '0')
-      );
+      // Without a body; and not what Yoga answers before any operation: GraphiQL's page and its
+      // health check (any URL ending in the health endpoint).
+      if (!url.startsWith(getPrefix) || url.endsWith(healthEndpoint) || (h['content-length'] !== undefined && h['content-length'] !== '0')) return undefined;
+      if (graphiql && asksForGraphiQLPage('GET', h.accept)) return undefined;
+      // Checked as on Yoga's door: a GET passes with a preflight header (or a content type a form cannot have).
+      if (!isPreflighted(h['content-type'], (name) => h[name] !== undefined)) return undefined;
+    } else {
+      return undefined;
     }
-    return (
-      req.method === 'POST' &&
-      req.url === endpoint &&
-      h['content-length'] !== undefined &&
-      Number(h['content-length']) <= maxBodyBytes &&
-      isJsonContentType(h['content-type'])
-    );
+    return jsonMediaTypeFor(h.accept);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers a request `accepts` took, in the media type it gave. */
+  async function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType): Promise<void> {
     const get = req.method === 'GET';
     // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
     const body = get ? null : await readBody(req, maxBodyBytes);
@@ -181,7 +181,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     const serverContext = { req, res };
     const pending = runOperation(entry, params, request, serverContext);
     const result: ExecutionResult = pending instanceof Promise ? await pending : pending;
-    const answer = processRegularResult(result, captureFetchApi, jsonMediaTypeFor(req.headers.accept)!) as unknown as CapturedResponse;
+    const answer = processRegularResult(result, captureFetchApi, mediaType) as unknown as CapturedResponse;
     const headers: Record<string, string> = {};
     for (const name in answer.init.headers) headers[name.toLowerCase()] = answer.init.headers[name]!;
     // Encoded once: JSON.stringify gives a large result as a string of parts, which measuring

@@ -53,15 +53,10 @@ export interface LatencyAtOneConnection {
 }
 
 /** The gateway under `wallet(id)` as one kind of client sends it (the first phase's load, rounds interleaved). */
-export interface RequestStyleMeasurement {
+export type RequestStyleMeasurement = Pick<Measurement, 'opsPerSecond' | 'cpuSecondsPerThousand' | 'rounds' | 'failures'> & {
   style: string;
   title: string;
-  opsPerSecond: number;
-  cpuSecondsPerThousand: number;
-  /** Operations per second of each round, in order. */
-  rounds: number[];
-  failures: number;
-}
+};
 
 export interface Check {
   pass: boolean;

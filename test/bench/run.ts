@@ -329,6 +329,16 @@ async function setLatency(simulatorUrl: string, ms: number): Promise<void> {
   if (status !== 204) throw new Error(`setting the simulator's latency failed: ${status}`);
 }
 
+/** What a target's rounds come to: median throughput and CPU per 1,000 operations, each round's throughput, the failures. */
+function summarizeRounds(results: LoadResult[]): Pick<Measurement, 'opsPerSecond' | 'cpuSecondsPerThousand' | 'rounds' | 'failures'> {
+  return {
+    opsPerSecond: median(results.map((x) => x.opsPerSecond)),
+    cpuSecondsPerThousand: median(results.map((x) => (x.operations > 0 ? (x.cpuSeconds * 1000) / x.operations : Number.NaN))),
+    rounds: results.map((x) => Math.round(x.opsPerSecond)),
+    failures: results.reduce((sum, x) => sum + x.failures, 0),
+  };
+}
+
 /** One timed run, with the CPU time the target's process used over its window. */
 async function timedRun(spec: LoadSpec, r: Running, connections: number): Promise<LoadResult> {
   return runLoad(spec, { connections, seconds: ROUND_SECONDS, cpuOf: r.server.pid });
@@ -443,12 +453,9 @@ async function benchmark(): Promise<void> {
           scenarioTitle: scenario.title,
           target: r.target.name,
           targetTitle: r.target.title,
-          opsPerSecond: median(results.map((x) => x.opsPerSecond)),
+          ...summarizeRounds(results),
           p50: median(results.map((x) => x.p50)),
           p99: median(results.map((x) => x.p99)),
-          cpuSecondsPerThousand: median(results.map((x) => (x.operations > 0 ? (x.cpuSeconds * 1000) / x.operations : Number.NaN))),
-          rounds: results.map((x) => Math.round(x.opsPerSecond)),
-          failures: results.reduce((sum, x) => sum + x.failures, 0),
           peakRssMb,
           upstreamCallsPerOperation: upstream?.perOperation ?? null,
         };
@@ -503,17 +510,9 @@ async function benchmark(): Promise<void> {
       }
       requestStyles.push(
         ...styles.map((style, i) => {
-          const results = styleRounds[i]!;
-          const failures = results.reduce((sum, x) => sum + x.failures, 0);
-          if (failures > 0) warnings.push(`the gateway failed ${failures} requests sent as ${style.title}`);
-          return {
-            style: style.name,
-            title: style.title,
-            opsPerSecond: median(results.map((x) => x.opsPerSecond)),
-            cpuSecondsPerThousand: median(results.map((x) => (x.operations > 0 ? (x.cpuSeconds * 1000) / x.operations : Number.NaN))),
-            rounds: results.map((x) => Math.round(x.opsPerSecond)),
-            failures,
-          };
+          const summary = summarizeRounds(styleRounds[i]!);
+          if (summary.failures > 0) warnings.push(`the gateway failed ${summary.failures} requests sent as ${style.title}`);
+          return { style: style.name, title: style.title, ...summary };
         }),
       );
       log(`wallet(id) as frontends send it: ${requestStyles.map((s) => `${s.style} ${Math.round(s.opsPerSecond)} ops/s cpu ${s.cpuSecondsPerThousand.toFixed(3)} s/1k`).join(', ')}`);

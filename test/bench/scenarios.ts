@@ -1,4 +1,5 @@
 import type { Request } from 'autocannon';
+import { apolloAccept, urqlAccept } from '../support/client-accept.js';
 import type { Target } from './targets.js';
 
 export type ScenarioName = 'wallet' | 'refresh' | 'wallets' | 'entities';
@@ -125,13 +126,13 @@ export const frontendStyles: RequestStyle[] = [
     name: 'apollo-browser',
     title: 'Apollo Client 4 in a browser: a POST with `Origin`',
     get: false,
-    headers: { accept: 'application/graphql-response+json,application/json;q=0.9', origin: pageOrigin },
+    headers: { accept: apolloAccept, origin: pageOrigin },
   },
   {
     name: 'urql-browser',
     title: 'urql in a browser: a GET with `Origin` (its default for a query)',
     get: true,
-    headers: { accept: 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed', origin: pageOrigin },
+    headers: { accept: urqlAccept, origin: pageOrigin },
   },
 ];
 

@@ -40,6 +40,13 @@ export async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** Closes a server and its open connections (nothing when it was never made). */
+export async function closeServer(server: Server | undefined): Promise<void> {
+  if (server === undefined) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
 /** The gateway on loopback in front of a fresh simulator, built as main.ts builds it. */
 export interface GatewayOptions {
   env?: Record<string, string>;
@@ -113,8 +120,7 @@ export async function startGateway(
       return { status: response.status, body: parsed, text };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await app.close();
       await simulator.close();
     },

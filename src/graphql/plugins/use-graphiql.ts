@@ -56,12 +56,17 @@ async function renderPage(options: GraphiQLOptions): Promise<Page> {
  * none. The page is rendered once, sent gzipped to browsers that accept it, and revalidated by ETag.
  * Yoga's built-in GraphiQL must be off (`graphiql: false`).
  */
+/** Whether a request asks for GraphiQL's page: a browser's GET whose Accept names text/html. */
+export function asksForGraphiQLPage(method: string, accept: string | null | undefined): boolean {
+  return method === 'GET' && accept?.includes('text/html') === true;
+}
+
 export function useGraphiQL(options: { endpoint: string; defaults?: GraphiQLDefaults }): Plugin {
   let rendering: Promise<Page> | undefined;
   return {
     async onRequest(event) {
       const { request, url, fetchAPI } = event;
-      if (request.method !== 'GET' || !request.headers.get('accept')?.includes('text/html')) return;
+      if (!asksForGraphiQLPage(request.method, request.headers.get('accept'))) return;
       if (url.pathname !== options.endpoint && url.pathname !== `${options.endpoint}/`) return;
       rendering ??= renderPage(graphiqlOptions(options.defaults));
       const page = await rendering;
