@@ -42,6 +42,8 @@ export interface JsonDoorOptions {
 
 
 const paramKeys = new Set(['query', 'variables', 'operationName', 'extensions']);
+// In trusted-documents mode a body may name its document by `documentId` instead (GraphQL over HTTP).
+const trustedParamKeys = new Set([...paramKeys, 'documentId']);
 
 export type MediaType = 'application/json' | 'application/graphql-response+json';
 
@@ -78,9 +80,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The parameters of one operation, or undefined for anything else. */
-function plainParams(body: unknown): OperationParams | undefined {
+function plainParams(body: unknown, keys: ReadonlySet<string> = paramKeys): OperationParams | undefined {
   if (!isPlainObject(body)) return undefined;
-  for (const key in body) if (!paramKeys.has(key)) return undefined;
+  for (const key in body) if (!keys.has(key)) return undefined;
   const { query, variables, operationName, extensions } = body as OperationParams;
   if (query !== undefined && typeof query !== 'string') return undefined;
   if (variables != null && !isPlainObject(variables)) return undefined;
@@ -154,7 +156,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     if (get) params = queryStringParams(req.url!);
     else if (body) {
       try {
-        params = plainParams(JSON.parse(body.toString('utf8')));
+        params = plainParams(JSON.parse(body.toString('utf8')), trusted === undefined ? paramKeys : trustedParamKeys);
       } catch {
         params = undefined;
       }
@@ -163,7 +165,8 @@ export function createJsonDoor(options: JsonDoorOptions) {
     let entry: DocumentEntry | undefined;
     if (params !== undefined && trusted !== undefined) {
       try {
-        params = { ...params, query: trusted.queryFor(params, request) };
+        // As on Yoga's door (use-trusted-documents.ts): only the parameters of an operation go on.
+        params = { query: trusted.queryFor(params, request), variables: params.variables, operationName: params.operationName, extensions: params.extensions };
       } catch (error) {
         entry = refusedDocument([error as GraphQLError]);
       }
