@@ -49,6 +49,11 @@ async function renderPage(options: GraphiQLOptions): Promise<Page> {
   return { body, gzipped, etag };
 }
 
+/** Whether a request asks for GraphiQL's page: a browser's GET whose Accept names text/html. */
+export function asksForGraphiQLPage(method: string, accept: string | null | undefined): boolean {
+  return method === 'GET' && accept?.includes('text/html') === true;
+}
+
 /**
  * Serves GraphiQL at the GraphQL endpoint to browsers (GET accepting text/html), as Yoga's own
  * GraphiQL does, but from the gateway itself: script, styles and editor workers are all inlined
@@ -56,11 +61,6 @@ async function renderPage(options: GraphiQLOptions): Promise<Page> {
  * none. The page is rendered once, sent gzipped to browsers that accept it, and revalidated by ETag.
  * Yoga's built-in GraphiQL must be off (`graphiql: false`).
  */
-/** Whether a request asks for GraphiQL's page: a browser's GET whose Accept names text/html. */
-export function asksForGraphiQLPage(method: string, accept: string | null | undefined): boolean {
-  return method === 'GET' && accept?.includes('text/html') === true;
-}
-
 export function useGraphiQL(options: { endpoint: string; defaults?: GraphiQLDefaults }): Plugin {
   let rendering: Promise<Page> | undefined;
   return {
