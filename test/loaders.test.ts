@@ -4,7 +4,7 @@ import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createSimulator } from '../src/simulator/index.js';
 import { startCountingProxy } from './support/counting-proxy.js';
-import { listen, startGateway, useGateway } from './support/gateway.js';
+import { closeServer, listen, startGateway, useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
 
 const gateway = useGateway();
@@ -139,8 +139,7 @@ describe('upstream calls of one operation', () => {
       expect(proxy.maxInFlight).toBeLessThanOrEqual(3);
       expect(proxy.maxInFlight).toBeGreaterThan(1);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await app.close();
       await proxy.close();
       await simulator.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import type { Simulator } from '../src/simulator/index.js';
-import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { closeServer, listen, startGateway, type TestGateway } from './support/gateway.js';
 import { eventually, openSse, type SseStream } from './support/sse.js';
 import { seedWallets } from './support/wallets.js';
 import { freePort, until } from './support/wait.js';
@@ -406,8 +406,7 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
       url: `${origin}/graphql`,
       app,
       async close() {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
+        await closeServer(server);
         await app.close();
       },
     };

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { listen, startGateway, type TestGateway } from './support/gateway.js';
+import { closeServer, listen, startGateway, type TestGateway } from './support/gateway.js';
 import { until } from './support/wait.js';
 
 interface OtlpSpan {
@@ -43,11 +43,7 @@ async function startReceiver(): Promise<{ url: string; bodies: string[]; spans()
         const data = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
         return data.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

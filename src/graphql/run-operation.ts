@@ -21,6 +21,11 @@ export interface OperationParams {
   extensions?: unknown;
 }
 
+/** The operation name the parameters give (one that is not a string names none). */
+export function operationNameOf(params: OperationParams): string | undefined {
+  return typeof params.operationName === 'string' ? params.operationName : undefined;
+}
+
 export interface RunOperationDeps {
   schema: GraphQLSchema;
   /** The GraphQL context factory Yoga is given. */
@@ -50,7 +55,7 @@ export function createRunOperation(deps: RunOperationDeps): RunOperation {
   }
 
   return (entry, params, request, serverContext) => {
-    const operationName = typeof params.operationName === 'string' ? params.operationName : undefined;
+    const operationName = operationNameOf(params);
     // As Yoga's context: the server context with the request and its parameters.
     const initial = Object.assign(serverContext, { request, params });
     const operation = observer.start(initial, request, params.operationName);

@@ -12,6 +12,8 @@ const hashPattern = /^(?:sha256:)?([0-9a-f]{64})$/;
 
 export interface TrustedParams {
   query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
   extensions?: unknown;
   documentId?: unknown;
 }
@@ -66,8 +68,11 @@ export interface TrustedDocumentsOptions {
  * router secret; without one configured, this mode is for direct frontend traffic only.
  */
 export interface TrustedDocumentsStep {
-  /** The query text these parameters may run; throws the coded refusal otherwise. */
-  queryFor(params: TrustedParams, request: Request): string;
+  /**
+   * The parameters that go on: the query text these parameters may run, with their variables,
+   * operation name and extensions (never `documentId`); throws the coded refusal otherwise.
+   */
+  operationParams<P extends TrustedParams>(params: P, request: Request): { query: string } & Pick<P, 'variables' | 'operationName' | 'extensions'>;
 }
 
 export function createTrustedDocuments(options: TrustedDocumentsOptions): TrustedDocumentsStep {
@@ -76,17 +81,20 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
     const sent = request.headers.get(routerSecretHeader);
     return expected !== null && sent !== null && timingSafeEqual(digest(sent), expected);
   };
+  const queryFor = (params: TrustedParams, request: Request): string => {
+    if (params.query) {
+      if (typeof params.query === 'string' && isRouter(request)) return params.query;
+      throw refusals.queryOnly();
+    }
+    const id = trustedDocumentId(params, request);
+    if (id === null) throw refusals.noId();
+    const document = trustedDocuments[id];
+    if (document === undefined) throw refusals.notFound();
+    return document;
+  };
   return {
-    queryFor(params, request) {
-      if (params.query) {
-        if (typeof params.query === 'string' && isRouter(request)) return params.query;
-        throw refusals.queryOnly();
-      }
-      const id = trustedDocumentId(params, request);
-      if (id === null) throw refusals.noId();
-      const document = trustedDocuments[id];
-      if (document === undefined) throw refusals.notFound();
-      return document;
+    operationParams(params, request) {
+      return { query: queryFor(params, request), variables: params.variables, operationName: params.operationName, extensions: params.extensions };
     },
   };
 }

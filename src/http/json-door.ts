@@ -6,7 +6,7 @@ import { refusedDocument, type DocumentEntry, type DocumentStore } from '../grap
 import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
 import { asksForGraphiQLPage } from '../graphql/plugins/use-graphiql.js';
 import { requestIdOf } from '../graphql/plugins/use-request-id.js';
-import type { OperationParams, RunOperation } from '../graphql/run-operation.js';
+import { operationNameOf, type OperationParams, type RunOperation } from '../graphql/run-operation.js';
 import { isPreflighted } from './csrf.js';
 import { readBody } from './read-body.js';
 import { createRequestView } from './request-view.js';
@@ -14,9 +14,9 @@ import { createRequestView } from './request-view.js';
 /**
  * The gateway's own door for the common request: a JSON POST of one query or mutation, or a GET
  * of one operation that is not a mutation (urql sends queries so by default), from a server-side
- * caller or a browser (with the CORS headers Yoga would add). It runs the gateway's steps in order: read the body within its limit (or
- * the query string), read the parameters, look the document up (parse, validate,
- * limits: the document store), run the operation (observe, context with caller, deadline and
+ * caller or a browser (with the CORS headers Yoga would add). It runs the gateway's steps in
+ * order: read the body within its limit (or the query string), read the parameters, look the
+ * document up (parse, validate, limits: the document store), run the operation (observe, context with caller, deadline and
  * call budget, execute, mask: run-operation), serialize as Yoga's JSON result processor does
  * (its public `processRegularResult`), and answer with the request id. Yoga's door runs the
  * same modules as plugins. Anything else (an unusual body, a subscription, a CORS preflight, a GET
@@ -121,6 +121,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
   const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted, cors, healthEndpoint, graphiql } = options;
   const endpoint = yoga.graphqlEndpoint;
   const getPrefix = `${endpoint}?`;
+  const bodyKeys = trusted === undefined ? paramKeys : trustedParamKeys;
   let answered = 0;
 
   /**
@@ -156,7 +157,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     if (get) params = queryStringParams(req.url!);
     else if (body) {
       try {
-        params = plainParams(JSON.parse(body.toString('utf8')), trusted === undefined ? paramKeys : trustedParamKeys);
+        params = plainParams(JSON.parse(body.toString('utf8')), bodyKeys);
       } catch {
         params = undefined;
       }
@@ -165,15 +166,14 @@ export function createJsonDoor(options: JsonDoorOptions) {
     let entry: DocumentEntry | undefined;
     if (params !== undefined && trusted !== undefined) {
       try {
-        // As on Yoga's door (use-trusted-documents.ts): only the parameters of an operation go on.
-        params = { query: trusted.queryFor(params, request), variables: params.variables, operationName: params.operationName, extensions: params.extensions };
+        params = trusted.operationParams(params, request);
       } catch (error) {
         entry = refusedDocument([error as GraphQLError]);
       }
     }
     if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
     // The operation's type whenever the document parsed, valid or not.
-    const type = entry?.operation(typeof params!.operationName === 'string' ? params!.operationName : undefined)?.operation;
+    const type = entry?.operation(operationNameOf(params!))?.operation;
     // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
     // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
     if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (get && type === OperationTypeNode.MUTATION)) {

@@ -89,12 +89,12 @@ export function median(values: number[]): number {
 }
 
 /** Each round's ratio of a's throughput to b's (rounds interleave, so a pair shares the machine's mood). */
-export function roundRatios(a: Measurement, b: Measurement): number[] {
+export function roundRatios(a: Pick<Measurement, 'rounds'>, b: Pick<Measurement, 'rounds'>): number[] {
   return a.rounds.map((ops, i) => ops / b.rounds[i]!);
 }
 
 /** The median of the rounds' ratios: what every ratio of the report is. */
-export function roundRatio(a: Measurement, b: Measurement): number {
+export function roundRatio(a: Pick<Measurement, 'rounds'>, b: Pick<Measurement, 'rounds'>): number {
   return median(roundRatios(a, b));
 }
 
@@ -231,7 +231,7 @@ export function markdown(results: Results): string {
       '| --- | ---: | ---: | ---: |',
     );
     for (const s of results.requestStyles) {
-      const ratio = median(s.rounds.map((ops, i) => ops / base!.rounds[i]!));
+      const ratio = roundRatio(s, base!);
       lines.push(`| ${s.title}${s.failures ? ` (${s.failures} failed)` : ''} | ${int(s.opsPerSecond)} | ${fmt(s.cpuSecondsPerThousand, 3)} | ${fmt(ratio, 2)}x |`);
     }
   }

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { listen } from './gateway.js';
+import { closeServer, listen } from './gateway.js';
 
 export interface AccountRecord {
   id: string;
@@ -88,9 +88,6 @@ export async function startAccountsSubgraph(accounts: AccountRecord[]): Promise<
     url,
     typeDefs: accountsTypeDefs,
     requests,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeServer(server),
   };
 }

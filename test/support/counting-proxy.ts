@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { listen } from './gateway.js';
+import { closeServer, listen } from './gateway.js';
 
 export interface CountingProxy {
   /** Base URL to use as the Clumio origin. */
@@ -52,9 +52,6 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     reset() {
       max = active;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeServer(server),
   };
 }

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway-runtime';
 import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
-import { listen } from './gateway.js';
+import { closeServer, listen } from './gateway.js';
 
 export interface SubgraphService {
   name: string;
@@ -77,8 +77,7 @@ export async function startRouter(services: SubgraphService[]): Promise<Router> 
       return { status: response.status, body: (await response.json()) as never };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await runtime.dispose();
     },
   };

@@ -5,9 +5,7 @@ import type { TrustedDocumentsStep } from '../trusted-documents.js';
 export function useTrustedDocuments(trusted: TrustedDocumentsStep): Plugin {
   return {
     onParams({ params, request, setParams }) {
-      const query = trusted.queryFor(params as never, request);
-      // Only the parameters of an operation go on (not `documentId`).
-      setParams({ query, operationName: params.operationName, variables: params.variables, extensions: params.extensions });
+      setParams(trusted.operationParams(params, request));
     },
   };
 }
