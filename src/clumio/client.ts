@@ -8,7 +8,7 @@ import { ClumioError, type UpstreamErrorCode } from './errors.js';
 import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import type { Cancellation } from '../request/deadline.js';
-import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions } from './scheduler.js';
+import { callerKey, createScheduler, defaultSchedulerOptions, type Release, type SchedulerOptions } from './scheduler.js';
 
 export interface ClumioTimeouts {
   /** TCP + TLS connect. */
@@ -160,7 +160,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   }
 
   // Breakers and scheduling: an attempt passes Clumio's breaker and the caller's own, waits for
-  // a fair slot, and tells both breakers what its exchange said about Clumio's health.
+  // a fair slot when there is none free, and tells both breakers what its exchange said about
+  // Clumio's health.
   // (Promise chains rather than async functions, here and in `exchange`: an operation of many
   // entity keys has dozens of calls waiting or in flight, and each suspended async function
   // held a frame of its own. A throw anywhere becomes a rejection, as in an async function.)
@@ -169,33 +170,38 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     const caller = callerKeyOf(request.caller);
     breaker.check();
     callers.check(caller);
-    return scheduler.acquire(caller, request.cancellation).then((release) => {
-      let probe = false;
-      let callerProbe = false;
-      const settle = (verdict: Verdict) => {
-        release();
-        breaker.settle(verdict, probe, caller);
-        callers.settle(caller, verdict, callerProbe);
-      };
-      let exchanged: Promise<ClumioResponse>;
-      try {
-        callerProbe = callers.admit(caller);
-        probe = breaker.admit(caller);
-        exchanged = exchange(request);
-      } catch (error) {
-        exchanged = rejected(error);
-      }
-      return exchanged.then(
-        (response) => {
-          settle('success');
-          return response;
-        },
-        (error: unknown) => {
-          settle(verdictOf(error, request.cancellation));
-          throw error;
-        },
-      );
-    });
+    const release = scheduler.tryAcquire(caller, request.cancellation);
+    if (release !== undefined) return attempt(request, caller, release);
+    return scheduler.acquire(caller, request.cancellation).then((slot) => attempt(request, caller, slot));
+  }
+
+  // One attempt in a slot of the scheduler's: the exchange, and both breakers told how it went.
+  function attempt(request: ClumioRequest, caller: string, release: Release): Promise<ClumioResponse> {
+    let probe = false;
+    let callerProbe = false;
+    const settle = (verdict: Verdict) => {
+      release();
+      breaker.settle(verdict, probe, caller);
+      callers.settle(caller, verdict, callerProbe);
+    };
+    let exchanged: Promise<ClumioResponse>;
+    try {
+      callerProbe = callers.admit(caller);
+      probe = breaker.admit(caller);
+      exchanged = exchange(request);
+    } catch (error) {
+      exchanged = rejected(error);
+    }
+    return exchanged.then(
+      (response) => {
+        settle('success');
+        return response;
+      },
+      (error: unknown) => {
+        settle(verdictOf(error, request.cancellation));
+        throw error;
+      },
+    );
   }
 
   // The exchange: one HTTP request to Clumio and what its answer means, observed (its trace
@@ -213,25 +219,29 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     } catch (error) {
       sent = rejected(error);
     }
-    return sent
-      .then((raw) => {
+    const failed = (error: unknown): never => {
+      const failure = failureOf(error, request.cancellation);
+      report({
+        operation: request.operation,
+        durationMs: performance.now() - startedAt,
+        code: failure.code,
+        ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+        ...(failure.details.upstreamMessage !== undefined
+          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+          : {}),
+      });
+      throw failure;
+    };
+    // One reaction for both outcomes: an answer that means an error (answerOf throws) fails here too.
+    return sent.then((raw) => {
+      try {
         const response = answerOf(raw, request.readsBody);
         report({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
         return response;
-      })
-      .catch((error: unknown) => {
-        const failure = failureOf(error, request.cancellation);
-        report({
-          operation: request.operation,
-          durationMs: performance.now() - startedAt,
-          code: failure.code,
-          ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
-          ...(failure.details.upstreamMessage !== undefined
-            ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
-            : {}),
-        });
-        throw failure;
-      });
+      } catch (error) {
+        return failed(error);
+      }
+    }, failed);
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the

@@ -20,6 +20,12 @@ interface Waiter {
 export type Release = () => void;
 
 export interface Scheduler {
+  /**
+   * A slot for `callerKey` now, or undefined when the call must wait (or `cancellation` has
+   * aborted): then `acquire`. Most calls find room, and a promise for a slot already free cost
+   * each of them a turn of the microtask queue and a promise adopted inside another.
+   */
+  tryAcquire(callerKey: string, cancellation?: Cancellation): Release | undefined;
   /** Waits for a slot for `callerKey`; rejects with UPSTREAM_TIMEOUT or CANCELLED (nothing sent) if `cancellation` aborts first. */
   acquire(callerKey: string, cancellation?: Cancellation): Promise<Release>;
   readonly inFlight: number;
@@ -41,6 +47,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   // Insertion order is the round-robin ring: a caller that was just served moves to the back.
   const queues = new Map<string, Waiter[]>();
 
+  // Whether a call of `key` may go now. Never true while `key` has calls waiting: pump serves
+  // them as soon as it is, so a call finding room jumps no queue.
   const hasRoom = (key: string) => inFlight < options.maxInFlight && (perCaller.get(key) ?? 0) < options.maxInFlightPerCaller;
 
   function take(key: string): Release {
@@ -77,9 +85,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   return {
+    tryAcquire(key, cancellation) {
+      return cancellation?.aborted || !hasRoom(key) ? undefined : take(key);
+    },
     acquire(key, cancellation) {
       if (cancellation?.aborted) return Promise.reject(abortedError(cancellation.reason, 'NOT_SENT'));
-      if (queued === 0 && hasRoom(key)) return Promise.resolve(take(key));
+      if (hasRoom(key)) return Promise.resolve(take(key));
       return new Promise<Release>((resolve, reject) => {
         const waiter: Waiter & AbortListener = {
           grant() {

@@ -51,14 +51,14 @@ export function createWalletService(options: WalletServiceOptions) {
   // Lists in flight: a wallet asked for meanwhile may be on their page.
   const listing = new Set<Promise<unknown>>();
 
-  function read(id: string): Promise<Wallet | null> {
+  // A wallet for the loader's batch: a missing one is null, not an error (`wallet(id)` and
+  // `_entities` answer null for it), and any other failure is its Error, in its place.
+  function read(id: string): Promise<Wallet | null | Error> {
     const wallet = known.get(id);
     if (wallet) return Promise.resolve(wallet);
-    // Missing wallets are null, not errors: `wallet(id)` and `_entities` answer null for them.
-    return call((s) => api.get(s, id)).catch((error: unknown) => {
-      if (error instanceof ClumioError && error.code === 'NOT_FOUND') return null;
-      throw error;
-    });
+    return call((s) => api.get(s, id)).then(undefined, (error: unknown) =>
+      error instanceof ClumioError && error.code === 'NOT_FOUND' ? null : asError(error),
+    );
   }
 
   // Root fields run side by side, so `wallets` and `wallet(id)` in one operation start
@@ -67,7 +67,7 @@ export function createWalletService(options: WalletServiceOptions) {
   const loader = new DataLoader<string, Wallet | null>(
     async (ids) => {
       if (listing.size > 0) await Promise.allSettled([...listing]);
-      return Promise.all(ids.map((id) => read(id).catch(asError)));
+      return Promise.all(ids.map(read));
     },
     { maxBatchSize: 100 },
   );
