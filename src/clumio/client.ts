@@ -106,12 +106,12 @@ function propagate(list: string[], headers: Record<string, string> | undefined, 
 }
 
 // The scheduler's key for a caller, hashed once per credentials object (one per request, shared
-// by all its calls) rather than once per call. Weakly held: no token outlives its request here.
-const callerKeys = new WeakMap<CallerCredentials, string>();
+// by all its calls) rather than once per call, and kept on the object itself: it lives as long as
+// the credentials do, and a WeakMap entry per request cost an identity hash and an ephemeron.
+const callerKeySlot = Symbol('callerKey');
 function callerKeyOf(caller: CallerCredentials): string {
-  let key = callerKeys.get(caller);
-  if (key === undefined) callerKeys.set(caller, (key = callerKey(caller.authorization)));
-  return key;
+  const held = caller as CallerCredentials & { [callerKeySlot]?: string };
+  return (held[callerKeySlot] ??= callerKey(caller.authorization));
 }
 
 // What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a

@@ -4,7 +4,7 @@ import { Deadline } from '../request/deadline.js';
 import type { CursorCodec } from './cursor.js';
 import { readCaller, type CallerResult } from './credentials.js';
 import type { LiveWallets } from './live/live-wallets.js';
-import { requestIdOf } from './plugins/use-request-id.js';
+import { requestIdOf } from '../request/request-id.js';
 import { createWalletService, type WalletService } from './wallet-service.js';
 import type { WalletsApi } from '../clumio/wallets-api.js';
 

@@ -5,7 +5,7 @@ import { OperationTypeNode, type ExecutionResult, type GraphQLError } from 'grap
 import { refusedDocument, type DocumentEntry, type DocumentStore } from '../graphql/documents.js';
 import type { TrustedDocumentsStep } from '../graphql/trusted-documents.js';
 import { asksForGraphiQLPage } from '../graphql/plugins/use-graphiql.js';
-import { requestIdOf } from '../graphql/plugins/use-request-id.js';
+import { requestIdOf } from '../request/request-id.js';
 import { operationNameOf, type OperationParams, type RunOperation } from '../graphql/run-operation.js';
 import { isPreflighted } from './csrf.js';
 import { readBody } from './read-body.js';

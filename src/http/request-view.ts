@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { abandonmentKey, Departure } from '../request/abandonment.js';
+import { requestIdKey } from '../request/request-id.js';
 import { NodeHeaders } from './node-headers.js';
 
 /**
@@ -26,6 +27,8 @@ class RequestView {
   readonly url: string;
   readonly headers: Headers;
   readonly [abandonmentKey] = new Departure();
+  /** Set by requestIdOf on first read; declared so that every view has one shape. */
+  [requestIdKey]: string | undefined = undefined;
   #controller: AbortController | undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse) {

@@ -1,7 +1,7 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { errorCodesOf, type ObservedOperation, type OperationListener } from '../../observability/operation.js';
-import { requestIdOf } from './use-request-id.js';
+import { requestIdOf } from '../../request/request-id.js';
 
 // The operation rides on its GraphQL context (one per operation, created per request).
 const operationKey = Symbol('observedOperation');
