@@ -26,7 +26,7 @@ ENV NODE_ENV=production
 # to the bound. With those 256 operations in flight, 128 MB had it collect at about 95 MB: 92-94 full
 # collections per 10,000 operations against 60-62 at 160 MB, and 13% more CPU per operation. 192 MB
 # would leave it 2x room there too, but a flood of distinct documents then peaks at 261 MB (234 at
-# 160; test/memory-flood.test.ts holds it under 250). At 50 connections peak RSS is the same at
+# 160, 228 with pretenuring off as below; test/memory-flood.test.ts holds it under 250). At 50 connections peak RSS is the same at
 # 128 or 160. The CMD lets the old space grow by 2x its live size (--heap-growing-percent=100,
 # which node refuses in NODE_OPTIONS): at 1.3x, with 32-50 operations in flight, full collections
 # followed each other every 30-100 ms, and wallets(first: 50) took about 0.9 ms of CPU per
@@ -36,7 +36,8 @@ ENV NODE_ENV=production
 # operation's objects (its result tree, its promises) live about as long as the time between two
 # young collections, so under load sites were pretenured whose objects then died in the old space,
 # and full collections came 1.6x as often. `_entities` of 20 wallets at 32 connections took about
-# 1,300 µs of CPU per operation with it and 1,000 without; the other operations did not change.
+# 1,300 µs of CPU per operation with it and 1,000 without; the other operations did not change
+# (measured on Node 20's V8; the flag is V8's own and Node 22 takes it).
 ENV NODE_OPTIONS="--max-old-space-size=160"
 # glibc gives each thread that mallocs (V8's compiler and GC helpers, libuv's pool) an arena of
 # its own, up to 8 per core, and memory freed in one is not reused by another. Two arenas: 4-6 MB

@@ -133,6 +133,22 @@ describe('operation log', () => {
     expect(gw.simulator.requests[0]?.headers['x-request-id']).toBe(id);
     expect(operationLines()[0]!.requestId).toBe(id);
   });
+
+  it("generates one on Yoga's door too, where the request is Yoga's own Request object", async () => {
+    const yogaLog = memoryLogger('info');
+    const yoga = await startGateway({ logger: yogaLog.logger, env: { FAST_PATH: 'false' } });
+    try {
+      const id = String(yoga.simulator.putWallet(yoga.simulator.demoToken, { state: 'Enabled' }).id);
+      const response = await yoga.gql(readWallet, { id });
+      expect(response.body.errors).toBeUndefined();
+      const requestId = response.headers.get('x-request-id');
+      expect(requestId).toMatch(uuid);
+      expect(yoga.simulator.requests.at(-1)?.headers['x-request-id']).toBe(requestId);
+      expect(yogaLog.lines().filter((line) => line.msg === 'operation').map((line) => line.requestId)).toEqual([requestId]);
+    } finally {
+      await yoga.close();
+    }
+  });
 });
 
 describe('operation log of subscriptions', () => {

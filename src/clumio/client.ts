@@ -106,13 +106,22 @@ function propagate(list: string[], headers: Record<string, string> | undefined, 
 }
 
 // The scheduler's key for a caller, hashed once per credentials object (one per request, shared
-// by all its calls) rather than once per call, and kept on the object itself: it lives as long as
-// the credentials do, and a WeakMap entry per request cost an identity hash and an ephemeron.
+// by all its calls) rather than once per call, and kept on the object itself with the header it
+// was made from: a copy of the object with another token is hashed anew, and a frozen one every
+// time. A WeakMap entry per request cost an identity hash and an ephemeron.
 const callerKeySlot = Symbol('callerKey');
-function callerKeyOf(caller: CallerCredentials): string {
-  const held = caller as CallerCredentials & { [callerKeySlot]?: string };
-  return (held[callerKeySlot] ??= callerKey(caller.authorization));
+type KeyedCredentials = CallerCredentials & { [callerKeySlot]?: { authorization: string; key: string } };
+function callerKeyOf(caller: KeyedCredentials): string {
+  const { authorization } = caller;
+  const held = caller[callerKeySlot];
+  if (held !== undefined && held.authorization === authorization) return held.key;
+  const key = callerKey(authorization);
+  if (Object.isExtensible(caller)) caller[callerKeySlot] = { authorization, key };
+  return key;
 }
+
+/** What a failed attempt hands its error to: a retry, or the rejection of the call. */
+type Failed = (error: unknown) => Promise<ClumioResponse>;
 
 // What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
 // breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
@@ -156,7 +165,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
   // Retry: a failed attempt is tried again when that is safe and fits the deadline (retry.ts).
   function send(request: ClumioRequest): Promise<ClumioResponse> {
-    return withRetries(request, () => admitted(request), retry, (event) => observer.retrying?.({ operation: request.operation, ...event }));
+    return withRetries(request, (failed) => admitted(request, failed), retry, (event) => observer.retrying?.({ operation: request.operation, ...event }));
   }
 
   // Breakers and scheduling: an attempt passes Clumio's breaker and the caller's own, waits for
@@ -165,18 +174,20 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   // (Promise chains rather than async functions, here and in `exchange`: an operation of many
   // entity keys has dozens of calls waiting or in flight, and each suspended async function
   // held a frame of its own. A throw anywhere becomes a rejection, as in an async function.)
-  // A breaker that refuses throws here: withRetries, the only caller, makes that a rejection.
-  function admitted(request: ClumioRequest): Promise<ClumioResponse> {
+  // A breaker that refuses throws here: withRetries, the only caller, hands that to `failed`.
+  // Whatever fails later (the wait for a slot, the exchange) is handed to `failed` too: what
+  // withRetries does with a failure, in the reaction that already sees it.
+  function admitted(request: ClumioRequest, failed: Failed): Promise<ClumioResponse> {
     const caller = callerKeyOf(request.caller);
     breaker.check();
     callers.check(caller);
     const release = scheduler.tryAcquire(caller, request.cancellation);
-    if (release !== undefined) return attempt(request, caller, release);
-    return scheduler.acquire(caller, request.cancellation).then((slot) => attempt(request, caller, slot));
+    if (release !== undefined) return attempt(request, caller, release, failed);
+    return scheduler.acquire(caller, request.cancellation).then((slot) => attempt(request, caller, slot, failed), failed);
   }
 
   // One attempt in a slot of the scheduler's: the exchange, and both breakers told how it went.
-  function attempt(request: ClumioRequest, caller: string, release: Release): Promise<ClumioResponse> {
+  function attempt(request: ClumioRequest, caller: string, release: Release, failed: Failed): Promise<ClumioResponse> {
     let probe = false;
     let callerProbe = false;
     const settle = (verdict: Verdict) => {
@@ -199,7 +210,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       },
       (error: unknown) => {
         settle(verdictOf(error, request.cancellation));
-        throw error;
+        return failed(error);
       },
     );
   }

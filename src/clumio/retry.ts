@@ -1,5 +1,5 @@
 import type { ClumioRequest } from './request.js';
-import { started } from '../promises.js';
+import { asError, rejected } from '../promises.js';
 import { BreakerOpenError } from './breaker.js';
 import { abortedError, ClumioError } from './errors.js';
 import { remainingMs, type Cancellation } from '../request/deadline.js';
@@ -70,15 +70,24 @@ function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void
  * Runs `attempt` and, when it fails in a way that is safe to repeat, again after a backoff,
  * never waiting past `maxDelayMs` or the operation's deadline: when the wait does not fit, the
  * caller gets the last error (a 429 keeps its retryAfterSeconds). The first attempt runs
- * without a frame of its own: most calls succeed at once, and an operation has dozens in flight.
+ * without a frame of its own, and without a reaction of its own: it is handed what to do when
+ * it fails (`failed`, which it returns from its own rejection handler or calls when it throws
+ * at once), so that a call that succeeds, as most do, passes through no promise here. Later
+ * attempts are handed a plain rejection.
  */
 export function withRetries<T>(
   request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,
-  attempt: () => Promise<T>,
+  attempt: (failed: (error: unknown) => Promise<T>) => Promise<T>,
   options: RetryOptions,
   onRetry: (event: RetryEvent) => void = () => {},
 ): Promise<T> {
-  return started(attempt).catch((error: unknown) => retried(request, attempt, options, onRetry, error));
+  const again = () => attempt(rejected);
+  const failed = (error: unknown) => retried(request, again, options, onRetry, error);
+  try {
+    return attempt(failed);
+  } catch (error) {
+    return failed(asError(error));
+  }
 }
 
 // After a failed attempt: tries again while that is safe, fits, and fails.

@@ -47,8 +47,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   // Insertion order is the round-robin ring: a caller that was just served moves to the back.
   const queues = new Map<string, Waiter[]>();
 
-  // Whether a call of `key` may go now. Never true while `key` has calls waiting: pump serves
-  // them as soon as it is, so a call finding room jumps no queue.
+  // Whether a call of `key` may go now. Outside pump, never true while `key` has calls waiting:
+  // room only grows on a release, which pumps, and pump serves them as soon as it is. So a call
+  // that finds room jumps no queue.
   const hasRoom = (key: string) => inFlight < options.maxInFlight && (perCaller.get(key) ?? 0) < options.maxInFlightPerCaller;
 
   function take(key: string): Release {
