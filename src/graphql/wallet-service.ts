@@ -34,8 +34,11 @@ export function createWalletService(options: WalletServiceOptions) {
   const limit = createSemaphore(options.concurrency);
   let callsLeft = options.budget;
 
+  // The same for every call of the request: made once, by the first call (a refused caller
+  // throws here each time instead).
+  let shared: CallScope | undefined;
   function scope(): CallScope {
-    return { caller: callerOf(options.caller), headers: options.headers, cancellation: options.cancellation };
+    return (shared ??= { caller: callerOf(options.caller), headers: options.headers, cancellation: options.cancellation });
   }
 
   // Every upstream call of the request passes here: budget first, then the concurrency bound.

@@ -58,6 +58,8 @@ export type MediaType = 'application/json' | 'application/graphql-response+json'
  * text/event-stream, multipart/mixed`.
  */
 export function jsonMediaTypeFor(accept: string | undefined): MediaType | undefined {
+  // What servers send (or nothing), answered without reading the list.
+  if (accept === undefined || accept === 'application/json') return 'application/json';
   for (const entry of (accept || '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
     const [type = '', ...parameters] = entry.split(';');
     if ((parameters.find((p) => p.includes('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') continue;
