@@ -26,8 +26,8 @@ ENV NODE_ENV=production
 # to the bound. With those 256 operations in flight, 128 MB had it collect at about 95 MB: 92-94 full
 # collections per 10,000 operations against 60-62 at 160 MB, and 13% more CPU per operation. 192 MB
 # would leave it 2x room there too, but a flood of distinct documents then peaks at 261 MB (234 at
-# 160, 228 with pretenuring off as below; test/memory-flood.test.ts holds it under 250). At 50 connections peak RSS is the same at
-# 128 or 160. The CMD lets the old space grow by 2x its live size (--heap-growing-percent=100,
+# 160, 228 with pretenuring off as below; test/memory-flood.test.ts holds it under 250). At 50
+# connections peak RSS is the same at 128 or 160. The CMD lets the old space grow by 2x its live size (--heap-growing-percent=100,
 # which node refuses in NODE_OPTIONS): at 1.3x, with 32-50 operations in flight, full collections
 # followed each other every 30-100 ms, and wallets(first: 50) took about 0.9 ms of CPU per
 # operation instead of 0.4-0.6.

@@ -173,10 +173,11 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   // Clumio's health.
   // (Promise chains rather than async functions, here and in `exchange`: an operation of many
   // entity keys has dozens of calls waiting or in flight, and each suspended async function
-  // held a frame of its own. A throw anywhere becomes a rejection, as in an async function.)
-  // A breaker that refuses throws here: withRetries, the only caller, hands that to `failed`.
-  // Whatever fails later (the wait for a slot, the exchange) is handed to `failed` too: what
-  // withRetries does with a failure, in the reaction that already sees it.
+  // held a frame of its own.)
+  // A breaker that refuses throws here, synchronously: withRetries, the only caller, hands that
+  // to `failed`. Whatever fails later (the wait for a slot, the exchange, an answer that means an
+  // error) is handed to `failed` by the reaction that already sees it: what withRetries does
+  // with a failure.
   function admitted(request: ClumioRequest, failed: Failed): Promise<ClumioResponse> {
     const caller = callerKeyOf(request.caller);
     breaker.check();

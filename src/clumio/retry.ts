@@ -71,9 +71,10 @@ function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void
  * never waiting past `maxDelayMs` or the operation's deadline: when the wait does not fit, the
  * caller gets the last error (a 429 keeps its retryAfterSeconds). The first attempt runs
  * without a frame of its own, and without a reaction of its own: it is handed what to do when
- * it fails (`failed`, which it returns from its own rejection handler or calls when it throws
- * at once), so that a call that succeeds, as most do, passes through no promise here. Later
- * attempts are handed a plain rejection.
+ * it fails, `failed`, and must return `failed(error)` from the rejection handler that sees any
+ * failure of its own (an attempt that lets a rejection through is never retried); when it throws
+ * at once, withRetries calls `failed` itself. So a call that succeeds, as most do, passes
+ * through no promise here. Later attempts are handed a plain rejection, awaited in `retried`.
  */
 export function withRetries<T>(
   request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,

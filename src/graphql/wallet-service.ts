@@ -89,9 +89,11 @@ export function createWalletService(options: WalletServiceOptions) {
     { maxBatchSize: 100 },
   );
 
-  // A later load finds them in `known` (the batch reads from there first); any earlier answer the
-  // loader cached for one of them (a null, a failure) is dropped. Priming the loader as well would
-  // allocate a promise per wallet of every page for nothing.
+  // A later load finds them through knownWallets() (the batch reads from there first); any
+  // earlier answer the loader cached for one of them (a wallet, a null, a failure) is dropped.
+  // Before the loader's first batch it holds nothing: a load waiting for that batch reads what
+  // is known when the batch runs. Priming the loader as well would allocate a promise per wallet
+  // of every page for nothing.
   function remember(wallets: readonly Wallet[]): void {
     unindexed.push(wallets);
     if (loaderHolds) for (const wallet of wallets) loader.clear(wallet.id);
