@@ -85,13 +85,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
+  function tryAcquire(key: string, cancellation?: Cancellation): Release | undefined {
+    return cancellation?.aborted || !hasRoom(key) ? undefined : take(key);
+  }
+
   return {
-    tryAcquire(key, cancellation) {
-      return cancellation?.aborted || !hasRoom(key) ? undefined : take(key);
-    },
+    tryAcquire,
     acquire(key, cancellation) {
       if (cancellation?.aborted) return Promise.reject(abortedError(cancellation.reason, 'NOT_SENT'));
-      if (hasRoom(key)) return Promise.resolve(take(key));
+      const now = tryAcquire(key, cancellation);
+      if (now !== undefined) return Promise.resolve(now);
       return new Promise<Release>((resolve, reject) => {
         const waiter: Waiter & AbortListener = {
           grant() {

@@ -110,6 +110,11 @@ function queryStringParams(url: string): OperationParams | undefined {
   }
 }
 
+/** Copies `from` (none when null) into `headers` under lower-case names, as node:http writes them. */
+function addHeaders(headers: Record<string, string>, from: Record<string, string> | null): void {
+  for (const name in from) headers[name.toLowerCase()] = from[name]!;
+}
+
 /** What Yoga's JSON result processor puts in a Response, captured without building one. */
 class CapturedResponse {
   constructor(
@@ -188,7 +193,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     const result: ExecutionResult = pending instanceof Promise ? await pending : pending;
     const answer = processRegularResult(result, captureFetchApi, mediaType) as unknown as CapturedResponse;
     const headers: Record<string, string> = {};
-    for (const name in answer.init.headers) headers[name.toLowerCase()] = answer.init.headers[name]!;
+    addHeaders(headers, answer.init.headers);
     // Encoded once: JSON.stringify gives a large result as a string of parts, which measuring
     // its length and then writing it after the headers would each copy whole.
     const bytes = Buffer.from(answer.body);
@@ -196,8 +201,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     headers['x-request-id'] = requestIdOf(request);
     // A browser's request (CORS): the headers Yoga's CORS plugin adds, from the same function.
     if (req.headers.origin !== undefined) {
-      const allowed = getCORSHeadersByRequestAndOptions(request, cors);
-      for (const name in allowed) headers[name.toLowerCase()] = allowed[name]!;
+      addHeaders(headers, getCORSHeadersByRequestAndOptions(request, cors));
     }
     res.writeHead(answer.init.status, headers);
     res.end(bytes);
