@@ -7,6 +7,10 @@ import { exitOnListenFailure } from './listen-failure.js';
 import { createLogger } from './observability/logger.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
+// At exit, how long stdout may take no log line before the lines still waiting for it are
+// dropped: a log collector that reads at all takes a batch in milliseconds.
+const logStallMs = 5_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
     exampleIds = await seededExampleIds(simulator);
   }
 
-  const { logger, droppedLines } = createLogger(config.logLevel);
+  const { logger, droppedLines, close: closeLog } = createLogger(config.logLevel);
   const app = createApp({
     config,
     clumioBaseUrl,
@@ -75,7 +79,8 @@ async function main(): Promise<void> {
   }
 
   // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
-  // then release the upstream pool (which waits for its own calls) and exit 0.
+  // then release the upstream pool (which waits for its own calls), write the log lines still
+  // batched (unless stdout took none for logStallMs) and exit 0.
   let stopping: Promise<void> | undefined;
   // A second signal during the drain must not start a second, shorter shutdown.
   const stop = () => (stopping ??= shutDown());
@@ -87,7 +92,9 @@ async function main(): Promise<void> {
     if (!inTime) console.error(`Shutdown: connections still open after ${config.shutdownGraceMs} ms were closed.`);
     await app.close();
     await simulator?.close();
-    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    // The lines still batched go to stdout, unless stdout stopped taking them (a stalled log
+    // collector would otherwise hold the exit until the orchestrator kills the process).
+    await closeLog(logStallMs);
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

@@ -299,16 +299,17 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     time: string;
   }
   /**
-   * Runs `body` in a process of its own, after `const { logger, droppedLines } = createLogger('info')`
+   * Runs `body` in a process of its own, after `const { logger, droppedLines, close } = createLogger('info')`
    * and with `writeSync` imported. Its stdout is a pipe nobody reads, so writes back up, until
    * `readAfter` ms have passed or, when it is a string, until stderr says it. Gives the lines
-   * written, what stderr said before stdout was read, and all stderr said.
+   * written (whole lines: a line cut short by a dropped write is not one), what stderr said before
+   * stdout was read, and all stderr said.
    */
   async function loggerProcess(body: string[], readAfter: number | string, nodeArgs: string[] = []): Promise<{ lines: Line[]; errBeforeReading: string; err: string }> {
     const script = [
       "import { writeSync } from 'node:fs';",
       "import { createLogger } from './src/observability/logger.ts';",
-      "const { logger, droppedLines } = createLogger('info');",
+      "const { logger, droppedLines, close } = createLogger('info');",
       ...body,
     ].join('\n');
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -333,7 +334,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     clearTimeout(timer);
     const lines = out
       .split('\n')
-      .filter(Boolean)
+      .slice(0, -1)
       .map((line) => JSON.parse(line) as Line);
     return { lines, errBeforeReading: errBeforeReading ?? err, err };
   }
@@ -403,4 +404,44 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     expect(written.every((i, k) => k === 0 || i > written[k - 1]!)).toBe(true);
     expect(written.length + dropped!).toBe(count);
   }, 60_000);
+
+  // What the gateway's exit does: close, then process.exit. The child says how close resolved.
+  async function closed(count: number, stallMs: number, readAfter: number | string) {
+    const { lines, err } = await loggerProcess(
+      [
+        `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
+        'const startedAt = Date.now();',
+        `const written = await close(${stallMs});`,
+        "writeSync(2, JSON.stringify({ written, ms: Date.now() - startedAt }) + '\\n');",
+        "writeSync(2, 'closed');",
+        'process.exit(0);',
+      ],
+      readAfter,
+    );
+    const report = err
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { written: boolean; ms: number })[0];
+    expect(report, err).toBeDefined();
+    return { lines, ...report! };
+  }
+
+  it('close waits for a stdout that is slow but keeps taking lines, and writes every one', async () => {
+    // Unread for half a second, less than the stall bound, then read.
+    const { lines, written } = await closed(20_000, 3_000, 500);
+    expect(written).toBe(true);
+    expect(lines.map((line) => line.i)).toEqual(inOrder(20_000));
+  }, 30_000);
+
+  it('close gives up on a stdout that takes nothing, and the exit does not wait for it', async () => {
+    // stdout is read only once the child has closed its logger and is about to exit.
+    const { lines, written, ms } = await closed(20_000, 300, 'closed');
+    expect(written).toBe(false);
+    // Given up after the stall bound, not after the whole backlog (which would never drain).
+    expect(ms).toBeLessThan(5_000);
+    // What reached the pipe before is whole lines in order, from the first; the rest was dropped.
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThan(20_000);
+    expect(lines.map((line) => line.i)).toEqual(inOrder(lines.length));
+  }, 30_000);
 });

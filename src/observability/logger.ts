@@ -60,6 +60,8 @@ class LineBatches implements DestinationStream {
   // Whether sonic-boom was handed bytes since its last flush (else the interval has nothing to write).
   #handed = false;
   #dropped = 0;
+  // Set when stdout was given up on (see close): nothing more is handed to it or waited for.
+  #abandoned = false;
   readonly #out: BufferSonicBoom;
 
   constructor(out: BufferSonicBoom) {
@@ -78,6 +80,10 @@ class LineBatches implements DestinationStream {
   }
 
   write(line: string): void {
+    if (this.#abandoned) {
+      this.#dropped++;
+      return;
+    }
     // The bound is exact enough for operation lines; a long line (a stack) is measured.
     if (utf8Bound(line.length) > batchBytes - this.#used) {
       const bytes = Buffer.byteLength(line);
@@ -101,6 +107,7 @@ class LineBatches implements DestinationStream {
 
   /** What pino's logger.flush calls (always with `done`), and the interval (without). */
   flush(done?: (error?: Error) => void): void {
+    if (this.#abandoned) return done?.();
     this.#handOver();
     // sonic-boom's flush writes even when it holds nothing: the interval calls it only after a hand-over.
     if (done === undefined && !this.#handed) return;
@@ -110,8 +117,37 @@ class LineBatches implements DestinationStream {
 
   /** What pino calls after a fatal line, and the process's exit. */
   flushSync(): void {
+    if (this.#abandoned) return;
     this.#handOver();
     this.#out.flushSync();
+  }
+
+  /**
+   * Hands over what is batched and resolves true once stdout has taken every line, or false when
+   * stdout took nothing for `stallMs` (a log collector that stopped reading): stdout is then given
+   * up on and what still waits for it is dropped, so that neither this nor sonic-boom's own exit
+   * hook, which write synchronously, holds the process's exit on a pipe that does not drain. A
+   * slow stdout that keeps taking lines is waited for.
+   */
+  close(stallMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const out = this.#out;
+      const progressed = () => stalled.refresh();
+      const settle = (written: boolean) => {
+        clearTimeout(stalled);
+        out.off('write', progressed);
+        resolve(written);
+      };
+      const stalled = setTimeout(() => {
+        this.#abandoned = true;
+        this.#used = 0;
+        // Empties what it holds and marks it destroyed (its exit hook then returns at once).
+        out.destroy();
+        settle(false);
+      }, stallMs);
+      out.on('write', progressed);
+      this.flush(() => settle(true));
+    });
   }
 }
 
@@ -119,6 +155,11 @@ export interface ProcessLogger {
   logger: Logger;
   /** Lines dropped so far because stdout fell behind by more than 16 MB (see maxWaitingBytes). */
   droppedLines: () => number;
+  /**
+   * Writes what is still batched, for the process's exit: true once stdout took every line,
+   * false when stdout took none for `stallMs` (the rest is then dropped, and the exit does not wait).
+   */
+  close: (stallMs: number) => Promise<boolean>;
 }
 
 /**
@@ -143,7 +184,7 @@ export function createLogger(level: string): ProcessLogger {
   process.once('exit', () => destination.flushSync());
   setInterval(() => destination.flush(), flushMs).unref();
   const logger = pino({ level, base: { service: 'clumio-wallet-gateway' }, timestamp: cachedIsoTime() }, destination);
-  return { logger, droppedLines: () => destination.dropped };
+  return { logger, droppedLines: () => destination.dropped, close: (stallMs) => destination.close(stallMs) };
 }
 
 /** For apps built without a logger (tests that don't read logs). */
