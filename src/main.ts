@@ -94,7 +94,9 @@ async function main(): Promise<void> {
     await simulator?.close();
     // The lines still batched go to stdout, unless stdout stopped taking them (a stalled log
     // collector would otherwise hold the exit until the orchestrator kills the process).
-    await closeLog(logStallMs);
+    if (!(await closeLog(logStallMs))) {
+      console.error(`Shutdown: stdout took no log line for ${logStallMs} ms; the lines still waiting for it were dropped.`);
+    }
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

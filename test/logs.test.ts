@@ -302,10 +302,11 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
    * Runs `body` in a process of its own, after `const { logger, droppedLines, close } = createLogger('info')`
    * and with `writeSync` imported. Its stdout is a pipe nobody reads, so writes back up, until
    * `readAfter` ms have passed or, when it is a string, until stderr says it. Gives the lines
-   * written (whole lines: a line cut short by a dropped write is not one), what stderr said before
-   * stdout was read, and all stderr said.
+   * written (whole lines: a line cut short when stdout was given up on is not one), what stderr said
+   * before stdout was read, and all stderr said. With `readEveryMs`, stdout is then read slowly: a
+   * chunk, then a pause of that long.
    */
-  async function loggerProcess(body: string[], readAfter: number | string, nodeArgs: string[] = []): Promise<{ lines: Line[]; errBeforeReading: string; err: string }> {
+  async function loggerProcess(body: string[], readAfter: number | string, nodeArgs: string[] = [], readEveryMs = 0): Promise<{ lines: Line[]; errBeforeReading: string; err: string }> {
     const script = [
       "import { writeSync } from 'node:fs';",
       "import { createLogger } from './src/observability/logger.ts';",
@@ -323,7 +324,13 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
       child.stdout.resume();
     };
     // A listener first (else Node drains an unread pipe of a child that exits), then no reading.
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (readEveryMs > 0) {
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), readEveryMs);
+      }
+    });
     child.stdout.pause();
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString();
@@ -406,7 +413,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
   }, 60_000);
 
   // What the gateway's exit does: close, then process.exit. The child says how close resolved.
-  async function closed(count: number, stallMs: number, readAfter: number | string) {
+  async function closed(count: number, stallMs: number, readAfter: number | string, readEveryMs = 0) {
     const { lines, err } = await loggerProcess(
       [
         `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
@@ -417,6 +424,8 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
         'process.exit(0);',
       ],
       readAfter,
+      [],
+      readEveryMs,
     );
     const report = err
       .split('\n')
@@ -427,14 +436,16 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
   }
 
   it('close waits for a stdout that is slow but keeps taking lines, and writes every one', async () => {
-    // Unread for half a second, less than the stall bound, then read.
-    const { lines, written } = await closed(20_000, 3_000, 500);
+    // About 1 MB, read from the start a pipe's worth at a time, 300 ms apart: far longer in all
+    // than the stall bound of 1 s, never that long without a byte taken.
+    const { lines, written, ms } = await closed(4_000, 1_000, 0, 300);
     expect(written).toBe(true);
-    expect(lines.map((line) => line.i)).toEqual(inOrder(20_000));
-  }, 30_000);
+    expect(ms).toBeGreaterThan(2_000);
+    expect(lines.map((line) => line.i)).toEqual(inOrder(4_000));
+  }, 60_000);
 
   it('close gives up on a stdout that takes nothing, and the exit does not wait for it', async () => {
-    // stdout is read only once the child has closed its logger and is about to exit.
+    // stdout is read only once the child's logger has given up and the child is about to exit.
     const { lines, written, ms } = await closed(20_000, 300, 'closed');
     expect(written).toBe(false);
     // Given up after the stall bound, not after the whole backlog (which would never drain).

@@ -85,13 +85,14 @@ describe('graceful shutdown of the gateway process', () => {
     running = await startGatewayProcess(simulator.url, { SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' });
     // The collector stops reading: stdout's pipe fills, and the gateway's log lines back up.
     running.child.stdout!.pause();
-    // 2,000 operation lines: some 500 KB, far more than the pipe holds.
-    for (let round = 0; round < 40; round++) {
+    // 4,000 operation lines: about 1 MB, more than the pipe and the reader's buffer hold.
+    for (let round = 0; round < 80; round++) {
       const answers = await Promise.all(Array.from({ length: 50 }, () => query(running!.url, simulator.demoToken, walletId)));
       expect(answers.every((answer) => answer.status === 200)).toBe(true);
     }
     running.child.kill('SIGTERM');
     // Nothing in flight to drain; then stdout takes nothing for 5 s, and the lines left are dropped.
     expect(await within(running.exited, 20_000, 'the process exiting')).toBe(0);
+    expect(running.output()).toContain('stdout took no log line for 5000 ms; the lines still waiting for it were dropped');
   }, 90_000);
 });

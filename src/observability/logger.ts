@@ -60,8 +60,8 @@ class LineBatches implements DestinationStream {
   // Whether sonic-boom was handed bytes since its last flush (else the interval has nothing to write).
   #handed = false;
   #dropped = 0;
-  // Set when stdout was given up on (see close): nothing more is handed to it or waited for.
-  #abandoned = false;
+  // Set by close (the process is exiting): nothing more is batched, handed over or waited for.
+  #closed = false;
   readonly #out: BufferSonicBoom;
 
   constructor(out: BufferSonicBoom) {
@@ -80,10 +80,7 @@ class LineBatches implements DestinationStream {
   }
 
   write(line: string): void {
-    if (this.#abandoned) {
-      this.#dropped++;
-      return;
-    }
+    if (this.#closed) return;
     // The bound is exact enough for operation lines; a long line (a stack) is measured.
     if (utf8Bound(line.length) > batchBytes - this.#used) {
       const bytes = Buffer.byteLength(line);
@@ -107,7 +104,7 @@ class LineBatches implements DestinationStream {
 
   /** What pino's logger.flush calls (always with `done`), and the interval (without). */
   flush(done?: (error?: Error) => void): void {
-    if (this.#abandoned) return done?.();
+    if (this.#closed) return done?.();
     this.#handOver();
     // sonic-boom's flush writes even when it holds nothing: the interval calls it only after a hand-over.
     if (done === undefined && !this.#handed) return;
@@ -117,36 +114,41 @@ class LineBatches implements DestinationStream {
 
   /** What pino calls after a fatal line, and the process's exit. */
   flushSync(): void {
-    if (this.#abandoned) return;
+    if (this.#closed) return;
     this.#handOver();
     this.#out.flushSync();
   }
 
   /**
-   * Hands over what is batched and resolves true once stdout has taken every line, or false when
-   * stdout took nothing for `stallMs` (a log collector that stopped reading): stdout is then given
-   * up on and what still waits for it is dropped, so that neither this nor sonic-boom's own exit
-   * hook, which write synchronously, holds the process's exit on a pipe that does not drain. A
-   * slow stdout that keeps taking lines is waited for.
+   * For the process's exit, which is to follow at once: hands over what is batched and ends
+   * sonic-boom, resolving true once stdout has taken every byte (sonic-boom's 'finish'), or false
+   * when stdout took none for `stallMs` (a log collector that stopped reading). Then what still
+   * waits for stdout is dropped (sonic-boom's public destroy()), so that neither this nor
+   * sonic-boom's own exit hook, which write synchronously and retry a full pipe forever, holds the
+   * exit. A slow stdout that keeps taking bytes is waited for, however long it takes. Whatever is
+   * logged after this is dropped.
    */
   close(stallMs: number): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    this.#handOver();
+    this.#closed = true;
+    const out = this.#out;
     return new Promise((resolve) => {
-      const out = this.#out;
       const progressed = () => stalled.refresh();
+      const finished = () => settle(true);
       const settle = (written: boolean) => {
         clearTimeout(stalled);
         out.off('write', progressed);
+        out.off('finish', finished);
         resolve(written);
       };
       const stalled = setTimeout(() => {
-        this.#abandoned = true;
-        this.#used = 0;
-        // Empties what it holds and marks it destroyed (its exit hook then returns at once).
         out.destroy();
         settle(false);
       }, stallMs);
       out.on('write', progressed);
-      this.flush(() => settle(true));
+      out.once('finish', finished);
+      out.end();
     });
   }
 }
@@ -156,8 +158,9 @@ export interface ProcessLogger {
   /** Lines dropped so far because stdout fell behind by more than 16 MB (see maxWaitingBytes). */
   droppedLines: () => number;
   /**
-   * Writes what is still batched, for the process's exit: true once stdout took every line,
-   * false when stdout took none for `stallMs` (the rest is then dropped, and the exit does not wait).
+   * Writes what is still batched, for the process's exit, which is to follow at once: true once
+   * stdout took every line, false when it took nothing for `stallMs` (the rest is then dropped, and
+   * the exit does not wait for it).
    */
   close: (stallMs: number) => Promise<boolean>;
 }
@@ -172,7 +175,10 @@ export interface ProcessLogger {
 export function createLogger(level: string): ProcessLogger {
   const destination = new LineBatches(
     pino.destination({
-      fd: 1,
+      // process.stdout.fd, not 1: reading it opens stdout as Node's stream, which makes a pipe's fd
+      // non-blocking, so a write to a full pipe fails with EAGAIN (which sonic-boom retries) rather
+      // than blocking a thread of libuv's pool, which the process's exit would wait for.
+      dest: process.stdout.fd,
       sync: false,
       contentMode: 'buffer',
       minLength: batchBytes,
