@@ -303,10 +303,10 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
    * and with `writeSync` imported. Its stdout is a pipe nobody reads, so writes back up, until
    * `readAfter` ms have passed or, when it is a string, until stderr says it. Gives the lines
    * written (whole lines: a line cut short when stdout was given up on is not one), what stderr said
-   * before stdout was read, and all stderr said. With `readEveryMs`, stdout is then read slowly: a
-   * chunk, then a pause of that long.
+   * before stdout was read, all stderr said, and the JSON objects the child wrote there, one a line.
+   * With `readEveryMs`, stdout is then read slowly: a chunk, then a pause of that long.
    */
-  async function loggerProcess(body: string[], readAfter: number | string, nodeArgs: string[] = [], readEveryMs = 0): Promise<{ lines: Line[]; errBeforeReading: string; err: string }> {
+  async function loggerProcess(body: string[], readAfter: number | string, nodeArgs: string[] = [], readEveryMs = 0): Promise<{ lines: Line[]; errBeforeReading: string; err: string; reports: Record<string, unknown>[] }> {
     const script = [
       "import { writeSync } from 'node:fs';",
       "import { createLogger } from './src/observability/logger.ts';",
@@ -343,15 +343,22 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
       .split('\n')
       .slice(0, -1)
       .map((line) => JSON.parse(line) as Line);
-    return { lines, errBeforeReading: errBeforeReading ?? err, err };
+    const reports = err
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { lines, errBeforeReading: errBeforeReading ?? err, err, reports };
   }
 
-  // `count` lines, then a flush as the gateway's shutdown does (telling so on stderr once flush
-  // calls back) or just the exit; stdout is unread for half a second.
+  // The child's statement logging `count` lines, each with its index and the time it was logged.
+  const logLines = (count: number) => `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`;
+
+  // `count` lines, then a flush (telling so on stderr once flush calls back) or just the exit;
+  // stdout is unread for half a second.
   async function linesWritten(count: number, ending: 'flush' | 'exit'): Promise<{ lines: Line[]; flushedWhileUnread: boolean }> {
     const { lines, errBeforeReading } = await loggerProcess(
       [
-        `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
+        logLines(count),
         ending === 'flush' ? "await new Promise((resolve) => logger.flush(() => resolve(undefined))); writeSync(2, 'flushed');" : '',
         'process.exit(0);',
       ],
@@ -379,7 +386,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
   it('holds at most 16 MB for a stalled stdout, and counts the lines it drops past that', async () => {
     // 200,000 lines of about 410 bytes: 82 MB, which a stalled stdout would otherwise keep in memory.
     const count = 200_000;
-    const { lines, err } = await loggerProcess(
+    const { lines, err, reports } = await loggerProcess(
       [
         // What the process holds: the heap and the bytes of Buffers (batches are held as bytes).
         'const held = () => { const { heapUsed, arrayBuffers } = process.memoryUsage(); return heapUsed + arrayBuffers; };',
@@ -395,12 +402,8 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
       'heldBytes',
       ['--expose-gc'],
     );
-    const reports = err
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { heldBytes?: number; dropped?: number });
-    const heldBytes = reports.find((r) => r.heldBytes !== undefined)?.heldBytes;
-    const dropped = reports.find((r) => r.dropped !== undefined)?.dropped;
+    const heldBytes = reports.find((r) => r.heldBytes !== undefined)?.heldBytes as number | undefined;
+    const dropped = reports.find((r) => r.dropped !== undefined)?.dropped as number | undefined;
     expect(heldBytes, err).toBeDefined();
     expect(dropped, err).toBeDefined();
     const written = lines.map((line) => line.i);
@@ -414,9 +417,9 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
 
   // What the gateway's exit does: close, then process.exit. The child says how close resolved.
   async function closed(count: number, stallMs: number, readAfter: number | string, readEveryMs = 0) {
-    const { lines, err } = await loggerProcess(
+    const { lines, err, reports } = await loggerProcess(
       [
-        `for (let i = 0; i < ${count}; i++) logger.info({ i, at: Date.now(), pad: 'x'.repeat(200) }, 'line');`,
+        logLines(count),
         'const startedAt = Date.now();',
         `const written = await close(${stallMs});`,
         "writeSync(2, JSON.stringify({ written, ms: Date.now() - startedAt }) + '\\n');",
@@ -427,10 +430,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
       [],
       readEveryMs,
     );
-    const report = err
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { written: boolean; ms: number })[0];
+    const report = reports[0] as { written: boolean; ms: number } | undefined;
     expect(report, err).toBeDefined();
     return { lines, ...report! };
   }
