@@ -419,6 +419,83 @@ describe('the Clumio client reports retries and breaker changes to its observer'
     }
   });
 
+  const listOf = (caller: { authorization: string }) => ({ operation: 'listWallets', method: 'GET', path: '/wallets', caller }) as const;
+
+  it('answers a read that failed twice with its third attempt, and gives up after the last with its error', async () => {
+    const attempts: string[] = [];
+    const client = clientOf({ retry: { baseDelayMs: 2 }, observer: { callFinished: (e) => attempts.push(String(e.status)) } });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    try {
+      simulator.inject({ kind: 'status', status: 503, times: 2 });
+      const response = await client.send(listOf(caller));
+      expect(response.status).toBe(200);
+      expect(attempts).toEqual(['503', '503', '200']);
+      attempts.length = 0;
+      simulator.inject({ kind: 'status', status: 502, times: 3 });
+      await expect(client.send(listOf(caller))).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 502 } });
+      expect(attempts).toEqual(['502', '502', '502']);
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('retries a call that waited for a slot, and its retry waits for one again', async () => {
+    const attempts: string[] = [];
+    const client = clientOf({ retry: { baseDelayMs: 2 }, observer: { callFinished: (e) => attempts.push(String(e.status)) }, limits: { maxInFlight: 1, maxInFlightPerCaller: 1 } });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    try {
+      simulator.inject({ kind: 'status', status: 503, times: 2 });
+      const answers = await Promise.all([client.send(listOf(caller)), client.send(listOf(caller)), client.send(listOf(caller))]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(attempts.filter((s) => s === '503')).toHaveLength(2);
+      expect(attempts.filter((s) => s === '200')).toHaveLength(3);
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('hands an observer that throws on a retry to the caller, with the slot given back', async () => {
+    const client = clientOf({
+      retry: { baseDelayMs: 2 },
+      observer: {
+        retrying: () => {
+          throw new Error('observer failed');
+        },
+      },
+    });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    try {
+      simulator.inject({ kind: 'status', status: 503, times: 1 });
+      await expect(client.send(listOf(caller))).rejects.toThrow('observer failed');
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+      await expect(client.send(listOf(caller))).resolves.toMatchObject({ status: 200 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('hands an observer that throws as a call finishes to the caller, with the slot given back', async () => {
+    let throws = 1;
+    const client = clientOf({
+      observer: {
+        callFinished: () => {
+          if (throws-- > 0) throw new Error('observer failed');
+        },
+      },
+      limits: { maxInFlight: 1, maxInFlightPerCaller: 1 },
+    });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    try {
+      await expect(client.send(listOf(caller))).rejects.toThrow('observer failed');
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+      await expect(client.send(listOf(caller))).resolves.toMatchObject({ status: 200 });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('gives its slot back when an observer throws as a call starts: the call fails, later calls go out', async () => {
     let throws = 2;
     const client = clientOf({

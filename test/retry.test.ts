@@ -1,60 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamError } from '../src/clumio/errors.js';
-import { withRetries, type RetryEvent } from '../src/clumio/retry.js';
-
-// withRetries alone, with attempts written as the Clumio client writes them: the first attempt is
-// handed `failed` and returns it from its rejection handler; later ones are handed a rejection.
+import { BreakerOpenError } from '../src/clumio/breaker.js';
+import { httpStatusError, upstreamError } from '../src/clumio/errors.js';
+import { retryDelay } from '../src/clumio/retry.js';
+import { Deadline } from '../src/request/deadline.js';
 
 const read = { operation: 'getWallet', method: 'GET', cancellation: undefined } as const;
 const create = { operation: 'createWallet', method: 'POST', cancellation: undefined } as const;
 const options = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 50 };
 const notSent = () => upstreamError('UPSTREAM_UNAVAILABLE', new Error('connect ECONNREFUSED'), 'NOT_SENT');
 
-/** An attempt that fails as the answers say (an Error thrown at once when `sync`), then succeeds. */
-function attempts(failures: Array<{ error: Error; sync?: boolean }>) {
-  const calls: string[] = [];
-  const attempt = (failed: (error: unknown) => Promise<string>): Promise<string> => {
-    const n = calls.length + 1;
-    const failure = failures[n - 1];
-    calls.push(failure === undefined ? 'ok' : failure.sync ? 'threw' : 'rejected');
-    if (failure === undefined) return Promise.resolve(`answer ${n}`);
-    if (failure.sync) throw failure.error;
-    return Promise.reject(failure.error).then(undefined, failed);
-  };
-  return { attempt, calls };
-}
-
-describe('withRetries', () => {
-  it('gives a first success as it is, with no retry', async () => {
-    const { attempt, calls } = attempts([]);
-    const events: RetryEvent[] = [];
-    await expect(withRetries(read, attempt, options, (e) => events.push(e))).resolves.toBe('answer 1');
-    expect(calls).toEqual(['ok']);
-    expect(events).toEqual([]);
+describe('retryDelay: whether and when a failed call goes again', () => {
+  it('gives a backoff for each retry up to maxRetries, then none', () => {
+    expect(retryDelay(read, notSent(), 1, options)).toBeGreaterThanOrEqual(0.5);
+    expect(retryDelay(read, notSent(), 2, options)).toBeLessThanOrEqual(2);
+    expect(retryDelay(read, notSent(), 3, options)).toBeUndefined();
+    expect(retryDelay(read, notSent(), 1, { ...options, maxRetries: 0 })).toBeUndefined();
   });
 
-  it('retries a first attempt that fails through `failed`, and one that throws at once', async () => {
-    for (const sync of [false, true]) {
-      const { attempt, calls } = attempts([{ error: notSent(), sync }]);
-      const events: RetryEvent[] = [];
-      await expect(withRetries(read, attempt, options, (e) => events.push(e))).resolves.toBe('answer 2');
-      expect(calls).toEqual([sync ? 'threw' : 'rejected', 'ok']);
-      expect(events).toEqual([expect.objectContaining({ attempt: 2, code: 'UPSTREAM_UNAVAILABLE' })]);
+  it('never for what is not a ClumioError, what may not be repeated, or a breaker that refused', () => {
+    expect(retryDelay(read, new Error('a bug'), 1, options)).toBeUndefined();
+    expect(retryDelay(create, notSent(), 1, options)).toBeUndefined();
+    expect(retryDelay(read, new BreakerOpenError(), 1, options)).toBeUndefined();
+  });
+
+  it('never once the caller left, nor when the wait would not fit the deadline or maxDelayMs', () => {
+    const gone = new Deadline(10_000);
+    gone.abort(new Error('left'));
+    expect(retryDelay({ ...read, cancellation: gone }, notSent(), 1, options)).toBeUndefined();
+    // Clumio's Retry-After of 1 s: longer than the wait allowed, then longer than the time left.
+    const limited = httpStatusError(429, undefined, 1);
+    expect(retryDelay(read, limited, 1, options)).toBeUndefined();
+    const short = new Deadline(500);
+    try {
+      expect(retryDelay({ ...read, cancellation: short }, limited, 1, { ...options, maxDelayMs: 5_000 })).toBeUndefined();
+      expect(retryDelay(read, limited, 1, { ...options, maxDelayMs: 5_000 })).toBe(1000);
+    } finally {
+      short.release();
     }
-  });
-
-  it('catches a later attempt that throws at once, and gives up after the last retry with its error as it is', async () => {
-    const last = notSent();
-    const { attempt, calls } = attempts([{ error: notSent() }, { error: notSent(), sync: true }, { error: last }]);
-    const outcome = withRetries(read, attempt, options);
-    await expect(outcome).rejects.toBe(last);
-    expect(calls).toEqual(['rejected', 'threw', 'rejected']);
-  });
-
-  it('does not repeat what may not be repeated, and hands the error on unchanged', async () => {
-    const error = upstreamError('UPSTREAM_UNAVAILABLE', new Error('socket hang up'), 'UNKNOWN');
-    const { attempt, calls } = attempts([{ error }]);
-    await expect(withRetries(create, attempt, options)).rejects.toBe(error);
-    expect(calls).toEqual(['rejected']);
   });
 });

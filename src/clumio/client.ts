@@ -2,10 +2,9 @@ import { Pool, type Dispatcher } from 'undici';
 import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState, type Verdict } from './breaker.js';
 import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { answerOf, failureOf } from './answer.js';
-import { exchange as rawExchange, type ExchangeOptions, type RawExchange } from './exchange.js';
-import { rejected } from '../promises.js';
+import { exchange as rawExchange, type ExchangeOptions, type ExchangeSink, type RawExchange } from './exchange.js';
 import { ClumioError, type UpstreamErrorCode } from './errors.js';
-import { defaultRetryOptions, withRetries, type RetryOptions } from './retry.js';
+import { defaultRetryOptions, retryDelay, sleep, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import type { Cancellation } from '../request/deadline.js';
 import { callerKey, createScheduler, defaultSchedulerOptions, type Release, type SchedulerOptions } from './scheduler.js';
@@ -120,9 +119,6 @@ function callerKeyOf(caller: KeyedCredentials): string {
   return key;
 }
 
-/** What a failed attempt hands its error to: a retry, or the rejection of the call. */
-type Failed = (error: unknown) => Promise<ClumioResponse>;
-
 // What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
 // breaker refused, says nothing. A connection never made (nothing sent) is no caller's doing.
 function verdictOf(error: unknown, cancellation: Cancellation | undefined): Verdict {
@@ -163,97 +159,144 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
   const callers = createCallerBreakers({ ...defaultCallerBreakerOptions, ...options.callerBreaker }, (caller) => observer.callerHeldBack?.({ caller }));
   const retry: RetryOptions = { ...defaultRetryOptions, ...options.retry };
 
-  // Retry: a failed attempt is tried again when that is safe and fits the deadline (retry.ts).
-  function send(request: ClumioRequest): Promise<ClumioResponse> {
-    return withRetries(request, (failed) => admitted(request, failed), retry, (event) => observer.retrying?.({ operation: request.operation, ...event }));
-  }
+  /**
+   * One call to Clumio, from its first attempt to its answer, as one object: each attempt passes
+   * Clumio's breaker and the caller's own, takes a fair slot of the scheduler (now, or once one
+   * is free), makes its exchange, which reports to the call itself (observed: a trace scope, a
+   * duration, an event), and tells both breakers what the exchange said about Clumio's health; a
+   * failed attempt is tried again when that is safe and fits the deadline (retry.ts). The call's
+   * promise is the only one it makes on the way (the wait for a busy slot and a retry's backoff
+   * add theirs): an operation of many entity keys has dozens of calls waiting or in flight, and a
+   * chain of promises and closures per call held a dozen objects for as long as Clumio took.
+   */
+  class Call implements ExchangeSink {
+    private retries = 0;
+    private caller = '';
+    // The attempt under way: its slot, whether it probes either breaker, its trace scope, its start.
+    private release: Release | undefined;
+    private probe = false;
+    private callerProbe = false;
+    private scope: ClumioCallScope | undefined;
+    private startedAt = 0;
 
-  // Breakers and scheduling: an attempt passes Clumio's breaker and the caller's own, waits for
-  // a fair slot when there is none free, and tells both breakers what its exchange said about
-  // Clumio's health.
-  // (Promise chains rather than async functions, here and in `exchange`: an operation of many
-  // entity keys has dozens of calls waiting or in flight, and each suspended async function
-  // held a frame of its own.)
-  // A breaker that refuses throws here, synchronously: withRetries, the only caller, hands that
-  // to `failed`. Whatever fails later (the wait for a slot, the exchange, an answer that means an
-  // error) is handed to `failed` by the reaction that already sees it: what withRetries does
-  // with a failure.
-  function admitted(request: ClumioRequest, failed: Failed): Promise<ClumioResponse> {
-    const caller = callerKeyOf(request.caller);
-    breaker.check();
-    callers.check(caller);
-    const release = scheduler.tryAcquire(caller, request.cancellation);
-    if (release !== undefined) return attempt(request, caller, release, failed);
-    return scheduler.acquire(caller, request.cancellation).then((slot) => attempt(request, caller, slot, failed), failed);
-  }
+    constructor(
+      private readonly request: ClumioRequest,
+      private readonly resolve: (response: ClumioResponse) => void,
+      private readonly reject: (error: unknown) => void,
+    ) {}
 
-  // One attempt in a slot of the scheduler's: the exchange, and both breakers told how it went.
-  function attempt(request: ClumioRequest, caller: string, release: Release, failed: Failed): Promise<ClumioResponse> {
-    let probe = false;
-    let callerProbe = false;
-    const settle = (verdict: Verdict) => {
-      release();
-      breaker.settle(verdict, probe, caller);
-      callers.settle(caller, verdict, callerProbe);
-    };
-    let exchanged: Promise<ClumioResponse>;
-    try {
-      callerProbe = callers.admit(caller);
-      probe = breaker.admit(caller);
-      exchanged = exchange(request);
-    } catch (error) {
-      exchanged = rejected(error);
+    /** An attempt: refused by a breaker at once, else a slot now or once one is free. */
+    attempt(): void {
+      const { request } = this;
+      try {
+        const caller = (this.caller = callerKeyOf(request.caller));
+        breaker.check();
+        callers.check(caller);
+        const release = scheduler.tryAcquire(caller, request.cancellation);
+        if (release !== undefined) return this.exchange(release);
+      } catch (error) {
+        return this.failed(error);
+      }
+      scheduler.acquire(this.caller, request.cancellation).then(
+        (release) => this.exchange(release),
+        (error: unknown) => this.failed(error),
+      );
     }
-    return exchanged.then(
-      (response) => {
-        settle('success');
-        return response;
-      },
-      (error: unknown) => {
-        settle(verdictOf(error, request.cancellation));
-        return failed(error);
-      },
-    );
-  }
 
-  // The exchange: one HTTP request to Clumio and what its answer means, observed (its trace
-  // scope, its duration, its event) whether it succeeds or fails.
-  function exchange(request: ClumioRequest): Promise<ClumioResponse> {
-    const scope = observer.callStarted?.(request);
-    const startedAt = performance.now();
-    const report = (event: ClumioCallEvent) => {
+    private exchange(release: Release): void {
+      const { request } = this;
+      this.release = release;
+      try {
+        this.callerProbe = callers.admit(this.caller);
+        this.probe = breaker.admit(this.caller);
+        this.scope = observer.callStarted?.(request);
+      } catch (error) {
+        return this.settled(verdictOf(error, request.cancellation), error);
+      }
+      this.startedAt = performance.now();
+      try {
+        rawExchange(exchangeOptions(request, this.scope?.headers), this);
+      } catch (error) {
+        // Not sent (a body that would not serialise); the exchange may not report it twice.
+        if (this.release !== undefined) this.exchangeFailed(error);
+      }
+    }
+
+    /** Clumio's answer; one that means an error (answerOf throws) fails the attempt. */
+    answered(raw: RawExchange): void {
+      let response: ClumioResponse;
+      try {
+        response = answerOf(raw, this.request.readsBody);
+      } catch (error) {
+        return this.exchangeFailed(error);
+      }
+      try {
+        this.report({ operation: this.request.operation, durationMs: performance.now() - this.startedAt, status: response.status });
+      } catch (error) {
+        return this.settled('neutral', error);
+      }
+      this.settled('success', undefined, response);
+    }
+
+    exchangeFailed(error: unknown): void {
+      const { request } = this;
+      const failure = failureOf(error, request.cancellation);
+      try {
+        this.report({
+          operation: request.operation,
+          durationMs: performance.now() - this.startedAt,
+          code: failure.code,
+          ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+          ...(failure.details.upstreamMessage !== undefined
+            ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+            : {}),
+        });
+      } catch (thrown) {
+        return this.settled('neutral', thrown);
+      }
+      this.settled(verdictOf(failure, request.cancellation), failure);
+    }
+
+    private report(event: ClumioCallEvent): void {
+      const { scope } = this;
+      this.scope = undefined;
       observer.callFinished?.(event);
       scope?.end(event);
-    };
-    let sent: Promise<RawExchange>;
-    try {
-      sent = rawExchange(exchangeOptions(request, scope?.headers));
-    } catch (error) {
-      sent = rejected(error);
     }
-    const failed = (error: unknown): never => {
-      const failure = failureOf(error, request.cancellation);
-      report({
-        operation: request.operation,
-        durationMs: performance.now() - startedAt,
-        code: failure.code,
-        ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
-        ...(failure.details.upstreamMessage !== undefined
-          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
-          : {}),
-      });
-      throw failure;
-    };
-    // One reaction for both outcomes: an answer that means an error (answerOf throws) fails here too.
-    return sent.then((raw) => {
+
+    // The attempt's end: its slot given back, both breakers told; then the call's answer, or its failure.
+    private settled(verdict: Verdict, error: unknown, response?: ClumioResponse): void {
+      const { release, probe, callerProbe, caller } = this;
+      this.release = undefined;
+      this.probe = this.callerProbe = false;
       try {
-        const response = answerOf(raw, request.readsBody);
-        report({ operation: request.operation, durationMs: performance.now() - startedAt, status: response.status });
-        return response;
-      } catch (error) {
-        return failed(error);
+        release?.();
+        breaker.settle(verdict, probe, caller);
+        callers.settle(caller, verdict, callerProbe);
+      } catch (thrown) {
+        return this.reject(thrown);
       }
-    }, failed);
+      if (response !== undefined) this.resolve(response);
+      else this.failed(error);
+    }
+
+    // A failed attempt: tried again after its backoff when that is safe and fits, else the call's failure.
+    private failed(error: unknown): void {
+      const { request } = this;
+      const delayMs = retryDelay(request, error, this.retries + 1, retry);
+      if (delayMs === undefined) return this.reject(error);
+      this.retries++;
+      try {
+        observer.retrying?.({ operation: request.operation, attempt: this.retries + 1, code: (error as ClumioError).code, delayMs });
+      } catch (thrown) {
+        return this.reject(thrown);
+      }
+      sleep(delayMs, request.cancellation).then(() => this.attempt(), this.reject);
+    }
+  }
+
+  function send(request: ClumioRequest): Promise<ClumioResponse> {
+    return new Promise((resolve, reject) => new Call(request, resolve, reject).attempt());
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the

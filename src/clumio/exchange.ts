@@ -38,6 +38,12 @@ export interface ExchangeOptions {
   cancellation: Cancellation | undefined;
 }
 
+/** What one exchange reports to, exactly once: Clumio's answer, or why there is none. */
+export interface ExchangeSink {
+  answered(exchange: RawExchange): void;
+  exchangeFailed(failure: ExchangeFailure): void;
+}
+
 /**
  * One exchange through undici's dispatcher API (its controller-based handler interface): the body is collected into memory up to the cap
  * (no stream object per response), and the exchange is aborted when the operation's cancellation
@@ -46,16 +52,18 @@ export interface ExchangeOptions {
  * leave unread bytes on it. A class, so that an exchange is one object rather than a dozen
  * closures: there are thousands a second.
  *
- * Once settled, the handler lets go of what it held (the caller's promise, the request, the
- * response's headers and body, undici's controller; only the abort reason stays): undici keeps a finished request, and with it its handler, until the connection
+ * Once settled, the handler lets go of what it held (its sink, the response's headers and body,
+ * undici's controller; only the abort reason stays): undici keeps a finished request, and with it its handler, until the connection
  * serves its next one, and whatever the handler still points at would be kept with it, long
  * enough to be promoted to the old generation and collected only by a full collection.
  */
 class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortListener {
   private controller: Dispatcher.DispatchController | undefined;
   private reason: Error | undefined;
-  /** What the exchange answers to; undefined once it is settled. */
-  private pending: { options: ExchangeOptions; resolve: (exchange: RawExchange) => void; reject: (failure: ExchangeFailure) => void } | undefined;
+  /** What the exchange reports to; undefined once it is settled. */
+  private sink: ExchangeSink | undefined;
+  private cancellation: Cancellation | undefined;
+  private readonly maxBytes: number;
   private status = 0;
   private headers: Readonly<Record<string, string | string[]>> = noHeaders;
   private reading = false;
@@ -64,8 +72,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   readonly expiresAt: number;
   clockSlot = -1;
 
-  constructor(options: ExchangeOptions, resolve: (exchange: RawExchange) => void, reject: (failure: ExchangeFailure) => void) {
-    this.pending = { options, resolve, reject };
+  constructor(options: ExchangeOptions, sink: ExchangeSink) {
+    this.sink = sink;
+    this.cancellation = options.cancellation;
+    this.maxBytes = options.maxBytes;
     this.expiresAt = performance.now() + options.timeoutMs;
     startClock(this);
     options.cancellation?.add(this);
@@ -82,7 +92,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   }
 
   private cancel(why: Error): void {
-    if (this.pending === undefined || this.reason) return;
+    if (this.sink === undefined || this.reason) return;
     this.reason = why;
     // Not started yet (waiting for a connection of the pool): the caller is answered now, and the
     // request is aborted as soon as undici starts it.
@@ -90,22 +100,23 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
     else this.controller.abort(why);
   }
 
-  /** Ends the exchange's hold on everything; returns what it answers to, once. */
-  private settle(): NonNullable<ExchangeHandler['pending']> | undefined {
-    const { pending } = this;
-    if (pending === undefined) return undefined;
-    this.pending = undefined;
+  /** Ends the exchange's hold on everything; returns what it reports to, once. */
+  private settle(): ExchangeSink | undefined {
+    const { sink } = this;
+    if (sink === undefined) return undefined;
+    this.sink = undefined;
     this.controller = undefined;
     this.headers = noHeaders;
     this.chunks = [];
     stopClock(this);
-    pending.options.cancellation?.delete(this);
-    return pending;
+    this.cancellation?.delete(this);
+    this.cancellation = undefined;
+    return sink;
   }
 
   private answer(text: string | undefined, overCap: boolean): void {
     const { status, headers } = this;
-    this.settle()?.resolve({ status, headers, text, overCap });
+    this.settle()?.answered({ status, headers, text, overCap });
   }
 
   // Answers without reading the rest of the body, then drops it.
@@ -121,7 +132,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (statusCode < 200 || this.pending === undefined) return;
+    if (statusCode < 200 || this.sink === undefined) return;
     this.status = statusCode;
     this.headers = headers as Record<string, string | string[]>;
     if (statusCode === 204) {
@@ -132,9 +143,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.reading || this.pending === undefined) return;
+    if (!this.reading || this.sink === undefined) return;
     this.size += chunk.length;
-    if (this.size > this.pending.options.maxBytes) {
+    if (this.size > this.maxBytes) {
       this.answerAndDrop(true);
       return;
     }
@@ -142,7 +153,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   }
 
   onResponseEnd(): void {
-    if (this.pending === undefined) return;
+    if (this.sink === undefined) return;
     const { chunks } = this;
     this.answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
   }
@@ -152,23 +163,25 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   }
 
   fail(error: Error): void {
-    const aborted = this.reason !== undefined || this.pending?.options.cancellation?.aborted === true;
-    this.settle()?.reject(new ExchangeFailure(this.reason ?? error, aborted));
+    const aborted = this.reason !== undefined || this.cancellation?.aborted === true;
+    this.settle()?.exchangeFailed(new ExchangeFailure(this.reason ?? error, aborted));
   }
 }
 
-export function exchange(options: ExchangeOptions): Promise<RawExchange> {
-  return new Promise<RawExchange>((resolve, reject) => {
-    const { cancellation } = options;
-    if (cancellation?.aborted) {
-      reject(new ExchangeFailure(cancellation.reason, true));
-      return;
-    }
-    const handler = new ExchangeHandler(options, resolve, reject);
-    try {
-      options.dispatcher.dispatch(options.request, handler);
-    } catch (error) {
-      handler.fail(error as Error);
-    }
-  });
+/**
+ * Sends one request; `sink` hears once how it ended, possibly before this returns (a
+ * cancellation that had already aborted, a request undici refuses at once).
+ */
+export function exchange(options: ExchangeOptions, sink: ExchangeSink): void {
+  const { cancellation } = options;
+  if (cancellation?.aborted) {
+    sink.exchangeFailed(new ExchangeFailure(cancellation.reason, true));
+    return;
+  }
+  const handler = new ExchangeHandler(options, sink);
+  try {
+    options.dispatcher.dispatch(options.request, handler);
+  } catch (error) {
+    handler.fail(error as Error);
+  }
 }

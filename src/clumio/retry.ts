@@ -1,5 +1,4 @@
 import type { ClumioRequest } from './request.js';
-import { asError, rejected } from '../promises.js';
 import { BreakerOpenError } from './breaker.js';
 import { abortedError, ClumioError } from './errors.js';
 import { remainingMs, type Cancellation } from '../request/deadline.js';
@@ -50,7 +49,8 @@ export function retryDelayMs(retry: number, error: ClumioError, options: RetryOp
   return Math.round(Math.max(backoff, retryAfterMs));
 }
 
-function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void> {
+/** Waits `ms`; rejects with CANCELLED or UPSTREAM_TIMEOUT (nothing sent) if `cancellation` aborts first. */
+export function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const listener = {
       onAbort(reason: unknown) {
@@ -67,51 +67,22 @@ function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void
 }
 
 /**
- * Runs `attempt` and, when it fails in a way that is safe to repeat, again after a backoff,
- * never waiting past `maxDelayMs` or the operation's deadline: when the wait does not fit, the
- * caller gets the last error (a 429 keeps its retryAfterSeconds). The first attempt runs
- * without a frame of its own, and without a reaction of its own: it is handed what to do when
- * it fails, `failed`, and must return `failed(error)` from the rejection handler that sees any
- * failure of its own (an attempt that lets a rejection through is never retried); when it throws
- * at once, withRetries calls `failed` itself. So a call that succeeds, as most do, passes
- * through no promise here. Later attempts are handed a plain rejection, awaited in `retried`.
+ * Whether a call whose last attempt failed with `error` is tried again, as retry number `retry`
+ * (1 for the second attempt), and after how long: undefined when it is not (not a ClumioError,
+ * retries used up, the caller gone, not safe to repeat), and when the wait would not fit: longer
+ * than `maxDelayMs` or past the operation's deadline. Then the caller gets `error` as it is (a
+ * 429 keeps its retryAfterSeconds).
  */
-export function withRetries<T>(
+export function retryDelay(
   request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,
-  attempt: (failed: (error: unknown) => Promise<T>) => Promise<T>,
+  error: unknown,
+  retry: number,
   options: RetryOptions,
-  onRetry: (event: RetryEvent) => void = () => {},
-): Promise<T> {
-  const again = () => attempt(rejected);
-  const failed = (error: unknown) => retried(request, again, options, onRetry, error);
-  try {
-    return attempt(failed);
-  } catch (error) {
-    return failed(asError(error));
+): number | undefined {
+  if (!(error instanceof ClumioError) || retry > options.maxRetries || request.cancellation?.aborted || !isRetryable(request, error)) {
+    return undefined;
   }
-}
-
-// After a failed attempt: tries again while that is safe, fits, and fails.
-async function retried<T>(
-  request: Pick<ClumioRequest, 'operation' | 'method' | 'cancellation'>,
-  attempt: () => Promise<T>,
-  options: RetryOptions,
-  onRetry: (event: RetryEvent) => void,
-  firstError: unknown,
-): Promise<T> {
-  let error = firstError;
-  for (let retry = 1; ; retry++) {
-    if (!(error instanceof ClumioError) || retry > options.maxRetries || request.cancellation?.aborted || !isRetryable(request, error)) {
-      throw error;
-    }
-    const delayMs = retryDelayMs(retry, error, options);
-    if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.cancellation)) throw error;
-    onRetry({ attempt: retry + 1, code: error.code, delayMs });
-    await sleep(delayMs, request.cancellation);
-    try {
-      return await attempt();
-    } catch (next) {
-      error = next;
-    }
-  }
+  const delayMs = retryDelayMs(retry, error, options);
+  if (delayMs > options.maxDelayMs || delayMs >= remainingMs(request.cancellation)) return undefined;
+  return delayMs;
 }
