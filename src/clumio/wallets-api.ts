@@ -1,6 +1,6 @@
 import type { ClumioClient } from './client.js';
 import type { Cancellation } from '../request/deadline.js';
-import type { CallerCredentials } from './request.js';
+import type { CallerCredentials, ClumioResponse } from './request.js';
 import { toWallet, toWalletPage, type Wallet, type WalletPage } from './wallet.js';
 import { walletPath } from './wallet-id.js';
 
@@ -16,12 +16,14 @@ export interface CreateWalletRequest {
   awsRegion?: string | null;
 }
 
+const walletOf = (response: ClumioResponse): Wallet => toWallet(response.takeBody());
+
 /** Clumio's five wallet operations; ids must already be validated (see wallet-id.ts). */
 export function createWalletsApi(client: ClumioClient) {
   return {
     get(scope: CallScope, id: string): Promise<Wallet> {
       // Not async (no frame per call): the id is valid, so nothing here throws before the call.
-      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }).then((response) => toWallet(response.takeBody()));
+      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }).then(walletOf);
     },
 
     async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
