@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createCursorCodec } from '../src/graphql/cursor.js';
 import { startGateway, useGateway } from './support/gateway.js';
 import { calls, seedWallets } from './support/wallets.js';
 
@@ -219,6 +220,28 @@ describe('wallets(first, after)', () => {
       const [, pagePart, signature] = cursor.split('.');
       // The secret startGateway configures, as an operator would set it.
       expect(signature).toBe(createHmac('sha256', 'test-gateway-cursor-secret').update(pagePart!).digest().subarray(0, 16).toString('base64url'));
+    }
+  });
+
+  it('writes a cursor\'s item as its offset and wallet id in plain text, and still reads the base64url JSON form', async () => {
+    const { token } = newOrg(3);
+    const one = await page(token, { first: 3 });
+    one.edges.forEach(({ cursor, node }, offset) => expect(cursor.startsWith(`${offset}~${node.id}.`)).toBe(true));
+    const [, payload, signature] = one.edges[0]!.cursor.split('.') as [string, string, string];
+    const asBase64 = Buffer.from(JSON.stringify([0, one.edges[0]!.node.id])).toString('base64url');
+    const after = await page(token, { first: 2, after: `${asBase64}.${payload}.${signature}` });
+    expect(after.nodes.map((n) => n.id)).toEqual(one.nodes.slice(1).map((n) => n.id));
+  });
+
+  it('reads back the item of an id with dots, and of an id outside the id charset (base64url)', () => {
+    const codec = createCursorCodec('a-secret-of-sixteen-chars');
+    for (const id of ['a.b..c', 'wallet 1/é', '7']) {
+      const cursor = codec.forPage('tok', 4, 'next').at(2, id, true);
+      expect(codec.decode(cursor)).toEqual({ start: 'tok', limit: 4, offset: 2, id, next: 'next' });
+    }
+    const valid = codec.forPage('', 4, null).at(1, 'abc', false);
+    for (const item of ['x~abc', '1~', '~abc', '1~a/b', '1234567890~abc']) {
+      expect(() => codec.decode(item + valid.slice(valid.indexOf('.')))).toThrow('Invalid cursor');
     }
   });
 

@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isValidWalletId } from '../clumio/wallet-id.js';
 import { badUserInput } from './errors.js';
 
 /**
@@ -12,6 +13,11 @@ import { badUserInput } from './errors.js';
  * picks a position inside that page, which its caller may read whole anyway. One signature
  * serves every cursor of a page: signing each edge's cursor cost more than the rest of a
  * 50-wallet page's execution.
+ *
+ * The item part is `<offset>~<id>` for an id of the gateway's id charset (Clumio's are), else
+ * base64url JSON `[offset, id]`; both are read. As plain text it costs a string join per edge:
+ * encoding each edge's item as base64url took about 0.35 µs, 17 µs of a 50-wallet page. An id may
+ * hold a `.`, so a cursor is split at its last two dots.
  */
 export interface CursorPosition {
   start: string;
@@ -48,6 +54,15 @@ function parsePart(part: string): unknown {
   }
 }
 
+// An item part: `<offset>~<id>`, or base64url JSON `[offset, id]` (see above).
+function itemOf(item: string): unknown {
+  const tilde = item.indexOf('~');
+  if (tilde === -1) return parsePart(item);
+  const offset = item.slice(0, tilde);
+  const id = item.slice(tilde + 1);
+  return /^\d{1,9}$/.test(offset) && isValidWalletId(id) ? [Number(offset), id] : undefined;
+}
+
 export function createCursorCodec(secret: string | null): CursorCodec {
   // A key object made once: a string key is converted again by every createHmac (0.35 µs of 2).
   const key = createSecretKey(Buffer.from(secret ?? randomBytes(32).toString('hex')));
@@ -56,8 +71,7 @@ export function createCursorCodec(secret: string | null): CursorCodec {
     const payload = base64url([start, limit, next]);
     return `${payload}.${sign(payload).toString('base64url')}`;
   };
-  // base64url([offset, id]), without building the array and its JSON: there is one per edge.
-  const itemPart = (offset: number, id: string) => Buffer.from(`[${offset},${JSON.stringify(id)}]`).toString('base64url');
+  const itemPart = (offset: number, id: string) => (isValidWalletId(id) ? `${offset}~${id}` : base64url([offset, id]));
 
   return {
     forPage(start, limit, next) {
@@ -73,13 +87,18 @@ export function createCursorCodec(secret: string | null): CursorCodec {
     decode(cursor) {
       const invalid = () => badUserInput('Invalid cursor: pass an `endCursor` or edge `cursor` from this API unchanged.', 'after');
       if (cursor.length > maxCursorLength) throw invalid();
-      const [item, payload, signature, extra] = cursor.split('.');
-      if (!item || !payload || !signature || extra !== undefined) throw invalid();
+      const signatureAt = cursor.lastIndexOf('.');
+      const payloadAt = cursor.lastIndexOf('.', signatureAt - 1);
+      if (payloadAt < 1) throw invalid();
+      const item = cursor.slice(0, payloadAt);
+      const payload = cursor.slice(payloadAt + 1, signatureAt);
+      const signature = cursor.slice(signatureAt + 1);
+      if (!payload || !signature) throw invalid();
       const expected = sign(payload);
       const given = Buffer.from(signature, 'base64url');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
       const page = parsePart(payload);
-      const position = parsePart(item);
+      const position = itemOf(item);
       if (!Array.isArray(page) || page.length !== 3 || !Array.isArray(position) || position.length !== 2) throw invalid();
       const [start, limit, next] = page as unknown[];
       const [offset, id] = position as unknown[];
