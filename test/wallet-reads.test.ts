@@ -233,14 +233,14 @@ describe('wallets(first, after)', () => {
     expect(after.nodes.map((n) => n.id)).toEqual(one.nodes.slice(1).map((n) => n.id));
   });
 
-  it('reads back the item of an id with dots, and of an id outside the id charset (base64url)', () => {
+  it('reads back the item of an id with dots, tildes or any other character', () => {
     const codec = createCursorCodec('a-secret-of-sixteen-chars');
-    for (const id of ['a.b..c', 'wallet 1/é', '7']) {
+    for (const id of ['a.b..c', 'a~b~', 'wallet 1/é\n', '7']) {
       const cursor = codec.forPage('tok', 4, 'next').at(2, id, true);
       expect(codec.decode(cursor)).toEqual({ start: 'tok', limit: 4, offset: 2, id, next: 'next' });
     }
     const valid = codec.forPage('', 4, null).at(1, 'abc', false);
-    for (const item of ['x~abc', '1~', '~abc', '1~a/b', '1234567890~abc']) {
+    for (const item of ['x~abc', '1~', '~abc', '-1~abc', '1234567890~abc']) {
       expect(() => codec.decode(item + valid.slice(valid.indexOf('.')))).toThrow('Invalid cursor');
     }
   });
