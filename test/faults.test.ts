@@ -6,6 +6,7 @@ import { ClumioError, httpStatusError, upstreamError } from '../src/clumio/error
 import type { RawExchange } from '../src/clumio/exchange.js';
 import { isRetryable, retryDelayMs } from '../src/clumio/retry.js';
 import { createSimulator, type Fault, type Simulator } from '../src/simulator/index.js';
+import { Deadline } from '../src/request/deadline.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { until } from './support/wait.js';
@@ -365,7 +366,7 @@ describe('the Clumio client reports retries and breaker changes to its observer'
     expect(() => response.takeBody()).toThrow('taken twice');
   });
 
-  it('takes the text and headers off an exchange as it reads it', () => {
+  it('reads Clumio\'s message and Retry-After off an error answer', () => {
     const raw: RawExchange = { status: 503, headers: { 'retry-after': '7' }, text: '{"errors":[{"error_message":"busy"}]}', overCap: false };
     let error: unknown;
     try {
@@ -373,10 +374,7 @@ describe('the Clumio client reports retries and breaker changes to its observer'
     } catch (thrown) {
       error = thrown;
     }
-    // Read before they were taken: Clumio's message and its Retry-After.
     expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 503, retryAfterSeconds: 7, upstreamMessage: 'busy' } });
-    expect(raw.text).toBeUndefined();
-    expect(raw.headers).toEqual({});
   });
 
   it('calls retrying before each retry and breakerChanged on each state change', async () => {
@@ -431,9 +429,10 @@ describe('the Clumio client reports retries and breaker changes to its observer'
       expect(response.status).toBe(200);
       expect(attempts).toEqual(['503', '503', '200']);
       attempts.length = 0;
-      simulator.inject({ kind: 'status', status: 502, times: 3 });
-      await expect(client.send(listOf(caller))).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 502 } });
-      expect(attempts).toEqual(['502', '502', '502']);
+      simulator.inject({ kind: 'status', status: 502, times: 2 });
+      simulator.inject({ kind: 'status', status: 504, times: 1 });
+      await expect(client.send(listOf(caller))).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 504 } });
+      expect(attempts).toEqual(['502', '502', '504']);
       expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
     } finally {
       await client.close();
@@ -442,7 +441,23 @@ describe('the Clumio client reports retries and breaker changes to its observer'
 
   it('retries a call that waited for a slot, and its retry waits for one again', async () => {
     const attempts: string[] = [];
-    const client = clientOf({ retry: { baseDelayMs: 2 }, observer: { callFinished: (e) => attempts.push(String(e.status)) }, limits: { maxInFlight: 1, maxInFlightPerCaller: 1 } });
+    // Exchanges under way at once: with one slot, a retry that skipped the scheduler would overlap another call's.
+    let open = 0;
+    let mostOpen = 0;
+    const client = clientOf({
+      retry: { baseDelayMs: 2 },
+      observer: {
+        callStarted: () => {
+          mostOpen = Math.max(mostOpen, ++open);
+          return undefined;
+        },
+        callFinished: (e) => {
+          open--;
+          attempts.push(String(e.status));
+        },
+      },
+      limits: { maxInFlight: 1, maxInFlightPerCaller: 1 },
+    });
     const caller = { authorization: `Bearer ${simulator.demoToken}` };
     try {
       simulator.inject({ kind: 'status', status: 503, times: 2 });
@@ -450,6 +465,46 @@ describe('the Clumio client reports retries and breaker changes to its observer'
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       expect(attempts.filter((s) => s === '503')).toHaveLength(2);
       expect(attempts.filter((s) => s === '200')).toHaveLength(3);
+      expect(mostOpen).toBe(1);
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends nothing for a call whose slot comes free as its operation ends, and observes only the call that was out', async () => {
+    const finished: string[] = [];
+    const client = clientOf({ observer: { callFinished: (e) => finished.push(e.code ?? String(e.status)) }, limits: { maxInFlight: 1, maxInFlightPerCaller: 1 } });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    const operation = new Deadline(10_000);
+    try {
+      simulator.clearRequests();
+      simulator.inject({ kind: 'stall', ms: 5_000 });
+      const out = client.send({ ...listOf(caller), cancellation: operation });
+      const waiting = client.send({ ...listOf(caller), cancellation: operation });
+      await until(() => simulator.requests.length === 1 && client.health().queued === 1);
+      operation.abort(new Error('the caller left'));
+      await expect(out).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED', details: { outcome: 'NOT_SENT' } });
+      expect(finished).toEqual(['CANCELLED']);
+      expect(simulator.requests).toHaveLength(1);
+      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
+    } finally {
+      operation.release();
+      await client.close();
+    }
+  });
+
+  it('fails a call whose body does not serialise without sending it, with its slot given back', async () => {
+    const finished: string[] = [];
+    const client = clientOf({ observer: { callFinished: (e) => finished.push(e.code ?? String(e.status)) } });
+    const caller = { authorization: `Bearer ${simulator.demoToken}` };
+    try {
+      simulator.clearRequests();
+      const call = client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body: { count: 1n }, caller });
+      await expect(call).rejects.toBeInstanceOf(ClumioError);
+      expect(finished).toHaveLength(1);
+      expect(simulator.requests).toHaveLength(0);
       expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
     } finally {
       await client.close();

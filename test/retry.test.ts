@@ -6,13 +6,15 @@ import { Deadline } from '../src/request/deadline.js';
 
 const read = { operation: 'getWallet', method: 'GET', cancellation: undefined } as const;
 const create = { operation: 'createWallet', method: 'POST', cancellation: undefined } as const;
-const options = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 50 };
+const options = { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 50 };
 const notSent = () => upstreamError('UPSTREAM_UNAVAILABLE', new Error('connect ECONNREFUSED'), 'NOT_SENT');
 
 describe('retryDelay: whether and when a failed call goes again', () => {
   it('gives a backoff for each retry up to maxRetries, then none', () => {
-    expect(retryDelay(read, notSent(), 1, options)).toBeGreaterThanOrEqual(0.5);
-    expect(retryDelay(read, notSent(), 2, options)).toBeLessThanOrEqual(2);
+    // Doubled per retry, with equal jitter: 5-10 ms, then 10-20 ms.
+    const first = retryDelay(read, notSent(), 1, options)!;
+    const second = retryDelay(read, notSent(), 2, options)!;
+    expect(first >= 5 && first <= 10 && second >= 10 && second <= 20).toBe(true);
     expect(retryDelay(read, notSent(), 3, options)).toBeUndefined();
     expect(retryDelay(read, notSent(), 1, { ...options, maxRetries: 0 })).toBeUndefined();
   });

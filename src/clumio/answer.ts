@@ -1,4 +1,4 @@
-import { ExchangeFailure, noHeaders, type RawExchange } from './exchange.js';
+import { ExchangeFailure, type RawExchange } from './exchange.js';
 import type { Cancellation } from '../request/deadline.js';
 import { abortedError, ClumioError, httpStatusError, upstreamError, type Outcome } from './errors.js';
 import { ClumioResponse } from './request.js';
@@ -46,12 +46,9 @@ function clumioMessageOf(body: unknown): string | undefined {
   return typeof message === 'string' && message.length > 0 ? message.slice(0, 500) : undefined;
 }
 
-/** What Clumio's answer means: the parsed body of a 2xx, else the ClumioError its status says. Takes the exchange's text and headers. */
+/** What Clumio's answer means: the parsed body of a 2xx, else the ClumioError its status says. */
 export function answerOf(response: RawExchange, readsBody: boolean | undefined): ClumioResponse {
   const { status, text, headers } = response;
-  // Taken off the exchange, which a promise made when the call started holds (see ClumioResponse).
-  response.text = undefined;
-  response.headers = noHeaders;
   const ok = status >= 200 && status < 300;
   if (status === 204 || (ok && readsBody === false)) return new ClumioResponse(status, null);
   let parsed: unknown;

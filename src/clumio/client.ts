@@ -3,7 +3,8 @@ import { BreakerOpenError, createBreaker, defaultBreakerOptions, type BreakerOpt
 import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOptions } from './caller-breakers.js';
 import { answerOf, failureOf } from './answer.js';
 import { exchange as rawExchange, type ExchangeOptions, type ExchangeSink, type RawExchange } from './exchange.js';
-import { ClumioError, type UpstreamErrorCode } from './errors.js';
+import { abortedError, ClumioError, type UpstreamErrorCode } from './errors.js';
+import { asError } from '../promises.js';
 import { defaultRetryOptions, retryDelay, sleep, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import type { Cancellation } from '../request/deadline.js';
@@ -35,6 +36,7 @@ export interface ClumioCallEvent {
 /** Hooks for metrics, logs and traces; the client never depends on what listens. */
 export interface ClumioObserver {
   callFinished?(event: ClumioCallEvent): void;
+  /** Before each retry; `attempt` is the attempt about to be made (2 is the first retry). */
   retrying?(event: { operation: ClumioOperation; attempt: number; code: UpstreamErrorCode; delayMs: number }): void;
   breakerChanged?(event: { origin: string; state: BreakerState }): void;
   /** One caller's calls are held back (its own breaker opened); `caller` is a hash of its token, never the token. */
@@ -205,21 +207,30 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
     private exchange(release: Release): void {
       const { request } = this;
+      const { cancellation } = request;
+      // A slot handed over while the operation was ending (another of its calls, told of the
+      // end first, gave its slot back at once): nothing is sent, admitted or observed.
+      if (cancellation?.aborted) {
+        release();
+        return this.failed(abortedError(cancellation.reason, 'NOT_SENT'));
+      }
       this.release = release;
       try {
         this.callerProbe = callers.admit(this.caller);
         this.probe = breaker.admit(this.caller);
         this.scope = observer.callStarted?.(request);
       } catch (error) {
-        return this.settled(verdictOf(error, request.cancellation), error);
+        return this.settled(verdictOf(error, cancellation), error);
       }
       this.startedAt = performance.now();
+      let options: ExchangeOptions;
       try {
-        rawExchange(exchangeOptions(request, this.scope?.headers), this);
+        options = exchangeOptions(request, this.scope?.headers);
       } catch (error) {
-        // Not sent (a body that would not serialise); the exchange may not report it twice.
-        if (this.release !== undefined) this.exchangeFailed(error);
+        // Not sent: a body that would not serialise.
+        return this.exchangeFailed(error);
       }
+      rawExchange(options, this);
     }
 
     /** Clumio's answer; one that means an error (answerOf throws) fails the attempt. */
@@ -257,26 +268,37 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       this.settled(verdictOf(failure, request.cancellation), failure);
     }
 
+    // An observer that throws fails the call (an error of ours, never hidden), its span ended all the same.
     private report(event: ClumioCallEvent): void {
       const { scope } = this;
       this.scope = undefined;
-      observer.callFinished?.(event);
-      scope?.end(event);
+      try {
+        observer.callFinished?.(event);
+      } finally {
+        scope?.end(event);
+      }
     }
 
-    // The attempt's end: its slot given back, both breakers told; then the call's answer, or its failure.
+    // The attempt's end: its slot given back, both breakers told (each whatever the other's
+    // observer does); then the call's answer, or its failure.
     private settled(verdict: Verdict, error: unknown, response?: ClumioResponse): void {
       const { release, probe, callerProbe, caller } = this;
       this.release = undefined;
       this.probe = this.callerProbe = false;
+      release?.();
+      let thrown: unknown;
       try {
-        release?.();
         breaker.settle(verdict, probe, caller);
-        callers.settle(caller, verdict, callerProbe);
-      } catch (thrown) {
-        return this.reject(thrown);
+      } catch (observerError) {
+        thrown = observerError;
       }
-      if (response !== undefined) this.resolve(response);
+      try {
+        callers.settle(caller, verdict, callerProbe);
+      } catch (observerError) {
+        thrown ??= observerError;
+      }
+      if (thrown !== undefined) this.reject(asError(thrown));
+      else if (response !== undefined) this.resolve(response);
       else this.failed(error);
     }
 
@@ -284,12 +306,12 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     private failed(error: unknown): void {
       const { request } = this;
       const delayMs = retryDelay(request, error, this.retries + 1, retry);
-      if (delayMs === undefined) return this.reject(error);
+      if (delayMs === undefined) return this.reject(asError(error));
       this.retries++;
       try {
         observer.retrying?.({ operation: request.operation, attempt: this.retries + 1, code: (error as ClumioError).code, delayMs });
       } catch (thrown) {
-        return this.reject(thrown);
+        return this.reject(asError(thrown));
       }
       sleep(delayMs, request.cancellation).then(() => this.attempt(), this.reject);
     }

@@ -5,17 +5,17 @@ import { startClock, stopClock, timedOut, type Cancellation, type Expiring } fro
 
 /** What came back from one HTTP exchange with Clumio, before any meaning is given to it. */
 export interface RawExchange {
-  status: number;
-  /** Lower-cased names; a repeated header is a list. noHeaders once answerOf took them. */
-  headers: Readonly<Record<string, string | string[]>>;
-  /** The body as text when it was within the cap; undefined when it was dropped unread, or once answerOf took it. */
-  text: string | undefined;
+  readonly status: number;
+  /** Lower-cased names; a repeated header is a list. */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  /** The body as text when it was within the cap; undefined when it was dropped unread. */
+  readonly text: string | undefined;
   /** Why the body was dropped: it was over the cap (else: no body). */
-  overCap: boolean;
+  readonly overCap: boolean;
 }
 
-/** The headers of an exchange that has none, or whose headers were taken (by answerOf). */
-export const noHeaders: Readonly<Record<string, string | string[]>> = Object.freeze({});
+/** The headers of an exchange that has none. */
+const noHeaders: Readonly<Record<string, string | string[]>> = Object.freeze({});
 
 /** A transport failure, and whether the exchange had been aborted (the caller left, or its time ran out). */
 export class ExchangeFailure extends Error {
@@ -94,7 +94,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   private cancel(why: Error): void {
     if (this.sink === undefined || this.reason) return;
     this.reason = why;
-    // Not started yet (waiting for a connection of the pool): the caller is answered now, and the
+    // Not started yet (waiting for a connection of the pool): the sink is told now, and the
     // request is aborted as soon as undici starts it.
     if (this.controller === undefined) this.fail(why);
     else this.controller.abort(why);

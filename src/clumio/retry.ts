@@ -14,13 +14,6 @@ export interface RetryOptions {
 
 export const defaultRetryOptions: RetryOptions = { maxRetries: 2, baseDelayMs: 100, maxDelayMs: 5_000 };
 
-export interface RetryEvent {
-  /** The attempt about to be made: 2 is the first retry. */
-  attempt: number;
-  code: ClumioError['code'];
-  delayMs: number;
-}
-
 // Statuses that say Clumio did not act on the request and may answer a second time.
 const retryableStatuses = new Set([429, 502, 503, 504]);
 

@@ -5,7 +5,7 @@ import type { CursorCodec } from './cursor.js';
 import { readCaller, type CallerResult } from './credentials.js';
 import type { LiveWallets } from './live/live-wallets.js';
 import { requestIdOf } from '../request/request-id.js';
-import { createWalletService, type WalletService } from './wallet-service.js';
+import { WalletService } from './wallet-service.js';
 import type { WalletsApi } from '../clumio/wallets-api.js';
 
 /** What every resolver gets: the request's id, its caller-bound wallet calls, the cursor codec. */
@@ -55,7 +55,7 @@ export function createContextFactory(deps: ContextDeps) {
       caller,
       request,
       live: deps.live,
-      wallets: createWalletService({
+      wallets: new WalletService({
         api: deps.api,
         caller,
         cursors: deps.cursors,

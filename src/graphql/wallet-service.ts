@@ -196,8 +196,3 @@ export class WalletService {
     return wallet;
   }
 }
-
-/** The wallet calls of one request (see WalletService). */
-export function createWalletService(options: WalletServiceOptions): WalletService {
-  return new WalletService(options);
-}
