@@ -1,24 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { createScheduler, type Release } from '../src/clumio/scheduler.js';
+import { createScheduler } from '../src/clumio/scheduler.js';
 import { Deadline } from '../src/request/deadline.js';
 
-// The scheduler alone: the client's fast path takes a free slot with tryAcquire, and only a call
-// that finds none waits in acquire's queue. Both must keep the caps and the round-robin order.
+// The scheduler alone: the client's fast path takes a free slot with tryTake, and only a call
+// that finds none waits in the queue. Both must keep the caps and the round-robin order.
 
-/** Lets every promise reaction queued so far run. */
+/** Lets every tick and promise reaction queued so far run. */
 const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A queued acquire and what it got: its release once granted, its error once refused. */
+/** A waiting call and what it was told: granted (its slot is then taken), or refused with an error. */
 function queued(scheduler: ReturnType<typeof createScheduler>, key: string, order: string[], cancellation?: Deadline) {
-  const entry: { release?: Release; error?: unknown } = {};
-  scheduler.acquire(key, cancellation).then(
-    (release) => {
-      order.push(key);
-      entry.release = release;
+  const entry: { granted: boolean; error?: unknown } = { granted: false };
+  scheduler.wait(
+    key,
+    {
+      granted() {
+        order.push(key);
+        entry.granted = true;
+      },
+      refused(error) {
+        entry.error = error;
+      },
     },
-    (error: unknown) => {
-      entry.error = error;
-    },
+    cancellation,
   );
   return entry;
 }
@@ -26,83 +30,81 @@ function queued(scheduler: ReturnType<typeof createScheduler>, key: string, orde
 describe('the Clumio scheduler', () => {
   it('gives a slot at once while there is room, and none at the per-caller or the global cap', () => {
     const scheduler = createScheduler({ maxInFlight: 3, maxInFlightPerCaller: 2 });
-    const a1 = scheduler.tryAcquire('a');
-    const a2 = scheduler.tryAcquire('a');
-    expect(a1).toBeTypeOf('function');
-    expect(a2).toBeTypeOf('function');
-    expect(scheduler.tryAcquire('a')).toBeUndefined();
-    const b1 = scheduler.tryAcquire('b');
-    expect(b1).toBeTypeOf('function');
-    expect(scheduler.tryAcquire('c')).toBeUndefined();
+    expect(scheduler.tryTake('a')).toBe(true);
+    expect(scheduler.tryTake('a')).toBe(true);
+    expect(scheduler.tryTake('a')).toBe(false);
+    expect(scheduler.tryTake('b')).toBe(true);
+    expect(scheduler.tryTake('c')).toBe(false);
     expect(scheduler.inFlight).toBe(3);
-    a1!();
-    expect(scheduler.tryAcquire('c')).toBeTypeOf('function');
+    scheduler.give('a');
+    expect(scheduler.tryTake('c')).toBe(true);
   });
 
-  it('counts a release once, however often it is called', () => {
-    const scheduler = createScheduler({ maxInFlight: 2, maxInFlightPerCaller: 2 });
-    const first = scheduler.tryAcquire('a')!;
-    scheduler.tryAcquire('a');
-    first();
-    first();
-    expect(scheduler.inFlight).toBe(1);
-    expect(scheduler.tryAcquire('a')).toBeTypeOf('function');
-    expect(scheduler.tryAcquire('a')).toBeUndefined();
-  });
-
-  it('gives no slot to a call whose operation has ended, and acquire refuses it with nothing sent', async () => {
+  it('gives no slot to a call whose operation has ended, and refuses its wait with nothing sent', () => {
     const scheduler = createScheduler({ maxInFlight: 2, maxInFlightPerCaller: 2 });
     const deadline = new Deadline(60_000);
     deadline.abort(new DOMException('The caller disconnected.', 'AbortError'));
-    expect(scheduler.tryAcquire('a', deadline)).toBeUndefined();
-    await expect(scheduler.acquire('a', deadline)).rejects.toMatchObject({ code: 'CANCELLED', details: { outcome: 'NOT_SENT' } });
+    expect(scheduler.tryTake('a', deadline)).toBe(false);
+    const waiting = queued(scheduler, 'a', [], deadline);
+    expect(waiting.error).toMatchObject({ code: 'CANCELLED', details: { outcome: 'NOT_SENT' } });
     expect(scheduler.inFlight).toBe(0);
     expect(scheduler.queued).toBe(0);
+  });
+
+  it('grants a slot on a later tick, never inside the give that freed it', async () => {
+    const scheduler = createScheduler({ maxInFlight: 1, maxInFlightPerCaller: 1 });
+    const order: string[] = [];
+    scheduler.tryTake('a');
+    const waiting = queued(scheduler, 'a', order);
+    scheduler.give('a');
+    // Taken for the waiter at once (nobody else gets it), told on the next tick.
+    expect(waiting.granted).toBe(false);
+    expect(scheduler.inFlight).toBe(1);
+    expect(scheduler.tryTake('b')).toBe(false);
+    await settled();
+    expect(waiting.granted).toBe(true);
   });
 
   it('lets a caller with room go at once while another waits at its own cap, and serves the waiter when its slot frees', async () => {
     const scheduler = createScheduler({ maxInFlight: 4, maxInFlightPerCaller: 1 });
     const order: string[] = [];
-    const a = scheduler.tryAcquire('a')!;
+    scheduler.tryTake('a');
     const waiting = queued(scheduler, 'a', order);
     await settled();
     expect(scheduler.queued).toBe(1);
-    const b = scheduler.tryAcquire('b');
-    expect(b).toBeTypeOf('function');
+    expect(scheduler.tryTake('b')).toBe(true);
     expect(order).toEqual([]);
-    a();
+    scheduler.give('a');
     await settled();
     expect(order).toEqual(['a']);
-    expect(waiting.release).toBeTypeOf('function');
+    expect(waiting.granted).toBe(true);
     expect(scheduler.queued).toBe(0);
   });
 
   it('serves waiting callers round-robin, and a waiter whose operation ends leaves the queue', async () => {
     const scheduler = createScheduler({ maxInFlight: 1, maxInFlightPerCaller: 1 });
     const order: string[] = [];
-    const first = scheduler.tryAcquire('a')!;
+    scheduler.tryTake('a');
     const a = [queued(scheduler, 'a', order), queued(scheduler, 'a', order), queued(scheduler, 'a', order)];
     const deadline = new Deadline(60_000);
     const gone = queued(scheduler, 'c', order, deadline);
     const b = [queued(scheduler, 'b', order)];
-    expect(scheduler.tryAcquire('b')).toBeUndefined();
+    expect(scheduler.tryTake('b')).toBe(false);
     deadline.abort(new DOMException('The caller disconnected.', 'AbortError'));
     await settled();
     expect(gone.error).toMatchObject({ code: 'CANCELLED', details: { outcome: 'NOT_SENT' } });
     expect(scheduler.queued).toBe(4);
 
-    // One slot in all: each release grants the next waiter, whose release then frees it again.
-    const served = new Set<Release>();
-    let release = first;
+    // One slot in all: each give grants the next waiter, which then gives it back in turn.
+    let holder = 'a';
     for (let i = 0; i < 4; i++) {
-      release();
+      scheduler.give(holder);
       await settled();
-      const next = [...a, ...b].map((entry) => entry.release).find((r) => r !== undefined && !served.has(r));
-      expect(next).toBeTypeOf('function');
-      served.add(next!);
-      release = next!;
+      expect(order).toHaveLength(i + 1);
+      holder = order[i]!;
     }
     expect(order).toEqual(['a', 'b', 'a', 'a']);
+    expect([...a, ...b].every((entry) => entry.granted)).toBe(true);
     expect(scheduler.queued).toBe(0);
   });
 });

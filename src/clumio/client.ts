@@ -8,7 +8,7 @@ import { asError } from '../promises.js';
 import { defaultRetryOptions, retryDelay, sleep, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import type { Cancellation } from '../request/deadline.js';
-import { callerKey, createScheduler, defaultSchedulerOptions, type Release, type SchedulerOptions } from './scheduler.js';
+import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions, type SlotWaiter } from './scheduler.js';
 
 export interface ClumioTimeouts {
   /** TCP + TLS connect. */
@@ -171,11 +171,11 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
    * add theirs): an operation of many entity keys has dozens of calls waiting or in flight, and a
    * chain of promises and closures per call held a dozen objects for as long as Clumio took.
    */
-  class Call implements ExchangeSink {
+  class Call implements ExchangeSink, SlotWaiter {
     private retries = 0;
     private caller = '';
-    // The attempt under way: its slot, whether it probes either breaker, its trace scope, its start.
-    private release: Release | undefined;
+    // The attempt under way: whether it holds a slot, whether it probes either breaker, its trace scope, its start.
+    private holding = false;
     private probe = false;
     private callerProbe = false;
     private scope: ClumioCallScope | undefined;
@@ -187,34 +187,43 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       private readonly reject: (error: unknown) => void,
     ) {}
 
-    /** An attempt: refused by a breaker at once, else a slot now or once one is free. */
+    /** An attempt: refused by a breaker at once, else a slot now or, waiting in the scheduler, once one is free. */
     attempt(): void {
       const { request } = this;
+      let free: boolean;
       try {
         const caller = (this.caller = callerKeyOf(request.caller));
         breaker.check();
         callers.check(caller);
-        const release = scheduler.tryAcquire(caller, request.cancellation);
-        if (release !== undefined) return this.exchange(release);
+        free = scheduler.tryTake(caller, request.cancellation);
       } catch (error) {
         return this.failed(error);
       }
-      scheduler.acquire(this.caller, request.cancellation).then(
-        (release) => this.exchange(release),
-        (error: unknown) => this.failed(error),
-      );
+      if (free) this.exchange();
+      else scheduler.wait(this.caller, this, request.cancellation);
     }
 
-    private exchange(release: Release): void {
+    /** The scheduler's: a slot came free for the call. */
+    granted(): void {
+      this.exchange();
+    }
+
+    /** The scheduler's: the operation ended while the call waited. */
+    refused(error: ClumioError): void {
+      this.failed(error);
+    }
+
+    // The attempt in its slot.
+    private exchange(): void {
       const { request } = this;
       const { cancellation } = request;
-      // A slot handed over while the operation was ending (another of its calls, told of the
-      // end first, gave its slot back at once): nothing is sent, admitted or observed.
+      // A slot handed over as the operation was ending (before the call heard of it): given
+      // back, and nothing is sent, admitted or observed.
       if (cancellation?.aborted) {
-        release();
+        scheduler.give(this.caller);
         return this.failed(abortedError(cancellation.reason, 'NOT_SENT'));
       }
-      this.release = release;
+      this.holding = true;
       try {
         this.callerProbe = callers.admit(this.caller);
         this.probe = breaker.admit(this.caller);
@@ -282,10 +291,9 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     // The attempt's end: its slot given back, both breakers told (each whatever the other's
     // observer does); then the call's answer, or its failure.
     private settled(verdict: Verdict, error: unknown, response?: ClumioResponse): void {
-      const { release, probe, callerProbe, caller } = this;
-      this.release = undefined;
-      this.probe = this.callerProbe = false;
-      release?.();
+      const { holding, probe, callerProbe, caller } = this;
+      this.holding = this.probe = this.callerProbe = false;
+      if (holding) scheduler.give(caller);
       let thrown: unknown;
       try {
         breaker.settle(verdict, probe, caller);

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { AbortListener } from '../request/abandonment.js';
 import type { Cancellation } from '../request/deadline.js';
-import { abortedError } from './errors.js';
+import { abortedError, type ClumioError } from './errors.js';
 
 export interface SchedulerOptions {
   /** Clumio calls in flight at once, all callers together. */
@@ -12,24 +12,49 @@ export interface SchedulerOptions {
 
 export const defaultSchedulerOptions: SchedulerOptions = { maxInFlight: 64, maxInFlightPerCaller: 32 };
 
-interface Waiter {
-  grant(): void;
+/** Who waits for a slot: told once, either that the slot is now theirs or why there is none. */
+export interface SlotWaiter {
+  /** The slot is taken for the waiter; it gives it back with `give`. */
+  granted(): void;
+  /** UPSTREAM_TIMEOUT or CANCELLED, nothing sent: the operation ended while the call waited. */
+  refused(error: ClumioError): void;
 }
-
-/** Gives a slot back; call exactly once. */
-export type Release = () => void;
 
 export interface Scheduler {
   /**
-   * A slot for `callerKey` now, or undefined when the call must wait (or `cancellation` has
-   * aborted): then `acquire`. Most calls find room, and a promise for a slot already free cost
+   * Takes a slot for `callerKey` now (true), or none when the call must wait (or `cancellation`
+   * has aborted): then `wait`. Most calls find room, and a promise for a slot already free cost
    * each of them a turn of the microtask queue and a promise adopted inside another.
    */
-  tryAcquire(callerKey: string, cancellation?: Cancellation): Release | undefined;
-  /** Waits for a slot for `callerKey`; rejects with UPSTREAM_TIMEOUT or CANCELLED (nothing sent) if `cancellation` aborts first. */
-  acquire(callerKey: string, cancellation?: Cancellation): Promise<Release>;
+  tryTake(callerKey: string, cancellation?: Cancellation): boolean;
+  /**
+   * Queues `waiter` for a slot of `callerKey`, served round-robin across callers; it is granted
+   * on a later turn of the event loop, never within this call or a `give`.
+   */
+  wait(callerKey: string, waiter: SlotWaiter, cancellation?: Cancellation): void;
+  /** Gives back a slot of `callerKey` that was taken or granted: exactly once per slot. */
+  give(callerKey: string): void;
   readonly inFlight: number;
   readonly queued: number;
+}
+
+// A waiter granted its slot, told outside the release that freed it: a grant told at once could
+// start an exchange that fails at once and gives the slot back, and so on down the queue, each
+// a frame deeper.
+const tellGranted = (waiter: SlotWaiter) => waiter.granted();
+
+/** A waiting call: one object, in its caller's queue and listening to its operation's end. */
+class Queued implements AbortListener {
+  constructor(
+    readonly key: string,
+    readonly waiter: SlotWaiter,
+    readonly cancellation: Cancellation | undefined,
+    private readonly leave: (entry: Queued) => boolean,
+  ) {}
+
+  onAbort(reason: unknown): void {
+    if (this.leave(this)) this.waiter.refused(abortedError(reason, 'NOT_SENT'));
+  }
 }
 
 /**
@@ -38,33 +63,35 @@ export interface Scheduler {
  * waiting gets one slot, then the next caller gets one, so nobody's flood starves anyone else.
  * Waiting counts against the operation's deadline: its cancellation ends the wait.
  * One operation's share is bounded before its calls get here (src/graphql/semaphore.ts says why
- * that is a second limiter, in the GraphQL layer).
+ * that is a second limiter, in the GraphQL layer). Slots are counts, not objects: a call that
+ * finds room costs no allocation here, and one that waits costs one object.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   let inFlight = 0;
   let queued = 0;
   const perCaller = new Map<string, number>();
   // Insertion order is the round-robin ring: a caller that was just served moves to the back.
-  const queues = new Map<string, Waiter[]>();
+  const queues = new Map<string, Queued[]>();
 
   // Whether a call of `key` may go now. Outside pump, never true while `key` has calls waiting:
-  // room only grows on a release, which pumps, and pump serves them as soon as it is. So a call
+  // room only grows on a give, which pumps, and pump serves them as soon as it is. So a call
   // that finds room jumps no queue.
   const hasRoom = (key: string) => inFlight < options.maxInFlight && (perCaller.get(key) ?? 0) < options.maxInFlightPerCaller;
 
-  function take(key: string): Release {
+  function take(key: string): void {
     inFlight++;
     perCaller.set(key, (perCaller.get(key) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      inFlight--;
-      const left = perCaller.get(key)! - 1;
-      if (left === 0) perCaller.delete(key);
-      else perCaller.set(key, left);
-      pump();
-    };
+  }
+
+  // Takes a waiting call out of its queue (its operation ended): false when it was no longer there.
+  function leave(entry: Queued): boolean {
+    const waiters = queues.get(entry.key);
+    const index = waiters?.indexOf(entry) ?? -1;
+    if (index === -1) return false;
+    waiters!.splice(index, 1);
+    if (waiters!.length === 0) queues.delete(entry.key);
+    queued--;
+    return true;
   }
 
   // Serves waiting callers in ring order while slots are free.
@@ -73,11 +100,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       let served = false;
       for (const [key, waiters] of queues) {
         if (!hasRoom(key)) continue;
-        const waiter = waiters.shift()!;
+        const entry = waiters.shift()!;
         queues.delete(key);
         if (waiters.length > 0) queues.set(key, waiters);
         queued--;
-        waiter.grant();
+        entry.cancellation?.delete(entry);
+        take(key);
+        process.nextTick(tellGranted, entry.waiter);
         served = true;
         break;
       }
@@ -85,39 +114,31 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  function tryAcquire(key: string, cancellation?: Cancellation): Release | undefined {
-    return cancellation?.aborted || !hasRoom(key) ? undefined : take(key);
-  }
-
   return {
-    tryAcquire,
-    acquire(key, cancellation) {
-      if (cancellation?.aborted) return Promise.reject(abortedError(cancellation.reason, 'NOT_SENT'));
-      const now = tryAcquire(key, cancellation);
-      if (now !== undefined) return Promise.resolve(now);
-      return new Promise<Release>((resolve, reject) => {
-        const waiter: Waiter & AbortListener = {
-          grant() {
-            cancellation?.delete(waiter);
-            resolve(take(key));
-          },
-          onAbort(reason) {
-            const waiters = queues.get(key);
-            const index = waiters?.indexOf(waiter) ?? -1;
-            if (index === -1) return;
-            waiters!.splice(index, 1);
-            if (waiters!.length === 0) queues.delete(key);
-            queued--;
-            reject(abortedError(reason, 'NOT_SENT'));
-          },
-        };
-        cancellation?.add(waiter);
-        const waiters = queues.get(key);
-        if (waiters) waiters.push(waiter);
-        else queues.set(key, [waiter]);
-        queued++;
-        pump();
-      });
+    tryTake(key, cancellation) {
+      if (cancellation?.aborted || !hasRoom(key)) return false;
+      take(key);
+      return true;
+    },
+    wait(key, waiter, cancellation) {
+      if (cancellation?.aborted) {
+        waiter.refused(abortedError(cancellation.reason, 'NOT_SENT'));
+        return;
+      }
+      const entry = new Queued(key, waiter, cancellation, leave);
+      cancellation?.add(entry);
+      const waiters = queues.get(key);
+      if (waiters) waiters.push(entry);
+      else queues.set(key, [entry]);
+      queued++;
+      pump();
+    },
+    give(key) {
+      inFlight--;
+      const left = perCaller.get(key)! - 1;
+      if (left === 0) perCaller.delete(key);
+      else perCaller.set(key, left);
+      pump();
     },
     get inFlight() {
       return inFlight;
