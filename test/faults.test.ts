@@ -399,6 +399,8 @@ describe('the Clumio client reports retries and breaker changes to its observer'
       await expect(get()).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
       await expect(get()).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
       await expect(get()).rejects.toBeInstanceOf(BreakerOpenError);
+      // Refused before it took a slot: none is held.
+      expect(client.health()).toEqual({ breaker: 'open', inFlight: 0, queued: 0 });
       await until(() => client.health().breaker === 'half-open');
       await get();
       expect(events).toEqual([

@@ -40,6 +40,20 @@ describe('the Clumio scheduler', () => {
     expect(scheduler.tryTake('c')).toBe(true);
   });
 
+  it('ignores a give for a caller holding no slot, so the counts stay right', () => {
+    const scheduler = createScheduler({ maxInFlight: 2, maxInFlightPerCaller: 1 });
+    expect(scheduler.tryTake('a')).toBe(true);
+    scheduler.give('b');
+    expect(scheduler.inFlight).toBe(1);
+    expect(scheduler.tryTake('a')).toBe(false);
+    scheduler.give('a');
+    scheduler.give('a');
+    expect(scheduler.inFlight).toBe(0);
+    expect(scheduler.tryTake('b')).toBe(true);
+    expect(scheduler.tryTake('a')).toBe(true);
+    expect(scheduler.tryTake('c')).toBe(false);
+  });
+
   it('gives no slot to a call whose operation has ended, and refuses its wait with nothing sent', () => {
     const scheduler = createScheduler({ maxInFlight: 2, maxInFlightPerCaller: 2 });
     const deadline = new Deadline(60_000);

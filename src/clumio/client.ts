@@ -167,8 +167,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
    * is free), makes its exchange, which reports to the call itself (observed: a trace scope, a
    * duration, an event), and tells both breakers what the exchange said about Clumio's health; a
    * failed attempt is tried again when that is safe and fits the deadline (retry.ts). The call's
-   * promise is the only one it makes on the way (the wait for a busy slot and a retry's backoff
-   * add theirs): an operation of many entity keys has dozens of calls waiting or in flight, and a
+   * promise is the only one it makes on the way (a retry's backoff adds its own; a wait for a
+   * busy slot is the call itself, queued): an operation of many entity keys has dozens of calls waiting or in flight, and a
    * chain of promises and closures per call held a dozen objects for as long as Clumio took.
    */
   class Call implements ExchangeSink, SlotWaiter {

@@ -23,22 +23,22 @@ export interface SlotWaiter {
 export interface Scheduler {
   /**
    * Takes a slot for `callerKey` now (true), or none when the call must wait (or `cancellation`
-   * has aborted): then `wait`. Most calls find room, and a promise for a slot already free cost
-   * each of them a turn of the microtask queue and a promise adopted inside another.
+   * has aborted): then `wait`. Most calls find room, and take it without an allocation.
    */
   tryTake(callerKey: string, cancellation?: Cancellation): boolean;
   /**
    * Queues `waiter` for a slot of `callerKey`, served round-robin across callers; it is granted
-   * on a later turn of the event loop, never within this call or a `give`.
+   * on a later turn of the event loop, never within this call or a `give`. A `cancellation` that
+   * has already aborted refuses it at once, within this call.
    */
   wait(callerKey: string, waiter: SlotWaiter, cancellation?: Cancellation): void;
-  /** Gives back a slot of `callerKey` that was taken or granted: exactly once per slot. */
+  /** Gives back a slot of `callerKey` that was taken or granted: exactly once per slot (a key holding none is ignored). */
   give(callerKey: string): void;
   readonly inFlight: number;
   readonly queued: number;
 }
 
-// A waiter granted its slot, told outside the release that freed it: a grant told at once could
+// A waiter granted its slot, told outside the give that freed it: a grant told at once could
 // start an exchange that fails at once and gives the slot back, and so on down the queue, each
 // a frame deeper.
 const tellGranted = (waiter: SlotWaiter) => waiter.granted();
@@ -134,8 +134,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       pump();
     },
     give(key) {
+      const held = perCaller.get(key);
+      if (held === undefined) return;
       inFlight--;
-      const left = perCaller.get(key)! - 1;
+      const left = held - 1;
       if (left === 0) perCaller.delete(key);
       else perCaller.set(key, left);
       pump();
