@@ -513,38 +513,25 @@ describe('the Clumio client reports retries and breaker changes to its observer'
     }
   });
 
-  it('hands an observer that throws on a retry to the caller, with the slot given back', async () => {
-    const client = clientOf({
-      retry: { baseDelayMs: 2 },
-      observer: {
-        retrying: () => {
-          throw new Error('observer failed');
-        },
+  const observerFailed = () => {
+    throw new Error('observer failed');
+  };
+  it.each<[string, () => Partial<ClumioClientOptions>, boolean]>([
+    // Clumio fails once, so that the call is retried.
+    ['on a retry', () => ({ retry: { baseDelayMs: 2 }, observer: { retrying: observerFailed } }), true],
+    [
+      'as a call finishes',
+      () => {
+        let throws = 1;
+        return { observer: { callFinished: () => (throws-- > 0 ? observerFailed() : undefined) }, limits: { maxInFlight: 1, maxInFlightPerCaller: 1 } };
       },
-    });
+      false,
+    ],
+  ])('hands an observer that throws %s to the caller, with the slot given back', async (_when, options, retried) => {
+    const client = clientOf(options());
     const caller = { authorization: `Bearer ${simulator.demoToken}` };
     try {
-      simulator.inject({ kind: 'status', status: 503, times: 1 });
-      await expect(client.send(listOf(caller))).rejects.toThrow('observer failed');
-      expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
-      await expect(client.send(listOf(caller))).resolves.toMatchObject({ status: 200 });
-    } finally {
-      await client.close();
-    }
-  });
-
-  it('hands an observer that throws as a call finishes to the caller, with the slot given back', async () => {
-    let throws = 1;
-    const client = clientOf({
-      observer: {
-        callFinished: () => {
-          if (throws-- > 0) throw new Error('observer failed');
-        },
-      },
-      limits: { maxInFlight: 1, maxInFlightPerCaller: 1 },
-    });
-    const caller = { authorization: `Bearer ${simulator.demoToken}` };
-    try {
+      if (retried) simulator.inject({ kind: 'status', status: 503, times: 1 });
       await expect(client.send(listOf(caller))).rejects.toThrow('observer failed');
       expect(client.health()).toEqual({ breaker: 'closed', inFlight: 0, queued: 0 });
       await expect(client.send(listOf(caller))).resolves.toMatchObject({ status: 200 });

@@ -250,42 +250,39 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       } catch (error) {
         return this.exchangeFailed(error);
       }
-      try {
-        this.report({ operation: this.request.operation, durationMs: performance.now() - this.startedAt, status: response.status });
-      } catch (error) {
-        return this.settled('neutral', error);
-      }
-      this.settled('success', undefined, response);
+      this.reported({ operation: this.request.operation, durationMs: performance.now() - this.startedAt, status: response.status }, 'success', undefined, response);
     }
 
     exchangeFailed(error: unknown): void {
       const { request } = this;
       const failure = failureOf(error, request.cancellation);
-      try {
-        this.report({
-          operation: request.operation,
-          durationMs: performance.now() - this.startedAt,
-          code: failure.code,
-          ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
-          ...(failure.details.upstreamMessage !== undefined
-            ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
-            : {}),
-        });
-      } catch (thrown) {
-        return this.settled('neutral', thrown);
-      }
-      this.settled(verdictOf(failure, request.cancellation), failure);
+      const event: ClumioCallEvent = {
+        operation: request.operation,
+        durationMs: performance.now() - this.startedAt,
+        code: failure.code,
+        ...(failure.details.status !== undefined ? { status: failure.details.status } : {}),
+        ...(failure.details.upstreamMessage !== undefined
+          ? { upstreamMessage: failure.details.upstreamMessage, requestId: request.headers?.['x-request-id'] }
+          : {}),
+      };
+      this.reported(event, verdictOf(failure, request.cancellation), failure);
     }
 
-    // An observer that throws fails the call (an error of ours, never hidden), its span ended all the same.
-    private report(event: ClumioCallEvent): void {
+    // The exchange observed (its event, its span ended), then the attempt settled. An observer
+    // that throws fails the call (an error of ours, never hidden), its span ended all the same.
+    private reported(event: ClumioCallEvent, verdict: Verdict, error: unknown, response?: ClumioResponse): void {
       const { scope } = this;
       this.scope = undefined;
       try {
-        observer.callFinished?.(event);
-      } finally {
-        scope?.end(event);
+        try {
+          observer.callFinished?.(event);
+        } finally {
+          scope?.end(event);
+        }
+      } catch (thrown) {
+        return this.settled('neutral', thrown);
       }
+      this.settled(verdict, error, response);
     }
 
     // The attempt's end: its slot given back, both breakers told (each whatever the other's
