@@ -77,7 +77,7 @@ describe('one caller whose calls keep failing', () => {
     expect(held.body.errors?.[0]?.message).toMatch(/this caller/);
 
     // Operators see it: a counter, and a warning naming the caller by a hash of its token only.
-    expect(await gw.app.metrics.registry.metrics()).toMatch(/^clumio_callers_held_back_total [1-9]/m);
+    expect(await gw.app.metrics.exposition()).toMatch(/^clumio_callers_held_back_total [1-9]/m);
     const warnings = logs.lines().filter((l) => l.msg === 'clumio calls of one caller held back');
     expect(warnings.length).toBeGreaterThan(0);
     expect(logs.raw()).not.toContain(attacker);

@@ -312,16 +312,16 @@ describe('the fast path', () => {
       expect((answers[bodies.length + 2]!.body as { data?: unknown }).data).toBeTruthy();
       expect(trustedFast.app.handler.jsonDoorCount).toBe(bodies.length + gets.length);
       // Each path counted the same operations with the same outcomes.
-      expect(operationSeries(await trustedFast.app.metrics.registry.metrics())).toEqual(operationSeries(await trustedYoga.app.metrics.registry.metrics()));
+      expect(operationSeries(await trustedFast.app.metrics.exposition())).toEqual(operationSeries(await trustedYoga.app.metrics.exposition()));
     } finally {
       await stop(trustedFast, trustedYoga);
     }
   });
 
   it('counts every operation of the cases above in the metrics exactly as Yoga does', async () => {
-    const fastSeries = operationSeries(await fast.app.metrics.registry.metrics());
+    const fastSeries = operationSeries(await fast.app.metrics.exposition());
     expect(fastSeries.length).toBeGreaterThan(5);
-    expect(fastSeries).toEqual(operationSeries(await yogaOnly.app.metrics.registry.metrics()));
+    expect(fastSeries).toEqual(operationSeries(await yogaOnly.app.metrics.exposition()));
   });
 
   it('logs every operation of the cases above, and its Clumio calls, exactly as Yoga does', () => {

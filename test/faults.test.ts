@@ -293,7 +293,7 @@ describe('a caller who disconnects', () => {
     expect(body).toEqual({ data: { wallet: { id: s.otherId } } });
     // Told apart from a timeout: the operation and its Clumio call end CANCELLED.
     const cancelled = async () => {
-      const scrape = await s.gw.app.metrics.registry.metrics();
+      const scrape = await s.gw.app.metrics.exposition();
       const count = (prefix: string) =>
         scrape
           .split('\n')

@@ -220,7 +220,7 @@ describe('METRICS=false', () => {
   it('records nothing that nobody reads: no operation, no Clumio exchange', async () => {
     const { body } = await gw.gql('{ wallets(first: 1) { nodes { id } } }');
     expect(body.errors).toBeUndefined();
-    const samples = parseExposition(await gw.app.metrics.registry.metrics());
+    const samples = parseExposition(await gw.app.metrics.exposition());
     const counted = samples.filter((sample) => sample.name.endsWith('_count') && sample.value > 0);
     expect(counted).toEqual([]);
   });

@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { BreakerState } from '../clumio/breaker.js';
 import type { ClumioCallEvent, ClumioObserver } from '../clumio/client.js';
+import { HistogramFamily } from './histogram.js';
 import { createLabelValues, errorCodePattern, operationNamePattern } from './label-values.js';
 import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
 
@@ -46,26 +47,26 @@ export function createMetrics(options: MetricsOptions = {}) {
   const errorCode = createLabelValues({ pattern: errorCodePattern, max: 50 });
   const httpStatus = createLabelValues({ pattern: /^[1-5]\d\d$/, max: 50 });
 
-  const operationDuration = new Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'GraphQL operations by name, type and outcome ("ok", or the code of the first error), with their duration.',
-    labelNames: ['operation', 'type', 'outcome'] as const,
-    buckets: operationBuckets,
-    registers: [registry],
-  });
+  // The two histograms observed on every operation and every Clumio call are the gateway's own
+  // (histogram.ts); prom-client's registry holds everything else.
+  const operationDuration = new HistogramFamily(
+    'graphql_operation_duration_seconds',
+    'GraphQL operations by name, type and outcome ("ok", or the code of the first error), with their duration.',
+    ['operation', 'type', 'outcome'],
+    operationBuckets,
+  );
   const operationErrors = new Counter({
     name: 'graphql_operation_errors_total',
     help: 'Operations that ended with an error of this code (each code counted once per operation).',
     labelNames: ['operation', 'code'] as const,
     registers: [registry],
   });
-  const upstreamDuration = new Histogram({
-    name: 'clumio_request_duration_seconds',
-    help: 'HTTP exchanges with Clumio (one per attempt) by Clumio operation, HTTP status ("none" without an answer) and code ("ok" or the error code).',
-    labelNames: ['operation', 'status', 'code'] as const,
-    buckets: upstreamBuckets,
-    registers: [registry],
-  });
+  const upstreamDuration = new HistogramFamily(
+    'clumio_request_duration_seconds',
+    'HTTP exchanges with Clumio (one per attempt) by Clumio operation, HTTP status ("none" without an answer) and code ("ok" or the error code).',
+    ['operation', 'status', 'code'],
+    upstreamBuckets,
+  );
   const retries = new Counter({
     name: 'clumio_retries_total',
     help: 'Clumio calls retried, by Clumio operation and the error code that caused the retry.',
@@ -96,15 +97,19 @@ export function createMetrics(options: MetricsOptions = {}) {
     registers: [registry],
   });
 
-  // Children looked up once per label combination: hashing labels on every observation is the
-  // most expensive part of prom-client's hot path.
-  const operationChild = childOf(operationDuration);
+  // Counters' children looked up once per label combination: prom-client hashes the labels on
+  // every increment otherwise.
   const operationErrorChild = childOf(operationErrors);
-  const upstreamChild = childOf(upstreamDuration);
   const retryChild = childOf(retries);
 
   function setBreaker(origin: string, state: BreakerState): void {
     for (const s of breakerStates) breaker.set({ origin, state: s }, s === state ? 1 : 0);
+  }
+
+  /** Every metric in the text format: the registry's, then the gateway's own histograms. */
+  async function exposition(): Promise<string> {
+    // Metrics are separated by a blank line, as the registry separates its own.
+    return `${await registry.metrics()}\n${operationDuration.exposition()}\n${upstreamDuration.exposition()}`;
   }
 
   const operations: OperationListener = {
@@ -112,7 +117,7 @@ export function createMetrics(options: MetricsOptions = {}) {
       const name = operation.name === undefined ? 'anonymous' : operationName(operation.name);
       const type = operation.type ?? 'unknown';
       const result = outcome.codes.length === 0 ? 'ok' : errorCode(outcome.codes[0]!);
-      operationChild(name, type, result).observe(outcome.durationMs / 1000);
+      operationDuration.series(name, type, result).observe(outcome.durationMs / 1000);
       for (const code of outcome.codes) operationErrorChild(name, errorCode(code)).inc();
     },
   };
@@ -120,7 +125,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   const clumio: ClumioObserver = {
     callFinished(event: ClumioCallEvent): void {
       const status = event.status === undefined ? 'none' : httpStatus(String(event.status));
-      upstreamChild(event.operation, status, event.code ?? 'ok').observe(event.durationMs / 1000);
+      upstreamDuration.series(event.operation, status, event.code ?? 'ok').observe(event.durationMs / 1000);
     },
     retrying(event): void {
       retryChild(event.operation, event.code).inc();
@@ -134,7 +139,6 @@ export function createMetrics(options: MetricsOptions = {}) {
   };
 
   return {
-    registry,
     /** Listener for useObservedOperations. */
     operations,
     /** Observer for the Clumio client. */
@@ -145,8 +149,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
     /** The exposition text and its content type, for GET /metrics. */
     async scrape(): Promise<{ body: string; contentType: string }> {
-      return { body: await registry.metrics(), contentType: registry.contentType };
+      return { body: await exposition(), contentType: registry.contentType };
     },
+    /** The exposition text (what GET /metrics serves). */
+    exposition,
   };
 }
 
