@@ -128,6 +128,21 @@ describe('/metrics after real operations', () => {
   it('is served in the Prometheus text format, only to GET and HEAD', async () => {
     const { contentType } = await scrape(gw);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    // One block per metric, a blank line between blocks: its HELP, its TYPE, then its own samples
+    // only; no metric twice (the registry's metrics and the gateway's own histograms alike).
+    expect(text.endsWith('\n') && !text.endsWith('\n\n')).toBe(true);
+    const names: string[] = [];
+    for (const block of text.slice(0, -1).split('\n\n')) {
+      const [helpLine = '', typeLine = '', ...sampleLines] = block.split('\n');
+      const name = /^# HELP (\w+) \S/.exec(helpLine)?.[1];
+      expect(name, block).toBeDefined();
+      expect(typeLine).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge|histogram|summary)$`));
+      const suffixes = typeLine.endsWith('histogram') ? '(_bucket|_sum|_count)' : typeLine.endsWith('summary') ? '(_sum|_count)?' : '';
+      for (const line of sampleLines) expect(line).toMatch(new RegExp(`^${name}${suffixes}(\\{.*\\})? \\S+$`));
+      names.push(name!);
+    }
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['graphql_operation_duration_seconds', 'clumio_request_duration_seconds', 'graphql_operation_errors_total']));
     const post = await fetch(`${gw.origin}/metrics`, { method: 'POST', body: 'x', signal: AbortSignal.timeout(10_000) });
     expect(post.status).toBe(404);
     await post.body?.cancel();

@@ -1,6 +1,6 @@
 /**
- * A Prometheus histogram for the hot path: one series per combination of label values, found
- * through a map per label rather than by building a key, and an observation that is a bucket
+ * A Prometheus histogram for the hot path, with three labels: one series per combination of label
+ * values, found through a map per label rather than by building a key, and an observation that is a bucket
  * increment. prom-client's histogram, even through a child of `labels()`, allocates, validates
  * the labels and hashes them into a string on every observation (about half a microsecond, hot);
  * the gateway makes one per operation and one per Clumio call. Its exposition is the Prometheus
@@ -9,17 +9,16 @@
 export class HistogramFamily {
   /** Upper bounds, ascending; +Inf is implied. */
   private readonly bounds: Float64Array;
-  /** Label values, one map per label, down to the series. */
-  private readonly root = new Map<string, unknown>();
+  /** The series by their three label values, one map per label. */
+  private readonly root = new Map<string, Map<string, Map<string, HistogramSeries>>>();
   private readonly all: HistogramSeries[] = [];
 
   constructor(
     readonly name: string,
     private readonly help: string,
-    private readonly labelNames: readonly string[],
+    private readonly labelNames: readonly [string, string, string],
     buckets: readonly number[],
   ) {
-    if (labelNames.length === 0) throw new Error('a histogram family has at least one label');
     this.bounds = Float64Array.from(buckets);
     for (let i = 1; i < this.bounds.length; i++) {
       if (!(this.bounds[i]! > this.bounds[i - 1]!)) throw new Error(`histogram buckets must ascend: ${buckets.join(', ')}`);
@@ -27,22 +26,15 @@ export class HistogramFamily {
   }
 
   /** The series for these label values, in the order of the label names (made on first use). */
-  series(...values: string[]): HistogramSeries {
-    let level = this.root;
-    const last = this.labelNames.length - 1;
-    for (let i = 0; i < last; i++) {
-      const value = values[i]!;
-      let next = level.get(value) as Map<string, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(value, next);
-      }
-      level = next;
-    }
-    let series = level.get(values[last]!) as HistogramSeries | undefined;
+  series(a: string, b: string, c: string): HistogramSeries {
+    let byB = this.root.get(a);
+    if (byB === undefined) this.root.set(a, (byB = new Map<string, Map<string, HistogramSeries>>()));
+    let byC = byB.get(b);
+    if (byC === undefined) byB.set(b, (byC = new Map<string, HistogramSeries>()));
+    let series = byC.get(c);
     if (series === undefined) {
-      series = new HistogramSeries(this.bounds, labelPairs(this.labelNames, values));
-      level.set(values[last]!, series);
+      series = new HistogramSeries(this.bounds, labelPairs(this.labelNames, [a, b, c]));
+      byC.set(c, series);
       this.all.push(series);
     }
     return series;
@@ -59,7 +51,7 @@ export class HistogramFamily {
         const le = i < this.bounds.length ? String(this.bounds[i]) : '+Inf';
         text += `${name}_bucket{le="${le}",${series.labels}} ${cumulative}\n`;
       }
-      text += `${name}_sum{${series.labels}} ${series.sum}\n${name}_count{${series.labels}} ${series.count}\n`;
+      text += `${name}_sum{${series.labels}} ${valueText(series.sum)}\n${name}_count{${series.labels}} ${series.count}\n`;
     }
     return text;
   }
@@ -90,6 +82,13 @@ export class HistogramSeries {
     this.sum += value;
     this.count++;
   }
+}
+
+/** A sample's value as the text format writes it (a sum of finite values overflows only to infinity). */
+function valueText(value: number): string {
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(value);
 }
 
 function labelPairs(names: readonly string[], values: readonly string[]): string {

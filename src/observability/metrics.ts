@@ -35,9 +35,10 @@ function childOf<Child>(metric: { labels(...values: string[]): Child }): (...val
 
 /**
  * The gateway's Prometheus metrics, in a registry of their own (never prom-client's global one,
- * so several apps can live in one process). Every label value is bounded: operation names and
- * error codes come from callers and pass through createLabelValues; upstream calls are labelled
- * by the Clumio operation's name, never by URL or id; no label ever holds a token.
+ * so several apps can live in one process), and the two hot-path histograms beside it. Every
+ * label value is bounded: operation names and error codes come from callers and pass through
+ * createLabelValues; upstream calls are labelled by the Clumio operation's name, never by URL or
+ * id; no label ever holds a token.
  */
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
@@ -108,7 +109,8 @@ export function createMetrics(options: MetricsOptions = {}) {
 
   /** Every metric in the text format: the registry's, then the gateway's own histograms. */
   async function exposition(): Promise<string> {
-    // Metrics are separated by a blank line, as the registry separates its own.
+    // Metrics are separated by a blank line, as the registry separates its own (in the text
+    // format it writes by default: an OpenMetrics registry would end its text with `# EOF`).
     return `${await registry.metrics()}\n${operationDuration.exposition()}\n${upstreamDuration.exposition()}`;
   }
 
