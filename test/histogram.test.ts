@@ -64,7 +64,7 @@ describe('the hot-path histogram', () => {
     expect(family.exposition().match(/^op_seconds_count/gm)).toHaveLength(5);
   });
 
-  it('escapes label values and help text as the text format requires, and ignores a value that is not a number', async () => {
+  it('escapes label values and help text as the text format requires, and ignores a value that is not finite', async () => {
     const awkwardHelp = 'Line one\nwith a \\ backslash';
     const { family, registry, reference } = pair('odd_seconds', awkwardHelp, [1]);
     const awkward = 'quote " backslash \\ newline \n end';

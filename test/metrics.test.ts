@@ -126,13 +126,13 @@ describe('/metrics after real operations', () => {
   });
 
   it('is served in the Prometheus text format, only to GET and HEAD', async () => {
-    const { contentType } = await scrape(gw);
+    const { contentType, text: exposition } = await scrape(gw);
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     // One block per metric, a blank line between blocks: its HELP, its TYPE, then its own samples
     // only; no metric twice (the registry's metrics and the gateway's own histograms alike).
-    expect(text.endsWith('\n') && !text.endsWith('\n\n')).toBe(true);
+    expect(exposition.endsWith('\n') && !exposition.endsWith('\n\n')).toBe(true);
     const names: string[] = [];
-    for (const block of text.slice(0, -1).split('\n\n')) {
+    for (const block of exposition.slice(0, -1).split('\n\n')) {
       const [helpLine = '', typeLine = '', ...sampleLines] = block.split('\n');
       const name = /^# HELP (\w+) \S/.exec(helpLine)?.[1];
       expect(name, block).toBeDefined();

@@ -73,7 +73,8 @@ export class HistogramSeries {
   }
 
   observe(value: number): void {
-    // A value that is not a number would make the sum NaN for good: it is not counted.
+    // A value that is not finite is not counted (prom-client throws on one): a NaN would make the
+    // sum NaN for good. A histogram of durations never sees one.
     if (!Number.isFinite(value)) return;
     const { bounds } = this;
     let i = 0;
