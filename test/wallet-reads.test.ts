@@ -245,6 +245,28 @@ describe('wallets(first, after)', () => {
     }
   });
 
+  it('signs a page once and reuses it, keeping at most 256 short signed parts', () => {
+    const codec = createCursorCodec('a-secret-of-sixteen-chars');
+    const first = codec.forPage('', 50, 'page-2').at(49, 'w-49', true);
+    expect(codec.keptPages).toBe(1);
+    // The same page read again gives the same cursors, from the kept part, and they decode.
+    expect(codec.forPage('', 50, 'page-2').at(49, 'w-49', true)).toBe(first);
+    expect(codec.keptPages).toBe(1);
+    expect(codec.decode(first)).toEqual({ start: '', limit: 50, offset: 49, id: 'w-49', next: 'page-2' });
+    // Distinct pages past the bound: the oldest parts go, and every cursor still decodes.
+    const cursors = Array.from({ length: 300 }, (_, i) => codec.forPage(`start-${i}`, 10, null).at(3, `w-${i}`, false));
+    expect(codec.keptPages).toBe(256);
+    cursors.forEach((cursor, i) => expect(codec.decode(cursor)).toMatchObject({ start: `start-${i}`, offset: 3 }));
+    expect(codec.decode(first).next).toBe('page-2');
+    // A long page token is signed each time and not kept.
+    const long = 'x'.repeat(400);
+    const withLong = codec.forPage(long, 10, null).at(0, 'w', false);
+    expect(codec.decode(withLong).start).toBe(long);
+    expect(codec.keptPages).toBe(256);
+    // A kept part is no way around the signature: another secret refuses it.
+    expect(() => createCursorCodec('another-secret-of-sixteen').decode(first)).toThrow('Invalid cursor');
+  });
+
   it('answers an empty page for an organization without wallets', async () => {
     const { token } = newOrg(0);
     const p = await page(token, {});

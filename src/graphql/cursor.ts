@@ -36,10 +36,15 @@ export interface CursorCodec {
   /** Cursors of the page read with `start` and `limit`, whose next page starts at `next`. */
   forPage(start: string, limit: number, next: string | null): PageCursors;
   decode(cursor: string): CursorPosition;
+  /** How many signed page parts are kept for reuse (at most 256, each of at most 256 characters). */
+  readonly keptPages: number;
 }
 
 // Room for two Clumio page tokens of unknown length; anything longer is refused unread.
 const maxCursorLength = 4096;
+// Signed page parts kept for reuse: at most this many, each at most this long (about 64 KB in all).
+const maxKeptPages = 256;
+const maxKeptPayload = 256;
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
@@ -66,12 +71,26 @@ export function createCursorCodec(secret: string | null): CursorCodec {
   // A key object made once: a string key is converted again by every createHmac (0.35 µs of 2).
   const key = createSecretKey(Buffer.from(secret ?? randomBytes(32).toString('hex')));
   const sign = (payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
+  // The signed parts of recent pages. Most lists are read from their first page, and a page's
+  // two signatures (for its edges and for its last) cost more than the rest of its cursors.
+  const signedParts = new Map<string, string>();
   const signedPage = (start: string, limit: number, next: string | null) => {
     const payload = base64url([start, limit, next]);
-    return `${payload}.${sign(payload).toString('base64url')}`;
+    let signed = signedParts.get(payload);
+    if (signed === undefined) {
+      signed = `${payload}.${sign(payload).toString('base64url')}`;
+      if (payload.length <= maxKeptPayload) {
+        if (signedParts.size >= maxKeptPages) signedParts.delete(signedParts.keys().next().value!);
+        signedParts.set(payload, signed);
+      }
+    }
+    return signed;
   };
 
   return {
+    get keptPages() {
+      return signedParts.size;
+    },
     forPage(start, limit, next) {
       let inside: string | undefined;
       let last: string | undefined;
