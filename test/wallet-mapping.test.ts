@@ -129,6 +129,11 @@ describe('wallet mapping', () => {
         'list-wallet-keys': { href: '/wallets/map-4/keys{?region}', templated: true, type: 'get' },
         'rotate-wallet-key': link('/wallets/map-4/_rotate', 'post'),
         'broken-link': { templated: false },
+        // Methods in any case, named like an Object property, empty or absent.
+        'update-wallet': link('/wallets/map-4', 'Patch'),
+        'odd-method': link('/wallets/map-4/odd', 'constructor'),
+        'empty-method': link('/wallets/map-4/empty', ''),
+        'no-method': { href: '/wallets/map-4/none', templated: false },
       },
     });
     const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { actions { canRefresh canDelete canListKeys } links { rel method templated href } } }', {
@@ -142,6 +147,10 @@ describe('wallet mapping', () => {
         { rel: 'delete-wallet', method: 'DELETE', templated: false, href: '/wallets/map-4' },
         { rel: 'list-wallet-keys', method: 'GET', templated: true, href: '/wallets/map-4/keys{?region}' },
         { rel: 'rotate-wallet-key', method: 'POST', templated: false, href: '/wallets/map-4/_rotate' },
+        { rel: 'update-wallet', method: 'PATCH', templated: false, href: '/wallets/map-4' },
+        { rel: 'odd-method', method: 'CONSTRUCTOR', templated: false, href: '/wallets/map-4/odd' },
+        { rel: 'empty-method', method: 'GET', templated: false, href: '/wallets/map-4/empty' },
+        { rel: 'no-method', method: 'GET', templated: false, href: '/wallets/map-4/none' },
       ],
     });
   });

@@ -120,6 +120,14 @@ function keyErrors(value: unknown): WalletKeyError[] {
   return result;
 }
 
+// HTTP methods as Clumio writes them (lower case), upper-cased once rather than per link.
+const methods: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
+
+function methodOf(type: unknown): string {
+  if (typeof type !== 'string' || type === '') return 'GET';
+  return (Object.hasOwn(methods, type) ? methods[type] : undefined) ?? type.toUpperCase();
+}
+
 // A link Clumio adds later is kept as it is; a link without an href is skipped, not fatal.
 function links(value: unknown): WalletLink[] {
   if (value === undefined || value === null) return [];
@@ -129,14 +137,20 @@ function links(value: unknown): WalletLink[] {
   for (const rel in value) {
     const link = value[rel];
     if (!Object.hasOwn(value, rel) || !isObject(link) || typeof link.href !== 'string') continue;
-    result.push({
-      rel,
-      href: link.href,
-      method: typeof link.type === 'string' && link.type ? link.type.toUpperCase() : 'GET',
-      templated: link.templated === true,
-    });
+    result.push({ rel, href: link.href, method: methodOf(link.type), templated: link.templated === true });
   }
   return result;
+}
+
+/** What a wallet's links allow. */
+function actionsOf(walletLinks: readonly WalletLink[]): WalletActions {
+  const actions: WalletActions = { canRefresh: false, canDelete: false, canListKeys: false };
+  for (const { rel } of walletLinks) {
+    if (rel === 'refresh-wallet') actions.canRefresh = true;
+    else if (rel === 'delete-wallet') actions.canDelete = true;
+    else if (rel === 'list-wallet-keys') actions.canListKeys = true;
+  }
+  return actions;
 }
 
 /** The one place a Clumio wallet becomes a gateway wallet. */
@@ -146,7 +160,6 @@ export function toWallet(raw: unknown): Wallet {
   if (typeof r.id !== 'string' || r.id === '') return bad('id is missing');
   const rawState = str(r.state, 'state') ?? '';
   const walletLinks = links(r._links);
-  const has = (rel: string) => walletLinks.some((link) => link.rel === rel);
   const accountNativeId = str(r.account_native_id, 'account_native_id');
   return {
     id: r.id,
@@ -167,11 +180,7 @@ export function toWallet(raw: unknown): Wallet {
     supportedRegions: strings(r.supported_regions, 'supported_regions'),
     templateUrl: str(r.template_url, 'template_url'),
     token: str(r.token, 'token'),
-    actions: {
-      canRefresh: has('refresh-wallet'),
-      canDelete: has('delete-wallet'),
-      canListKeys: has('list-wallet-keys'),
-    },
+    actions: actionsOf(walletLinks),
     links: walletLinks,
   };
 }
