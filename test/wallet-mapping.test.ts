@@ -91,6 +91,11 @@ describe('wallet mapping', () => {
     const { body } = await gw.gql('query($id: ID!) { wallet(id: $id) { id state rawState } }', { id: 'map-2' });
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ wallet: { id: 'map-2', state: 'UNKNOWN', rawState: 'Migrating' } });
+    // Nor is a state named like a property every object has mistaken for one.
+    gw.simulator.putWallet(gw.simulator.demoToken, { id: 'map-2b', state: 'Constructor', _links: {} });
+    const odd = await gw.gql('query($id: ID!) { wallet(id: $id) { id state rawState } }', { id: 'map-2b' });
+    expect(odd.body.errors).toBeUndefined();
+    expect(odd.body.data).toEqual({ wallet: { id: 'map-2b', state: 'UNKNOWN', rawState: 'Constructor' } });
   });
 
   it('reads missing and null fields as null and empty lists, never failing the wallet', async () => {

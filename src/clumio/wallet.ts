@@ -70,7 +70,13 @@ export interface Wallet {
   links: WalletLink[];
 }
 
-const states: Record<string, WalletState> = { waiting: 'WAITING', enabled: 'ENABLED', error: 'ERROR' };
+// By the state in lower case, as Clumio's SDKs compare it; a Map, so that no state Clumio sends can
+// name a property every object has ("constructor").
+const states = new Map<string, WalletState>([
+  ['waiting', 'WAITING'],
+  ['enabled', 'ENABLED'],
+  ['error', 'ERROR'],
+]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -175,7 +181,7 @@ export function toWallet(raw: unknown): Wallet {
     keyErrors: keyErrors(r.key_errors),
     roleArn: str(r.role_arn, 'role_arn'),
     stackVersion: int64(r.stack_version, 'stack_version'),
-    state: states[rawState.toLowerCase()] ?? 'UNKNOWN',
+    state: states.get(rawState.toLowerCase()) ?? 'UNKNOWN',
     rawState,
     supportedRegions: strings(r.supported_regions, 'supported_regions'),
     templateUrl: str(r.template_url, 'template_url'),
