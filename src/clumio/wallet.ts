@@ -127,11 +127,17 @@ function keyErrors(value: unknown): WalletKeyError[] {
 }
 
 // HTTP methods as Clumio writes them (lower case), upper-cased once rather than per link.
-const methods: Record<string, string> = { get: 'GET', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE' };
+const methods = new Map([
+  ['get', 'GET'],
+  ['post', 'POST'],
+  ['put', 'PUT'],
+  ['patch', 'PATCH'],
+  ['delete', 'DELETE'],
+]);
 
 function methodOf(type: unknown): string {
   if (typeof type !== 'string' || type === '') return 'GET';
-  return (Object.hasOwn(methods, type) ? methods[type] : undefined) ?? type.toUpperCase();
+  return methods.get(type) ?? type.toUpperCase();
 }
 
 // A link Clumio adds later is kept as it is; a link without an href is skipped, not fatal.
