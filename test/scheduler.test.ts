@@ -121,4 +121,37 @@ describe('the Clumio scheduler', () => {
     expect([...a, ...b].every((entry) => entry.granted)).toBe(true);
     expect(scheduler.queued).toBe(0);
   });
+
+  it('serves hundreds of waiters of one caller first in first out, with some leaving on the way', async () => {
+    const scheduler = createScheduler({ maxInFlight: 4, maxInFlightPerCaller: 2 });
+    expect(scheduler.tryTake('a')).toBe(true);
+    expect(scheduler.tryTake('a')).toBe(true);
+    const granted: number[] = [];
+    const ended = new Deadline(60_000);
+    const waiters = Array.from({ length: 300 }, (_, i) => {
+      const entry = { granted: false, error: undefined as unknown };
+      // Every seventh belongs to an operation that ends while it waits.
+      scheduler.wait('a', { granted: () => void granted.push(i), refused: (error) => void (entry.error = error) }, i % 7 === 3 ? ended : undefined);
+      return entry;
+    });
+    // A second caller, with room of its own, passes them all.
+    const b = queued(scheduler, 'b', []);
+    expect(scheduler.queued).toBe(300);
+    ended.abort(new DOMException('The caller disconnected.', 'AbortError'));
+    const staying = waiters.map((_, i) => i).filter((i) => i % 7 !== 3);
+    expect(scheduler.queued).toBe(staying.length);
+    await settled();
+    expect(b.granted).toBe(true);
+    // Each give lets exactly the next one of 'a' in, in the order they came.
+    while (granted.length < staying.length) {
+      const before = granted.length;
+      scheduler.give('a');
+      await settled();
+      expect(granted.length).toBe(before + 1);
+    }
+    expect(granted).toEqual(staying);
+    expect(waiters.filter((w) => w.error !== undefined)).toHaveLength(300 - staying.length);
+    expect(scheduler.queued).toBe(0);
+    expect(scheduler.inFlight).toBe(3);
+  });
 });

@@ -43,6 +43,48 @@ export interface Scheduler {
 // a frame deeper.
 const tellGranted = (waiter: SlotWaiter) => waiter.granted();
 
+/**
+ * One caller's waiting calls, first in first out. Taken from the front by an index rather than by
+ * `shift`, which moves the rest of the array with every grant (hundreds wait at once under a burst
+ * of `_entities`); the front's used part is dropped once it is most of the array.
+ */
+class CallerQueue {
+  private items: Queued[] = [];
+  private head = 0;
+
+  constructor(readonly key: string) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(entry: Queued): void {
+    this.items.push(entry);
+  }
+
+  /** The first waiting call; the queue is not empty. */
+  shift(): Queued {
+    const entry = this.items[this.head]!;
+    this.head++;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 64 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return entry;
+  }
+
+  /** Takes `entry` out wherever it waits: false when it is not here. */
+  remove(entry: Queued): boolean {
+    const at = this.items.indexOf(entry, this.head);
+    if (at === -1) return false;
+    this.items.splice(at, 1);
+    return true;
+  }
+}
+
 /** A waiting call: one object, in its caller's queue and listening to its operation's end. */
 class Queued implements AbortListener {
   constructor(
@@ -71,7 +113,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let queued = 0;
   const perCaller = new Map<string, number>();
   // Insertion order is the round-robin ring: a caller that was just served moves to the back.
-  const queues = new Map<string, Queued[]>();
+  const queues = new Map<string, CallerQueue>();
 
   // Whether a call of `key` may go now. Outside pump, never true while `key` has calls waiting:
   // room only grows on a give, which pumps, and pump serves them as soon as it is. So a call
@@ -85,11 +127,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   // Takes a waiting call out of its queue (its operation ended): false when it was no longer there.
   function leave(entry: Queued): boolean {
-    const waiters = queues.get(entry.key);
-    const index = waiters?.indexOf(entry) ?? -1;
-    if (index === -1) return false;
-    waiters!.splice(index, 1);
-    if (waiters!.length === 0) queues.delete(entry.key);
+    const queue = queues.get(entry.key);
+    if (queue === undefined || !queue.remove(entry)) return false;
+    if (queue.size === 0) queues.delete(entry.key);
     queued--;
     return true;
   }
@@ -97,20 +137,25 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   // Serves waiting callers in ring order while slots are free.
   function pump(): void {
     while (inFlight < options.maxInFlight && queued > 0) {
-      let served = false;
-      for (const [key, waiters] of queues) {
-        if (!hasRoom(key)) continue;
-        const entry = waiters.shift()!;
-        queues.delete(key);
-        if (waiters.length > 0) queues.set(key, waiters);
-        queued--;
-        entry.cancellation?.delete(entry);
-        take(key);
-        process.nextTick(tellGranted, entry.waiter);
-        served = true;
-        break;
+      let next: CallerQueue | undefined;
+      for (const queue of queues.values()) {
+        if (hasRoom(queue.key)) {
+          next = queue;
+          break;
+        }
       }
-      if (!served) return;
+      if (next === undefined) return;
+      const entry = next.shift();
+      // Served: out of the ring when its queue is empty, else to its back (when others wait).
+      if (next.size === 0) queues.delete(next.key);
+      else if (queues.size > 1) {
+        queues.delete(next.key);
+        queues.set(next.key, next);
+      }
+      queued--;
+      entry.cancellation?.delete(entry);
+      take(next.key);
+      process.nextTick(tellGranted, entry.waiter);
     }
   }
 
@@ -127,9 +172,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
       const entry = new Queued(key, waiter, cancellation, leave);
       cancellation?.add(entry);
-      const waiters = queues.get(key);
-      if (waiters) waiters.push(entry);
-      else queues.set(key, [entry]);
+      let queue = queues.get(key);
+      if (queue === undefined) queues.set(key, (queue = new CallerQueue(key)));
+      queue.push(entry);
       queued++;
       pump();
     },
