@@ -42,7 +42,8 @@ export interface CursorCodec {
 
 // Room for two Clumio page tokens of unknown length; anything longer is refused unread.
 const maxCursorLength = 4096;
-// Signed page parts kept for reuse: at most this many, each at most this long (about 64 KB in all).
+// Signed page parts kept for reuse: at most this many, each payload at most this long (kept as the
+// key and again in its signed part, with a 22-character signature: about 140 KB in all).
 const maxKeptPages = 256;
 const maxKeptPayload = 256;
 
