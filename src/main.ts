@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   // then release the upstream pool (which waits for its own calls), write the log lines still
   // batched (unless stdout took none for logStallMs) and exit 0.
   let stopping: Promise<void> | undefined;
-  // A second signal during the drain must not start a second, shorter shutdown.
+  // A signal repeated during the drain (a supervisor's or a shell's second one) neither starts a
+  // second, shorter shutdown nor kills the process mid-drain: the listeners stay, and the grace
+  // period bounds the drain.
   const stop = () => (stopping ??= shutDown());
   const shutDown = async () => {
     const draining = drainServer(server, config.shutdownGraceMs);
@@ -99,8 +101,8 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
 }
 
 await main();

@@ -45,7 +45,7 @@ describe('graceful shutdown of the gateway process', () => {
   });
   afterAll(() => simulator.close());
 
-  it('on SIGTERM finishes the operations in flight, refuses new connections, and exits 0', async () => {
+  it('on SIGTERM, even sent twice, finishes the operations in flight, refuses new connections, and exits 0', async () => {
     running = await startGatewayProcess(simulator.url, { SHUTDOWN_GRACE_MS: '15000' });
     // Warm up, so the slow operations below are the only thing in flight.
     expect((await query(running.url, simulator.demoToken, walletId)).status).toBe(200);
@@ -57,6 +57,8 @@ describe('graceful shutdown of the gateway process', () => {
 
     running.child.kill('SIGTERM');
     await until(async () => (await connectOutcome(running!.url)) === 'ECONNREFUSED', 5_000);
+    // A second SIGTERM during the drain (a supervisor repeating itself) changes nothing.
+    running.child.kill('SIGTERM');
 
     const answers = await within(Promise.all(inFlight), 15_000, 'the in-flight operations finishing');
     for (const answer of answers) {

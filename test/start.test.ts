@@ -76,7 +76,7 @@ describe('starting the gateway', () => {
       expect(await refused(gateway.url)).toBe(false);
       gateway.child.kill(signal);
       await until(() => gateway.child.exitCode !== null || gateway.child.signalCode !== null, 30_000, 50);
-      expect(gateway.child.exitCode).toBe(0);
+      expect(gateway.child.exitCode, `npm ended by ${gateway.child.signalCode}; stderr: ${gateway.stderr()}`).toBe(0);
       // An orphaned gateway would still hold the port.
       await until(() => refused(gateway.url), 20_000, 50);
     }, 90_000);
@@ -92,7 +92,7 @@ describe('starting the gateway', () => {
     expect(await refused(url!)).toBe(false);
     simulator.child.kill('SIGTERM');
     await until(() => simulator.child.exitCode !== null || simulator.child.signalCode !== null, 30_000, 50);
-    expect(simulator.child.exitCode).toBe(0);
+    expect(simulator.child.exitCode, `npm ended by ${simulator.child.signalCode}; stderr: ${simulator.stderr()}`).toBe(0);
     await until(() => refused(url!), 20_000, 50);
   }, 90_000);
 

@@ -23,12 +23,13 @@ function createFromEnv() {
 }
 const simulator = createFromEnv();
 
-async function stop(): Promise<void> {
-  await simulator.close();
-  process.exit(0);
+let stopping: Promise<void> | undefined;
+/** Closes the simulator once and exits 0; a repeated signal waits for the same close. */
+function stop(): Promise<void> {
+  return (stopping ??= simulator.close().then(() => process.exit(0)));
 }
-process.once('SIGINT', () => void stop());
-process.once('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
 
 const port = numberFromEnv('SIMULATOR_PORT', 4010);
 const url = await simulator.listen(port, '127.0.0.1').catch((error: unknown) => exitOnListenFailure(error, 'Clumio simulator', port, '127.0.0.1', 'SIMULATOR_PORT'));
