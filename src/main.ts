@@ -54,6 +54,38 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const graphqlUrl = `http://${shownHost}:${port}/graphql`;
 
+  // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
+  // then release the upstream pool (which waits for its own calls), write the log lines still
+  // batched (unless stdout took none for logStallMs) and exit 0.
+  let stopping: Promise<void> | undefined;
+  // A signal repeated during the shutdown (a supervisor's second one, or Ctrl-C in a terminal,
+  // which reaches both npm and the gateway, and npm forwards its own) neither starts a second,
+  // shorter shutdown nor kills the process mid-drain: the listeners stay.
+  const stop = () =>
+    (stopping ??= shutDown().catch((error: unknown) => {
+      console.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }));
+  const shutDown = async () => {
+    const draining = drainServer(server, config.shutdownGraceMs);
+    // Open subscription streams never finish on their own: complete them so the drain can end.
+    await app.live.endSubscriptions();
+    const inTime = await draining;
+    if (!inTime) console.error(`Shutdown: connections still open after ${config.shutdownGraceMs} ms were closed.`);
+    await app.close();
+    await simulator?.close();
+    // The lines still batched go to stdout, unless stdout stopped taking them (a stalled log
+    // collector would otherwise hold the exit until the orchestrator kills the process).
+    if (!(await closeLog(logStallMs))) {
+      console.error(`Shutdown: stdout took no log line for ${logStallMs} ms; the lines still waiting for it were dropped.`);
+    }
+    process.exit(0);
+  };
+  // Listening for the signals before anything is printed: whoever reads the banner may signal at
+  // once, and a signal that came before its listener would end the process by the default action.
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+
   if (simulator) {
     const walletId = exampleIds?.read ?? '<an id from above>';
     console.log(
@@ -78,31 +110,6 @@ async function main(): Promise<void> {
     console.log(`Clumio wallet gateway on ${graphqlUrl}, upstream ${clumioBaseUrl}`);
   }
 
-  // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
-  // then release the upstream pool (which waits for its own calls), write the log lines still
-  // batched (unless stdout took none for logStallMs) and exit 0.
-  let stopping: Promise<void> | undefined;
-  // A signal repeated during the drain (a supervisor's or a shell's second one) neither starts a
-  // second, shorter shutdown nor kills the process mid-drain: the listeners stay, and the grace
-  // period bounds the drain.
-  const stop = () => (stopping ??= shutDown());
-  const shutDown = async () => {
-    const draining = drainServer(server, config.shutdownGraceMs);
-    // Open subscription streams never finish on their own: complete them so the drain can end.
-    await app.live.endSubscriptions();
-    const inTime = await draining;
-    if (!inTime) console.error(`Shutdown: connections still open after ${config.shutdownGraceMs} ms were closed.`);
-    await app.close();
-    await simulator?.close();
-    // The lines still batched go to stdout, unless stdout stopped taking them (a stalled log
-    // collector would otherwise hold the exit until the orchestrator kills the process).
-    if (!(await closeLog(logStallMs))) {
-      console.error(`Shutdown: stdout took no log line for ${logStallMs} ms; the lines still waiting for it were dropped.`);
-    }
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
 }
 
 await main();
