@@ -3,7 +3,7 @@
 
 /** Bottom to top: a layer imports only from the layers before it in this list, never after. */
 const layers = [
-  { name: 'shared', path: '^src/(env-values|version|listen-failure|promises)\\.ts$' },
+  { name: 'shared', path: '^src/(env-values|version|listen-failure|stop-signals|promises)\\.ts$' },
   { name: 'request', path: '^src/request/' },
   { name: 'clumio', path: '^src/clumio/' },
   { name: 'observability', path: '^src/observability/' },

@@ -4,6 +4,7 @@ import { drainServer } from './drain-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seededExampleIds, type ExampleWalletIds } from './graphql/plugins/graphiql-examples.js';
 import { exitOnListenFailure } from './listen-failure.js';
+import { onStopSignals } from './stop-signals.js';
 import { createLogger } from './observability/logger.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
@@ -56,17 +57,8 @@ async function main(): Promise<void> {
 
   // SIGTERM: refuse new connections, let in-flight operations finish within the grace period,
   // then release the upstream pool (which waits for its own calls), write the log lines still
-  // batched (unless stdout took none for logStallMs) and exit 0.
-  let stopping: Promise<void> | undefined;
-  // A signal repeated during the shutdown (a supervisor's second one, or Ctrl-C in a terminal,
-  // which reaches both npm and the gateway, and npm forwards its own) neither starts a second,
-  // shorter shutdown nor kills the process mid-drain: the listeners stay.
-  const stop = () =>
-    (stopping ??= shutDown().catch((error: unknown) => {
-      console.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    }));
-  const shutDown = async () => {
+  // batched (unless stdout took none for logStallMs) and exit 0. Listened for before the banner.
+  onStopSignals(async () => {
     const draining = drainServer(server, config.shutdownGraceMs);
     // Open subscription streams never finish on their own: complete them so the drain can end.
     await app.live.endSubscriptions();
@@ -79,12 +71,7 @@ async function main(): Promise<void> {
     if (!(await closeLog(logStallMs))) {
       console.error(`Shutdown: stdout took no log line for ${logStallMs} ms; the lines still waiting for it were dropped.`);
     }
-    process.exit(0);
-  };
-  // Listening for the signals before anything is printed: whoever reads the banner may signal at
-  // once, and a signal that came before its listener would end the process by the default action.
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+  });
 
   if (simulator) {
     const walletId = exampleIds?.read ?? '<an id from above>';

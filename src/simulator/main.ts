@@ -1,4 +1,5 @@
 import { exitOnListenFailure } from '../listen-failure.js';
+import { onStopSignals } from '../stop-signals.js';
 import { createSimulator } from './index.js';
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -23,13 +24,7 @@ function createFromEnv() {
 }
 const simulator = createFromEnv();
 
-let stopping: Promise<void> | undefined;
-/** Closes the simulator once and exits 0; a repeated signal waits for the same close. */
-function stop(): Promise<void> {
-  return (stopping ??= simulator.close().then(() => process.exit(0)));
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+onStopSignals(() => simulator.close());
 
 const port = numberFromEnv('SIMULATOR_PORT', 4010);
 const url = await simulator.listen(port, '127.0.0.1').catch((error: unknown) => exitOnListenFailure(error, 'Clumio simulator', port, '127.0.0.1', 'SIMULATOR_PORT'));
