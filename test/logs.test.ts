@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { maskError } from '../src/graphql/mask-error.js';
 import { createOperationObserver, useObservedOperations } from '../src/graphql/plugins/use-observed-operations.js';
 import { useRequestId } from '../src/graphql/plugins/use-request-id.js';
+import { createLineLogger, maxQueuedLines, queuedInfo } from '../src/observability/logger.js';
 import { createOperationLog } from '../src/observability/operation-log.js';
 import { createUnexpectedErrors } from '../src/graphql/unexpected-errors.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
@@ -292,6 +293,70 @@ describe('unexpected errors', () => {
   });
 });
 
+describe('queued lines (the operation line, formatted in batches)', () => {
+  /** A line logger writing into memory, as the process's writes into its batches. */
+  function lineLogger(level = 'info') {
+    let text = '';
+    const { logger, formatQueued } = createLineLogger(level, { write: (line: string) => void (text += line) });
+    const lines = () =>
+      text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as { msg: string; i?: number; time: string; level: number });
+    return { logger, formatQueued, lines, info: queuedInfo(logger) };
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it(`holds at most ${maxQueuedLines} lines, then formats them all, in order`, () => {
+    const { info, lines } = lineLogger();
+    for (let i = 0; i < maxQueuedLines - 1; i++) info({ i }, 'operation');
+    expect(lines()).toEqual([]);
+    info({ i: maxQueuedLines - 1 }, 'operation');
+    expect(lines().map((line) => line.i)).toEqual(Array.from({ length: maxQueuedLines }, (_, i) => i));
+    info({ i: maxQueuedLines }, 'operation');
+    expect(lines()).toHaveLength(maxQueuedLines);
+  });
+
+  it('writes each line with the time it was queued, and any other line after those queued before it', async () => {
+    const { logger, info, lines } = lineLogger();
+    const queuedBefore = Date.now();
+    info({ i: 0 }, 'operation');
+    const queuedAfter = Date.now();
+    await sleep(30);
+    info({ i: 1 }, 'operation');
+    const loggedAt = Date.now();
+    logger.error({ i: 2 }, 'unexpected error');
+    expect(lines().map(({ i, msg, level }) => ({ i, msg, level }))).toEqual([
+      { i: 0, msg: 'operation', level: 30 },
+      { i: 1, msg: 'operation', level: 30 },
+      { i: 2, msg: 'unexpected error', level: 50 },
+    ]);
+    const [first, , error] = lines();
+    // Its own millisecond, not the one it was formatted in (30 ms later).
+    expect(Date.parse(first!.time)).toBeGreaterThanOrEqual(queuedBefore);
+    expect(Date.parse(first!.time)).toBeLessThanOrEqual(queuedAfter);
+    expect(Date.parse(error!.time)).toBeGreaterThanOrEqual(loggedAt);
+  });
+
+  it('formats what is queued when its destination hands lines over, and queues nothing above info', () => {
+    const { info, lines, formatQueued } = lineLogger();
+    info({ i: 0 }, 'operation');
+    formatQueued();
+    expect(lines().map((line) => line.i)).toEqual([0]);
+    const quiet = lineLogger('warn');
+    quiet.info({ i: 0 }, 'operation');
+    quiet.formatQueued();
+    quiet.logger.warn({ i: 1 }, 'warning');
+    expect(quiet.lines().map((line) => line.i)).toEqual([1]);
+  });
+
+  it('writes at once through any other logger', () => {
+    const log = memoryLogger();
+    queuedInfo(log.logger)({ i: 0 }, 'operation');
+    expect(log.lines()).toEqual([expect.objectContaining({ i: 0, msg: 'operation' })]);
+  });
+});
+
 describe("the process's logger (JSON lines on stdout, in batches)", () => {
   interface Line {
     i: number;
@@ -381,6 +446,17 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
 
   it('writes the lines of a part batch when the process exits', async () => {
     expect((await linesWritten(7, 'exit')).lines.map((line) => line.i)).toEqual(inOrder(7));
+  }, 30_000);
+
+  it('writes queued lines within the flush interval while it runs, and when the process exits', async () => {
+    const queue = (from: number, to: number) => `for (let i = ${from}; i < ${to}; i++) info({ i }, 'operation');`;
+    const setUp = ["const { queuedInfo } = await import('./src/observability/logger.ts');", 'const info = queuedInfo(logger);'];
+    // No other line and no flush: the interval hands them over. What is queued after is lost to
+    // SIGKILL, as nothing else wrote it.
+    const running = await loggerProcess([...setUp, queue(0, 3), 'await new Promise((resolve) => setTimeout(resolve, 1_000));', queue(3, 4), "process.kill(process.pid, 'SIGKILL');"], 0);
+    expect(running.lines.map((line) => line.i)).toEqual(inOrder(3));
+    const exiting = await loggerProcess([...setUp, queue(0, 5), 'process.exit(0);'], 0);
+    expect(exiting.lines.map((line) => line.i)).toEqual(inOrder(5));
   }, 30_000);
 
   it('holds at most 16 MB for a stalled stdout, and counts the lines it drops past that', async () => {

@@ -14,14 +14,22 @@ const flushMs = 250;
 const maxWaitingBytes = 16 * 1024 * 1024;
 
 /**
+ * When a line was logged, for its `time`: now, unless a queued line is being formatted (see
+ * QueuedLines), which carries the time it was logged.
+ */
+interface LineClock {
+  at: number | undefined;
+}
+
+/**
  * pino's `isoTime`, formatted once per millisecond: at thousands of lines a second most lines share
  * their millisecond, and formatting a Date cost about 0.7 µs a line.
  */
-function cachedIsoTime(): () => string {
+function cachedIsoTime(clock: LineClock): () => string {
   let at = Number.NaN;
   let field = '';
   return () => {
-    const now = Date.now();
+    const now = clock.at ?? Date.now();
     if (now !== at) {
       at = now;
       field = `,"time":"${new Date(now).toISOString()}"`;
@@ -63,9 +71,12 @@ class LineBatches implements DestinationStream {
   // Set by close (the process is exiting): nothing more is batched, handed over or waited for.
   #closed = false;
   readonly #out: BufferSonicBoom;
+  // Formats the queued lines (QueuedLines) into the batch, before a flush or the exit hands it over.
+  readonly #beforeHandOver: () => void;
 
-  constructor(out: BufferSonicBoom) {
+  constructor(out: BufferSonicBoom, beforeHandOver: () => void) {
     this.#out = out;
+    this.#beforeHandOver = beforeHandOver;
     // sonic-boom drops a write that would take what it holds past its maxLength, and says so.
     out.on('drop', (batch: Buffer) => {
       let lines = 0;
@@ -105,6 +116,7 @@ class LineBatches implements DestinationStream {
   /** What pino's logger.flush calls (always with `done`), and the interval (without). */
   flush(done?: (error?: Error) => void): void {
     if (this.#closed) return done?.();
+    this.#beforeHandOver();
     this.#handOver();
     // sonic-boom's flush writes even when it holds nothing: the interval calls it only after a hand-over.
     if (done === undefined && !this.#handed) return;
@@ -115,6 +127,7 @@ class LineBatches implements DestinationStream {
   /** What pino calls after a fatal line, and the process's exit. */
   flushSync(): void {
     if (this.#closed) return;
+    this.#beforeHandOver();
     this.#handOver();
     this.#out.flushSync();
   }
@@ -130,6 +143,7 @@ class LineBatches implements DestinationStream {
    */
   close(stallMs: number): Promise<boolean> {
     if (this.#closed) return Promise.resolve(false);
+    this.#beforeHandOver();
     this.#handOver();
     this.#closed = true;
     const out = this.#out;
@@ -151,6 +165,103 @@ class LineBatches implements DestinationStream {
       out.end();
     });
   }
+}
+
+/** Writes one info line: `fields` and the message, as `logger.info(fields, msg)` does. */
+export type InfoLine = (fields: Record<string, unknown>, msg: string) => void;
+
+// Info lines of the hot path queued at most, before they are formatted.
+export const maxQueuedLines = 64;
+
+/**
+ * Info lines of the hot path (one per operation), queued and formatted by pino in batches rather
+ * than one at a time. Formatting a line amid a request's other work took about 6 µs in the gateway
+ * under load, where the same call repeated in a loop takes about 1 µs: formatted together, the
+ * lines run pino's code while it is hot. Batches reach stdout no sooner anyway (LineBatches).
+ *
+ * What a line says does not change: it is formatted by the same logger, with the time it was
+ * queued (the logger's timestamp reads `clock`), and in the order lines were logged, as any other
+ * line of the logger formats the queued ones first (pino's logMethod hook), and so does every
+ * hand-over to stdout (the interval, a flush, the exit). The fields must not change once queued:
+ * the operation log makes an object per line. At most maxQueuedLines wait.
+ */
+export class QueuedLines {
+  readonly #fields: Array<Record<string, unknown>> = [];
+  readonly #messages: string[] = [];
+  readonly #times: number[] = [];
+  #formatting = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: LineClock,
+  ) {}
+
+  /** Queues an info line (dropped at once when the logger's level is above info). */
+  readonly info: InfoLine = (fields, msg) => {
+    if (!this.logger.isLevelEnabled('info')) return;
+    this.#fields.push(fields);
+    this.#messages.push(msg);
+    this.#times.push(Date.now());
+    if (this.#fields.length >= maxQueuedLines) this.format();
+  };
+
+  /** Formats every queued line now, in order (nothing when called while it formats). */
+  format(): void {
+    const fields = this.#fields;
+    if (this.#formatting || fields.length === 0) return;
+    this.#formatting = true;
+    try {
+      for (let i = 0; i < fields.length; i++) {
+        this.clock.at = this.#times[i];
+        this.logger.info(fields[i], this.#messages[i]);
+      }
+    } finally {
+      this.clock.at = undefined;
+      fields.length = 0;
+      this.#messages.length = 0;
+      this.#times.length = 0;
+      this.#formatting = false;
+    }
+  }
+}
+
+// The queue of each logger made by createLineLogger.
+const queues = new WeakMap<Logger, QueuedLines>();
+
+/**
+ * How the hot path writes an info line through `logger`: queued (QueuedLines) when the logger is
+ * one createLineLogger made (the process's), else at once (a test's logger, read as soon as a
+ * request is answered).
+ */
+export function queuedInfo(logger: Logger): InfoLine {
+  return queues.get(logger)?.info ?? ((fields, msg) => logger.info(fields, msg));
+}
+
+/**
+ * A pino logger of JSON lines on `destination`, whose hot-path lines (queuedInfo) are queued and
+ * formatted in batches; `destination` calls the returned `formatQueued` before it hands lines over.
+ */
+export function createLineLogger(level: string, destination: DestinationStream): { logger: Logger; formatQueued: () => void } {
+  const clock: LineClock = { at: undefined };
+  const logger: Logger = pino(
+    {
+      level,
+      base: { service: 'clumio-wallet-gateway' },
+      timestamp: cachedIsoTime(clock),
+      hooks: {
+        // Any other line comes after those queued before it.
+        logMethod(args, method) {
+          queue.format();
+          method.apply(this, args);
+        },
+      },
+    },
+    destination,
+  );
+  // No line is logged before the logger is returned.
+  const queue = new QueuedLines(logger, clock);
+  queues.set(logger, queue);
+  return { logger, formatQueued: () => queue.format() };
 }
 
 export interface ProcessLogger {
@@ -185,11 +296,13 @@ export function createLogger(level: string): ProcessLogger {
       maxWrite: maxWriteBytes,
       maxLength: maxWaitingBytes,
     }) as unknown as BufferSonicBoom,
+    () => lines.formatQueued(),
   );
-  // At exit, what is still batched here is handed over and written.
+  // At exit, what is still queued or batched is handed over and written.
   process.once('exit', () => destination.flushSync());
   setInterval(() => destination.flush(), flushMs).unref();
-  const logger = pino({ level, base: { service: 'clumio-wallet-gateway' }, timestamp: cachedIsoTime() }, destination);
+  const lines = createLineLogger(level, destination);
+  const { logger } = lines;
   return { logger, droppedLines: () => destination.dropped, close: (stallMs) => destination.close(stallMs) };
 }
 

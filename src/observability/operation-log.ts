@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loggableError } from './logger.js';
+import { loggableError, queuedInfo } from './logger.js';
 import type { ObservedOperation, OperationListener, OperationOutcome } from './operation.js';
 
 /** Where the error behind a masked "Unexpected error." is kept (src/graphql/unexpected-errors.ts). */
@@ -18,6 +18,8 @@ const maxNameLength = 128;
  * token. An unexpected (masked) error is logged once more, at error level, with its stack.
  */
 export function createOperationLog(logger: Logger, unexpected: MaskedOriginals): OperationListener {
+  // Queued and formatted in batches by the process's logger (see QueuedLines).
+  const info = queuedInfo(logger);
   return {
     finished(operation: ObservedOperation, outcome: OperationOutcome): void {
       for (const error of outcome.errors) {
@@ -39,7 +41,7 @@ export function createOperationLog(logger: Logger, unexpected: MaskedOriginals):
       };
       if (outcome.codes.length > 0) line.errorCodes = outcome.codes;
       if (operation.span) line.traceId = operation.span.spanContext().traceId;
-      logger.info(line, 'operation');
+      info(line, 'operation');
     },
   };
 }
