@@ -175,9 +175,9 @@ export const maxQueuedLines = 64;
 
 /**
  * Info lines of the hot path (one per operation), queued and formatted by pino in batches rather
- * than one at a time. Formatting a line amid a request's other work took about 6 µs in the gateway
- * under load, where the same call repeated in a loop takes about 1 µs: formatted together, the
- * lines run pino's code while it is hot. Batches reach stdout no sooner anyway (LineBatches).
+ * than one at a time, amid each request's other work: under load that took the gateway 9-15 µs
+ * less CPU per `wallet(id)` operation (docs/performance.md). Batches reach stdout no sooner anyway
+ * (LineBatches).
  *
  * What a line says does not change: it is formatted by the same logger, with the time it was
  * queued (the logger's timestamp reads `clock`), and in the order lines were logged, as any other
