@@ -295,9 +295,13 @@ describe('unexpected errors', () => {
 
 describe('queued lines (the operation line, formatted in batches)', () => {
   /** A line logger writing into memory, as the process's writes into its batches. */
-  function lineLogger(level = 'info') {
+  function lineLogger(level = 'info', refuse?: (line: string) => boolean) {
     let text = '';
-    const { logger, formatQueued } = createLineLogger(level, { write: (line: string) => void (text += line) });
+    const write = (line: string) => {
+      if (refuse?.(line)) throw new Error('the destination refused a line');
+      text += line;
+    };
+    const { logger, formatQueued } = createLineLogger(level, { write });
     const lines = () =>
       text
         .split('\n')
@@ -324,6 +328,7 @@ describe('queued lines (the operation line, formatted in batches)', () => {
     const queuedAfter = Date.now();
     await sleep(30);
     info({ i: 1 }, 'operation');
+    await sleep(30);
     const loggedAt = Date.now();
     logger.error({ i: 2 }, 'unexpected error');
     expect(lines().map(({ i, msg, level }) => ({ i, msg, level }))).toEqual([
@@ -332,13 +337,25 @@ describe('queued lines (the operation line, formatted in batches)', () => {
       { i: 2, msg: 'unexpected error', level: 50 },
     ]);
     const [first, , error] = lines();
-    // Its own millisecond, not the one it was formatted in (30 ms later).
+    // Its own millisecond, not the one it was formatted in (60 ms later); and the line logged
+    // after, its own (30 ms after the last queued line's).
     expect(Date.parse(first!.time)).toBeGreaterThanOrEqual(queuedBefore);
     expect(Date.parse(first!.time)).toBeLessThanOrEqual(queuedAfter);
     expect(Date.parse(error!.time)).toBeGreaterThanOrEqual(loggedAt);
   });
 
-  it('formats what is queued when its destination hands lines over, and queues nothing above info', () => {
+  it('keeps the lines after one its destination refused, and writes them with the next', () => {
+    let refusing = true;
+    const { info, lines, formatQueued } = lineLogger('info', (line) => refusing && line.includes('"i":1'));
+    for (let i = 0; i < 3; i++) info({ i }, 'operation');
+    expect(() => formatQueued()).toThrow('the destination refused a line');
+    expect(lines().map((line) => line.i)).toEqual([0]);
+    refusing = false;
+    formatQueued();
+    expect(lines().map((line) => line.i)).toEqual([0, 2]);
+  });
+
+  it('formats what is queued when its destination hands lines over, and writes no queued line above info', () => {
     const { info, lines, formatQueued } = lineLogger();
     info({ i: 0 }, 'operation');
     formatQueued();
@@ -448,7 +465,7 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     expect((await linesWritten(7, 'exit')).lines.map((line) => line.i)).toEqual(inOrder(7));
   }, 30_000);
 
-  it('writes queued lines within the flush interval while it runs, and when the process exits', async () => {
+  it('writes queued lines within the flush interval while it runs, when the process exits, and on close', async () => {
     const queue = (from: number, to: number) => `for (let i = ${from}; i < ${to}; i++) info({ i }, 'operation');`;
     const setUp = ["const { queuedInfo } = await import('./src/observability/logger.ts');", 'const info = queuedInfo(logger);'];
     // No other line and no flush: the interval hands them over. What is queued after is lost to
@@ -457,6 +474,9 @@ describe("the process's logger (JSON lines on stdout, in batches)", () => {
     expect(running.lines.map((line) => line.i)).toEqual(inOrder(3));
     const exiting = await loggerProcess([...setUp, queue(0, 5), 'process.exit(0);'], 0);
     expect(exiting.lines.map((line) => line.i)).toEqual(inOrder(5));
+    // The gateway's shutdown: close, then the exit (which writes nothing once closed).
+    const closing = await loggerProcess([...setUp, queue(0, 5), 'await close(5_000);', 'process.exit(0);'], 0);
+    expect(closing.lines.map((line) => line.i)).toEqual(inOrder(5));
   }, 30_000);
 
   it('holds at most 16 MB for a stalled stdout, and counts the lines it drops past that', async () => {
