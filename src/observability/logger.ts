@@ -302,6 +302,7 @@ export function createLogger(level: string): ProcessLogger {
       maxWrite: maxWriteBytes,
       maxLength: maxWaitingBytes,
     }) as unknown as BufferSonicBoom,
+    // `lines` is made below, before anything can flush: the interval and the exit come later.
     () => lines.formatQueued(),
   );
   // At exit, what is still queued or batched is handed over and written.
