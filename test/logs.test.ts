@@ -10,7 +10,7 @@ import { createOperationLog } from '../src/observability/operation-log.js';
 import { createUnexpectedErrors } from '../src/graphql/unexpected-errors.js';
 import { listen, startGateway, type TestGateway } from './support/gateway.js';
 import { root } from './support/gateway-process.js';
-import { memoryLogger } from './support/memory-logger.js';
+import { jsonLines, memoryLogger } from './support/memory-logger.js';
 
 const readWallet = 'query ReadWallet($id: ID!) { wallet(id: $id) { id state } }';
 const refresh = 'mutation RefreshOne($id: ID!) { refreshWallet(id: $id) { wallet { id } } }';
@@ -302,11 +302,7 @@ describe('queued lines (the operation line, formatted in batches)', () => {
       text += line;
     };
     const { logger, formatQueued } = createLineLogger(level, { write });
-    const lines = () =>
-      text
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as { msg: string; i?: number; time: string; level: number });
+    const lines = () => jsonLines<{ msg: string; i?: number; time: string; level: number }>(text);
     return { logger, formatQueued, lines, info: queuedInfo(logger) };
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -186,7 +186,7 @@ export const maxQueuedLines = 64;
  * hand-over to stdout (the interval, a flush, the exit). The fields must not change once queued:
  * the operation log makes an object per line. At most maxQueuedLines wait.
  */
-export class QueuedLines {
+class QueuedLines {
   readonly #fields: Array<Record<string, unknown>> = [];
   readonly #messages: string[] = [];
   readonly #times: number[] = [];

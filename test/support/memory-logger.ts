@@ -8,6 +8,14 @@ export interface MemoryLogger {
   clear(): void;
 }
 
+/** The JSON lines of a logger's output, parsed. */
+export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
 /** A real pino logger writing JSON lines into memory. */
 export function memoryLogger(level = 'info'): MemoryLogger {
   let text = '';
@@ -15,11 +23,7 @@ export function memoryLogger(level = 'info'): MemoryLogger {
   return {
     logger,
     raw: () => text,
-    lines: () =>
-      text
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    lines: () => jsonLines(text),
     clear: () => void (text = ''),
   };
 }
