@@ -83,6 +83,40 @@ describe('graceful shutdown of the gateway process', () => {
     expect(running.output()).toContain('were closed');
   }, 90_000);
 
+  it("writes each operation's line on stdout with the operation's own time: while it runs, and the rest on SIGTERM", async () => {
+    running = await startGatewayProcess(simulator.url, { SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' });
+    const sent: Array<{ id: string; before: number; after: number }> = [];
+    const send = async (id: string) => {
+      const before = Date.now();
+      const response = await fetch(running!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${simulator.demoToken}`, 'x-request-id': id },
+        body: JSON.stringify({ query: readWallet, variables: { id: walletId } }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+      sent.push({ id, before, after: Date.now() });
+    };
+    const written = () =>
+      running!
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"operation"'))
+        .map((line) => JSON.parse(line) as { requestId: string; time: string });
+    // Fewer lines than a batch, and nothing else logged: the logger's interval writes them.
+    for (let i = 0; i < 3; i++) await send(`req-early-${i}`);
+    await until(() => written().length === 3, 10_000, 50);
+    // More than a batch, then SIGTERM at once: what is still queued is written on the way out.
+    for (let i = 0; i < 70; i++) await send(`req-late-${i}`);
+    running.child.kill('SIGTERM');
+    expect(await within(running.exited, 20_000, 'the process exiting')).toBe(0);
+    const lines = written();
+    expect(lines.map((line) => line.requestId)).toEqual(sent.map(({ id }) => id));
+    const outOfTime = lines.filter((line, i) => Date.parse(line.time) < sent[i]!.before || Date.parse(line.time) > sent[i]!.after);
+    expect(outOfTime).toEqual([]);
+  }, 90_000);
+
   it('exits 0 on SIGTERM when its log collector stopped reading stdout', async () => {
     running = await startGatewayProcess(simulator.url, { SHUTDOWN_GRACE_MS: '1000', LOG_LEVEL: 'info' });
     // The collector stops reading: stdout's pipe fills, and the gateway's log lines back up.
