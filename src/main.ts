@@ -6,7 +6,7 @@ import { seededExampleIds, type ExampleWalletIds } from './graphql/plugins/graph
 import { exitOnListenFailure } from './listen-failure.js';
 import { onStopSignals } from './stop-signals.js';
 import { createLogger } from './observability/logger.js';
-import { createSimulator, type Simulator } from './simulator/index.js';
+import type { Simulator } from './simulator/index.js';
 
 // At exit, how long stdout may take no log line before the lines still waiting for it are
 // dropped: a log collector that reads at all takes a batch in milliseconds.
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   let exampleIds: ExampleWalletIds | undefined;
   let clumioBaseUrl = config.clumioBaseUrl;
   if (clumioBaseUrl === null) {
+    // Loaded only when it runs: a gateway in front of Clumio keeps none of its code in memory.
+    const { createSimulator } = await import('./simulator/index.js');
     simulator = createSimulator({ autoInstallAfterMs: 30_000 });
     clumioBaseUrl = await simulator.listen(0, '127.0.0.1');
     exampleIds = await seededExampleIds(simulator);
