@@ -175,10 +175,9 @@ export const maxQueuedLines = 64;
 
 /**
  * Info lines of the hot path (one per operation), queued and formatted by pino in batches rather
- * than one at a time, amid each request's other work: in three sets of side-by-side runs under
- * load, the gateway took 15, 9 and 6 µs less CPU per `wallet(id)` operation (medians; 25 runs of
- * 32 less; docs/performance.md).
- * A line joins its batch for stdout (LineBatches) at most 63 lines later.
+ * than one at a time, amid each request's other work: less CPU per operation under load, as
+ * measured in docs/performance.md. A line joins its batch for stdout (LineBatches) at most
+ * maxQueuedLines - 1 lines later.
  *
  * What a line says does not change: it is formatted by the same logger, with the time it was
  * queued (the logger's timestamp reads `clock`), and in the order lines were logged, as any other
