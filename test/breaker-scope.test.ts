@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBreaker, defaultBreakerOptions } from '../src/clumio/breaker.js';
+import { Caller, callerKey } from '../src/clumio/caller.js';
 import { createCallerBreakers } from '../src/clumio/caller-breakers.js';
 import { createFailureWindow } from '../src/clumio/failure-window.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
@@ -154,12 +156,49 @@ describe('Clumio failing for everyone', () => {
 describe('what the breakers keep', () => {
   it('tracks at most maxCallers failing callers, forgetting the oldest, and forgets a caller on its first success', () => {
     const callers = createCallerBreakers({ failureThreshold: 2, cooldownMs: 1_000, maxCallers: 3 });
-    for (let i = 0; i < 100; i++) callers.settle(`caller-${i}`, 'failure', false);
+    for (let i = 0; i < 100; i++) callers.settle({ key: `caller-${i}` }, 'failure', false);
     expect(callers.tracked).toBe(3);
-    callers.settle('caller-99', 'failure', false);
-    expect(() => callers.check('caller-99')).toThrow(/this caller/);
-    callers.settle('caller-98', 'success', false);
+    callers.settle({ key: 'caller-99' }, 'failure', false);
+    expect(() => callers.check({ key: 'caller-99' })).toThrow(/this caller/);
+    callers.settle({ key: 'caller-98' }, 'success', false);
     expect(callers.tracked).toBe(2);
+  });
+
+  it("asks for a caller's key (a hash of its token) only once a breaker must remember or compare callers", () => {
+    let reads = 0;
+    const healthy = {
+      get key() {
+        reads++;
+        return 'healthy';
+      },
+    };
+    const callers = createCallerBreakers({ failureThreshold: 2, cooldownMs: 1_000, maxCallers: 3 });
+    const breaker = createBreaker(defaultBreakerOptions);
+    for (let i = 0; i < 3; i++) {
+      callers.check(healthy);
+      breaker.check();
+      const callerProbe = callers.admit(healthy);
+      const probe = breaker.admit(healthy);
+      callers.settle(healthy, 'success', callerProbe);
+      breaker.settle('success', probe, healthy);
+    }
+    expect(reads).toBe(0);
+    // Another caller failing: callers are now told apart.
+    callers.settle({ key: 'failing' }, 'failure', false);
+    callers.check(healthy);
+    expect(reads).toBe(1);
+    // A failure of its own is remembered by its key.
+    breaker.settle('failure', false, healthy);
+    expect(reads).toBe(2);
+  });
+
+  it("makes a caller's key from its token once, never holding the token in it", () => {
+    const authorization = `Bearer ${'t'.repeat(40)}`;
+    const caller = new Caller(authorization);
+    expect(caller.key).toBe(callerKey(authorization));
+    expect(caller.key).toBe(caller.key);
+    expect(caller.key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(callerKey(`Bearer ${'u'.repeat(40)}`)).not.toBe(caller.key);
   });
 
   it('remembers at most as many failing callers as it must tell apart', () => {

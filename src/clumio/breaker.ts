@@ -46,6 +46,14 @@ export class BreakerOpenError extends ClumioError {
   }
 }
 
+/**
+ * A caller as a breaker tells it apart: by `key`, a hash of its token (never the token), read
+ * only when the breaker must remember or compare callers (see Caller in caller.ts).
+ */
+export interface KeyedCaller {
+  readonly key: string;
+}
+
 export interface Breaker {
   /** The state now; an open breaker whose cool-down has passed reads as half-open. */
   readonly state: BreakerState;
@@ -55,9 +63,9 @@ export interface Breaker {
    * Admits one call of `caller` or throws BreakerOpenError; returns whether the call is a
    * half-open probe. Every admitted call must be settled once, passing that flag back.
    */
-  admit(caller: string): boolean;
-  /** Settles an admitted call; `caller` is a key for the caller (a hash, never the token). */
-  settle(verdict: Verdict, probe: boolean, caller: string): void;
+  admit(caller: KeyedCaller): boolean;
+  /** Settles an admitted call. */
+  settle(verdict: Verdict, probe: boolean, caller: KeyedCaller): void;
 }
 
 /**
@@ -123,12 +131,13 @@ export function createBreaker(
     admit(caller) {
       const s = current();
       if (s === 'closed') return false;
-      if (s === 'open' || probing.has(caller) || failedProbes.has(caller) || probing.size >= options.minimumFailingCallers) throw new BreakerOpenError();
-      probing.add(caller);
+      const { key } = caller;
+      if (s === 'open' || probing.has(key) || failedProbes.has(key) || probing.size >= options.minimumFailingCallers) throw new BreakerOpenError();
+      probing.add(key);
       return true;
     },
     settle(verdict, probe, caller) {
-      if (probe) probing.delete(caller);
+      if (probe) probing.delete(caller.key);
       if (verdict === 'neutral') return;
       if (verdict === 'success') {
         unreachableInRow = 0;
@@ -141,14 +150,14 @@ export function createBreaker(
       if (probe) {
         if (state !== 'half-open') return;
         if (verdict === 'unreachable') return open();
-        failedProbes.add(caller);
+        failedProbes.add(caller.key);
         lastProbeFailureAt = now();
         if (failedProbes.size >= options.minimumFailingCallers) open();
         return;
       }
       if (state !== 'closed') return;
       unreachableInRow = verdict === 'unreachable' ? unreachableInRow + 1 : 0;
-      window.record(true, verdict === 'unreachable' ? undefined : caller);
+      window.record(true, verdict === 'unreachable' ? undefined : caller.key);
       if (unreachableInRow >= options.failureThreshold || failingForMany()) open();
     },
   };

@@ -1,4 +1,4 @@
-import { BreakerOpenError, type Verdict } from './breaker.js';
+import { BreakerOpenError, type KeyedCaller, type Verdict } from './breaker.js';
 
 export interface CallerBreakerOptions {
   /** One caller's failed calls in a row (5xx, timeouts, broken connections) that hold back its calls. */
@@ -27,10 +27,10 @@ interface CallerState {
 
 export interface CallerBreakers {
   /** Fails fast when `caller` is held back and cooling down. */
-  check(caller: string): void;
+  check(caller: KeyedCaller): void;
   /** Admits one call of `caller` or throws CallerHeldBackError; returns whether it is that caller's probe. */
-  admit(caller: string): boolean;
-  settle(caller: string, verdict: Verdict, probe: boolean): void;
+  admit(caller: KeyedCaller): boolean;
+  settle(caller: KeyedCaller, verdict: Verdict, probe: boolean): void;
   /** Callers tracked now (whose last calls failed). */
   readonly tracked: number;
 }
@@ -67,22 +67,27 @@ export function createCallerBreakers(
     }
   }
 
+  // The caller's state; none is tracked while every caller's calls succeed, and then its key
+  // (a hash) is not asked for.
+  const stateOf = (caller: KeyedCaller): CallerState | undefined => (callers.size === 0 ? undefined : callers.get(caller.key));
+
   return {
     check(caller) {
-      if (heldBack(callers.get(caller))) throw new CallerHeldBackError();
+      if (heldBack(stateOf(caller))) throw new CallerHeldBackError();
     },
     admit(caller) {
-      const state = callers.get(caller);
+      const state = stateOf(caller);
       if (state?.heldAt === undefined) return false;
       if (heldBack(state) || state.probing) throw new CallerHeldBackError();
       state.probing = true;
       return true;
     },
     settle(caller, verdict, probe) {
-      const state = callers.get(caller);
+      const state = stateOf(caller);
       if (probe && state) state.probing = false;
-      if (verdict === 'success') callers.delete(caller);
-      else if (verdict === 'failure') failed(caller, probe);
+      if (verdict === 'success') {
+        if (state) callers.delete(caller.key);
+      } else if (verdict === 'failure') failed(caller.key, probe);
     },
     get tracked() {
       return callers.size;

@@ -8,7 +8,8 @@ import { asError } from '../promises.js';
 import { defaultRetryOptions, retryDelay, sleep, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import type { Cancellation } from '../request/deadline.js';
-import { callerKey, createScheduler, defaultSchedulerOptions, type SchedulerOptions, type SlotWaiter } from './scheduler.js';
+import { Caller } from './caller.js';
+import { createScheduler, defaultSchedulerOptions, type SchedulerOptions, type SlotWaiter } from './scheduler.js';
 
 export interface ClumioTimeouts {
   /** TCP + TLS connect. */
@@ -106,19 +107,19 @@ function propagate(list: string[], headers: Record<string, string> | undefined, 
   }
 }
 
-// The scheduler's key for a caller, hashed once per credentials object (one per request, shared
-// by all its calls) rather than once per call, and kept on the object itself with the header it
-// was made from: a copy of the object with another token is hashed anew, and a frozen one every
-// time. A WeakMap entry per request cost an identity hash and an ephemeron.
-const callerKeySlot = Symbol('callerKey');
-type KeyedCredentials = CallerCredentials & { [callerKeySlot]?: { authorization: string; key: string } };
-function callerKeyOf(caller: KeyedCredentials): string {
-  const { authorization } = caller;
-  const held = caller[callerKeySlot];
-  if (held !== undefined && held.authorization === authorization) return held.key;
-  const key = callerKey(authorization);
-  if (Object.isExtensible(caller)) caller[callerKeySlot] = { authorization, key };
-  return key;
+// The caller of a request's calls, made once per credentials object (one per request, shared by
+// all its calls) rather than once per call, and kept on the object itself with the header it was
+// made from: a copy of the object with another token gets a caller of its own, and a frozen one a
+// new one every time. So its key, if a breaker asks for it, is hashed at most once per request. A
+// WeakMap entry per request cost an identity hash and an ephemeron.
+const callerSlot = Symbol('caller');
+type CallerCredentialsHeld = CallerCredentials & { [callerSlot]?: Caller };
+function callerFor(credentials: CallerCredentialsHeld): Caller {
+  const held = credentials[callerSlot];
+  if (held !== undefined && held.authorization === credentials.authorization) return held;
+  const caller = new Caller(credentials.authorization);
+  if (Object.isExtensible(credentials)) credentials[callerSlot] = caller;
+  return caller;
 }
 
 // What an attempt says about Clumio's health; a caller who left or ran out of time, or a call a
@@ -173,7 +174,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
    */
   class Call implements ExchangeSink, SlotWaiter {
     private retries = 0;
-    private caller = '';
+    private caller!: Caller;
     // The attempt under way: whether it holds a slot, whether it probes either breaker, its trace scope, its start.
     private holding = false;
     private probe = false;
@@ -192,15 +193,15 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       const { request } = this;
       let free: boolean;
       try {
-        const caller = (this.caller = callerKeyOf(request.caller));
+        const caller = (this.caller = callerFor(request.caller));
         breaker.check();
         callers.check(caller);
-        free = scheduler.tryTake(caller, request.cancellation);
+        free = scheduler.tryTake(caller.authorization, request.cancellation);
       } catch (error) {
         return this.failed(error);
       }
       if (free) this.exchange();
-      else scheduler.wait(this.caller, this, request.cancellation);
+      else scheduler.wait(this.caller.authorization, this, request.cancellation);
     }
 
     /** The scheduler's: a slot came free for the call. */
@@ -220,7 +221,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
       // A slot handed over as the operation was ending (before the call heard of it): given
       // back, and nothing is sent, admitted or observed.
       if (cancellation?.aborted) {
-        scheduler.give(this.caller);
+        scheduler.give(this.caller.authorization);
         return this.failed(abortedError(cancellation.reason, 'NOT_SENT'));
       }
       this.holding = true;
@@ -290,7 +291,7 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     private settled(verdict: Verdict, error: unknown, response?: ClumioResponse): void {
       const { holding, probe, callerProbe, caller } = this;
       this.holding = this.probe = this.callerProbe = false;
-      if (holding) scheduler.give(caller);
+      if (holding) scheduler.give(caller.authorization);
       let thrown: unknown;
       try {
         breaker.settle(verdict, probe, caller);

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { AbortListener } from '../request/abandonment.js';
 import type { Cancellation } from '../request/deadline.js';
 import { abortedError, type ClumioError } from './errors.js';
@@ -22,18 +21,20 @@ export interface SlotWaiter {
 
 export interface Scheduler {
   /**
-   * Takes a slot for `callerKey` now (true), or none when the call must wait (or `cancellation`
-   * has aborted): then `wait`. Most calls find room, and take it without an allocation.
+   * Takes a slot for `caller` (its Authorization header: see Caller in caller.ts) now (true), or
+   * none when the call must wait (or `cancellation` has aborted): then `wait`. Most calls find
+   * room, and take it without an allocation. A caller is kept only while it holds or waits for
+   * slots.
    */
-  tryTake(callerKey: string, cancellation?: Cancellation): boolean;
+  tryTake(caller: string, cancellation?: Cancellation): boolean;
   /**
-   * Queues `waiter` for a slot of `callerKey`, served round-robin across callers; it is granted
+   * Queues `waiter` for a slot of `caller`, served round-robin across callers; it is granted
    * on a later turn of the event loop, never within this call or a `give`. A `cancellation` that
    * has already aborted refuses it at once, within this call.
    */
-  wait(callerKey: string, waiter: SlotWaiter, cancellation?: Cancellation): void;
-  /** Gives back a slot of `callerKey` that was taken or granted: exactly once per slot (a key holding none is ignored). */
-  give(callerKey: string): void;
+  wait(caller: string, waiter: SlotWaiter, cancellation?: Cancellation): void;
+  /** Gives back a slot of `caller` that was taken or granted: exactly once per slot (a caller holding none is ignored). */
+  give(caller: string): void;
   readonly inFlight: number;
   readonly queued: number;
 }
@@ -194,10 +195,4 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return queued;
     },
   };
-}
-
-/** Who a call is queued for: a short hash of the caller's Authorization header, never the token itself. */
-export function callerKey(authorization: string): string {
-  // crypto.hash (Node 20.12+): one call, no Hash object; a third of createHash's cost per request.
-  return hash('sha256', authorization, 'base64url').slice(0, 22);
 }

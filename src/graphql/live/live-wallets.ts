@@ -10,7 +10,7 @@ import { Subscriber } from './subscriber.js';
 import { Departure } from '../../request/abandonment.js';
 import { Deadline } from '../../request/deadline.js';
 import { gatewayError } from '../errors.js';
-import { callerKey as callerKeyOf } from '../../clumio/scheduler.js';
+import { callerKey as callerKeyOf } from '../../clumio/caller.js';
 
 export interface LiveWalletsOptions {
   api: WalletsApi;
