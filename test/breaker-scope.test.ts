@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBreaker, defaultBreakerOptions } from '../src/clumio/breaker.js';
 import { Caller, callerKey } from '../src/clumio/caller.js';
 import { createCallerBreakers } from '../src/clumio/caller-breakers.js';
@@ -149,6 +149,31 @@ describe('Clumio failing for everyone', () => {
       expect(await readiness(down)).toEqual({ status: 503, body: { ready: false, breaker: 'open' } });
     } finally {
       await down.close();
+    }
+  });
+});
+
+describe("a caller's key on the way to Clumio", () => {
+  it('is not hashed while calls succeed, and is once a call of the caller fails', async () => {
+    const gw = await startGateway({ env: { CLUMIO_RETRY_BASE_DELAY_MS: '1' } });
+    // Counts reads of the key, each answered as before.
+    const keyReads = vi.spyOn(Caller.prototype, 'key', 'get');
+    try {
+      const [first, second, failing] = seedWallets(gw.simulator, 'key-reads-token.a1', 3) as [string, string, string];
+      const entities = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Wallet { id } } }`;
+      const { body: one } = await gw.gql(readWallet, { id: first }, { token: 'key-reads-token.a1' });
+      const { body: many } = await gw.gql(entities, { representations: [first, second, first].map((id) => ({ __typename: 'Wallet', id })) }, { token: 'key-reads-token.a1' });
+      expect(one.errors).toBeUndefined();
+      expect(many.errors).toBeUndefined();
+      expect(keyReads).not.toHaveBeenCalled();
+
+      gw.simulator.inject({ kind: 'status', status: 500, times: Infinity, match: { pathPrefix: `/wallets/${failing}` } });
+      const { body: failed } = await gw.gql(readWallet, { id: failing }, { token: 'key-reads-token.a1' });
+      expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
+      expect(keyReads).toHaveBeenCalled();
+    } finally {
+      keyReads.mockRestore();
+      await gw.close();
     }
   });
 });
