@@ -131,8 +131,10 @@ export function createBreaker(
     admit(caller) {
       const s = current();
       if (s === 'closed') return false;
+      if (s === 'open') throw new BreakerOpenError();
+      // Half-open: only now is the caller told apart (its key hashed).
       const { key } = caller;
-      if (s === 'open' || probing.has(key) || failedProbes.has(key) || probing.size >= options.minimumFailingCallers) throw new BreakerOpenError();
+      if (probing.has(key) || failedProbes.has(key) || probing.size >= options.minimumFailingCallers) throw new BreakerOpenError();
       probing.add(key);
       return true;
     },

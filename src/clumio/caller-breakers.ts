@@ -85,9 +85,8 @@ export function createCallerBreakers(
     settle(caller, verdict, probe) {
       const state = stateOf(caller);
       if (probe && state) state.probing = false;
-      if (verdict === 'success') {
-        if (state) callers.delete(caller.key);
-      } else if (verdict === 'failure') failed(caller.key, probe);
+      if (verdict === 'success' && state) callers.delete(caller.key);
+      else if (verdict === 'failure') failed(caller.key, probe);
     },
     get tracked() {
       return callers.size;

@@ -11,8 +11,8 @@ export function callerKey(authorization: string): string {
  * counts a caller's calls by its Authorization header, and only while they are in flight or
  * waiting, when the request holds the header anyway. The breakers remember a failing caller for
  * longer and name it in a log line, so they go by `key`, a hash of the header. The key is made
- * the first time a breaker asks for it, and a call to a healthy Clumio never asks: the hash took
- * 3-4 µs of a `wallet(id)` operation's CPU where it runs (docs/performance.md).
+ * the first time a breaker asks for it, and a call to a healthy Clumio never asks: the hash costs
+ * far more in place than in a loop (docs/performance.md has the figures).
  */
 export class Caller {
   private hashed: string | undefined;
