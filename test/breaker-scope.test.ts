@@ -217,7 +217,7 @@ describe('what the breakers keep', () => {
     expect(reads).toBe(2);
   });
 
-  it("makes a caller's key from its token once, never holding the token in it", () => {
+  it("makes a caller's key from its token once, a hash that never holds the token", () => {
     const authorization = `Bearer ${'t'.repeat(40)}`;
     const caller = new Caller(authorization);
     expect(caller.key).toBe(callerKey(authorization));

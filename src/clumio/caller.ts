@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { KeyedCaller } from './breaker.js';
 
 /** A short hash of a caller's Authorization header, never the token itself. */
 export function callerKey(authorization: string): string {
@@ -14,7 +15,7 @@ export function callerKey(authorization: string): string {
  * the first time a breaker asks for it, and a call to a healthy Clumio never asks: the hash costs
  * far more in place than in a loop (docs/performance.md has the figures).
  */
-export class Caller {
+export class Caller implements KeyedCaller {
   private hashed: string | undefined;
 
   constructor(readonly authorization: string) {}
