@@ -217,11 +217,11 @@ describe('what the breakers keep', () => {
     expect(reads).toBe(2);
   });
 
-  it("makes a caller's key from its token once, a hash that never holds the token", () => {
+  it("makes a caller's key from its token, a hash that never holds the token", () => {
     const authorization = `Bearer ${'t'.repeat(40)}`;
     const caller = new Caller(authorization);
     expect(caller.key).toBe(callerKey(authorization));
-    expect(caller.key).toBe(caller.key);
+    expect(caller.key).not.toContain('tttt');
     expect(caller.key).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(callerKey(`Bearer ${'u'.repeat(40)}`)).not.toBe(caller.key);
   });
