@@ -337,10 +337,21 @@ describe('the fast path', () => {
     const prodFast = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'true', JIT_COMPILE_AFTER: '1' });
     const prodYoga = await serve(base, { NODE_ENV: 'production', FAST_PATH: 'false', JIT_COMPILE_AFTER: '0' });
     try {
+      const answers: Answer[] = [];
       for (const body of [op('{ walet(id: "x") { id } }'), op('{ __schema { types { name } } }'), op('{ wallet(id: "x") { id } }')]) {
         const request = { body, headers: auth };
-        expect(await ask(prodFast.url, request)).toEqual(await ask(prodYoga.url, request));
+        const answer = await ask(prodFast.url, request);
+        expect(answer).toEqual(await ask(prodYoga.url, request));
+        answers.push(answer);
       }
+      const [typo, introspection, missing] = answers as [Answer, Answer, Answer];
+      // What production leaves out: a suggestion for the misspelt field, the schema, any stack.
+      expect(typo.text).toContain('walet');
+      expect(typo.text).not.toMatch(/did you mean/i);
+      expect((introspection.body as { errors: Array<{ message: string }> }).errors[0]!.message).toMatch(/introspection has been disabled/);
+      expect(introspection.body).not.toHaveProperty('data');
+      expect(missing.body).toEqual({ data: { wallet: null } });
+      for (const answer of answers) expect(answer.text).not.toMatch(/"stack"|originalError/);
       for (const query of ['{ walet(id: "x") { id } }', '{ wallet(id: "x") { id } }']) {
         const request = { search: search({ query }), headers: { ...auth, accept: 'text/html, application/json' } };
         expect(await ask(prodFast.url, request)).toEqual(await ask(prodYoga.url, request));

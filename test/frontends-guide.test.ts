@@ -45,6 +45,7 @@ describe("docs/frontends.md's simulator guide", () => {
     const rows = tableAfter('### Control endpoints');
     expect(rows.length).toBeGreaterThanOrEqual(9);
     const [waiting] = await walletIds('Waiting');
+    let installed = 0;
     for (const [endpoint, body] of rows) {
       const [method, path] = /^`(\w+) (\/__simulator\/\S+)`$/.exec(endpoint!)!.slice(1) as [string, string];
       const json = jsonIn(body!);
@@ -55,11 +56,16 @@ describe("docs/frontends.md's simulator guide", () => {
       expect(`${method} ${path}: ${response.status}`).toBe(`${method} ${path}: ${method === 'GET' ? 200 : 204}`);
       await response.arrayBuffer();
       // The stack is seen installed at the next look.
-      if (path.endsWith('/install-stack')) expect(await walletIds('Enabled')).toContain(waiting);
+      if (path.endsWith('/install-stack')) {
+        expect(await walletIds('Enabled')).toContain(waiting);
+        installed++;
+      }
       // Leave the next requests unfaulted and undelayed.
       simulator.clearFaults();
       simulator.setLatency(0);
     }
+    // The guide lists install-stack, and so it was tried.
+    expect(installed).toBe(1);
     // The broken key is seen at the next refresh.
     const refreshed = await fetch(`${simulator.url}/wallets/${waiting}/_refresh`, { method: 'POST', headers: { authorization: `Bearer ${simulator.demoToken}` } });
     expect((await readJson<ClumioWallet>(refreshed)).state).toBe('Error');

@@ -69,7 +69,7 @@ describe('walletChanged over server-sent events', () => {
     expect(first?.data?.data?.walletChanged).toMatchObject({ id, state: 'WAITING', installedRegions: [], actions: { canDelete: true } });
 
     // Several polls of an unchanged wallet send nothing.
-    await eventually(() => readsOf(id).length >= 3, 5_000);
+    expect(await eventually(() => readsOf(id).length >= 3, 5_000)).toBe(true);
     expect(await stream.next(intervalMs)).toBeNull();
 
     gateway.simulator.installStack(id);
@@ -187,7 +187,7 @@ describe('walletChanged over server-sent events', () => {
     const stream = await subscribe(ids[0]!, token);
     expect((await stream.next())?.event).toBe('next');
     gateway.simulator.inject({ kind: 'status', status: 500, times: 3, match: { method: 'GET', pathPrefix: `/wallets/${ids[0]}` } });
-    await eventually(() => readsOf(ids[0]!).length >= 4);
+    expect(await eventually(() => readsOf(ids[0]!).length >= 4)).toBe(true);
     gateway.simulator.installStack(ids[0]!);
     expect((await stream.next())?.data?.data?.walletChanged.state).toBe('ENABLED');
     stream.close();

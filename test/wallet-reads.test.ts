@@ -151,6 +151,7 @@ describe('wallets(first, after)', () => {
   it('continues after any edge cursor with any `first`, smaller or larger than the page it came from', async () => {
     const { token, ids } = newOrg(16);
     const one = await page(token, { first: 5 });
+    expect(one.edges).toHaveLength(5);
     for (const [i, edge] of one.edges.entries()) {
       for (const first of [1, 3, 12]) {
         const next = await page(token, { first, after: edge.cursor });
@@ -216,6 +217,7 @@ describe('wallets(first, after)', () => {
   it('signs each page part of a cursor with HMAC-SHA256 of CURSOR_SECRET, so every instance sharing it reads them', async () => {
     const { token } = newOrg(5);
     const one = await page(token, { first: 3 });
+    expect(one.edges).toHaveLength(3);
     for (const { cursor } of one.edges) {
       const [, pagePart, signature] = cursor.split('.');
       // The secret startGateway configures, as an operator would set it.
@@ -290,6 +292,7 @@ describe('wallets(first, after)', () => {
   it('continues after every edge cursor of a page, whichever is picked', async () => {
     const { token, ids } = newOrg(12);
     const one = await page(token, { first: 5 });
+    expect(one.edges).toHaveLength(5);
     for (const [i, edge] of one.edges.entries()) {
       const next = await page(token, { first: 3, after: edge.cursor });
       expect(next.nodes.map((n) => n.id)).toEqual(ids.slice(i + 1, i + 4));
