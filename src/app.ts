@@ -23,6 +23,7 @@ import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js'
 import { createTrustedDocuments } from './graphql/trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
 import { useCsrfPrevention } from './http/csrf.js';
+import { Admission } from './http/admission.js';
 import { createRequestListener, type GatewayRequestListener } from './http/create-request-listener.js';
 import { createClumioObserver } from './observability/clumio-observer.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -67,7 +68,8 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const logger = deps.logger ?? silentLogger();
-  const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false, ...(deps.logLinesDropped ? { logLinesDropped: deps.logLinesDropped } : {}) });
+  const admission = new Admission({ maxInFlight: config.http.maxOperationsInFlight, maxPerConnection: config.http.maxOperationsPerConnection });
+  const metrics = createMetrics({ processMetrics: deps.processMetrics ?? false, admission, ...(deps.logLinesDropped ? { logLinesDropped: deps.logLinesDropped } : {}) });
   const tracing = config.tracing ? createTracing(config.tracing, { serviceVersion: version }) : undefined;
   const unexpectedErrors = createUnexpectedErrors();
   const maskAndRemember = unexpectedErrors.wrap(config.production ? withoutSuggestions(maskError) : maskError);
@@ -178,6 +180,7 @@ export function createApp(deps: AppDeps): App {
 
   const handler = createRequestListener({
     yoga: yoga as never,
+    admission,
     documents,
     runOperation: createRunOperation({ schema, context, observer, execute, maskError: maskAndRemember }),
     trusted,

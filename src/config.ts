@@ -177,6 +177,10 @@ export function loadConfig(env: Env): Config {
     keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 100, 3_600_000),
     // Fits an 8 KB token (longer ones are refused anyway) with the other headers a browser sends.
     maxHeaderBytes: int('HTTP_MAX_HEADER_BYTES', 32 * 1024, 16 * 1024, 1024 * 1024),
+    // Each holds up to a body (MAX_REQUEST_BODY_BYTES) and its operation's state; 256 is four
+    // times the Clumio calls the gateway has in flight by default (CLUMIO_MAX_IN_FLIGHT).
+    maxOperationsInFlight: int('HTTP_MAX_OPERATIONS_IN_FLIGHT', 256, 1, 1_000_000),
+    maxOperationsPerConnection: int('HTTP_MAX_OPERATIONS_PER_CONNECTION', 8, 1, 10_000),
   };
   // Node refuses a headers timeout longer than the request timeout.
   if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');

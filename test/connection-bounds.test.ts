@@ -13,6 +13,8 @@ interface Held {
   socket: Socket;
   /** What the gateway sent before it closed the connection. */
   closed: Promise<string>;
+  /** What the gateway has sent so far. */
+  received: () => string;
 }
 
 /** Opens a connection to the gateway, sends `bytes` (nothing when empty) and keeps it open. */
@@ -25,7 +27,7 @@ async function hold(gw: TestGateway, bytes = ''): Promise<Held> {
   const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   if (bytes) socket.write(bytes);
-  return { socket, closed };
+  return { socket, closed, received: () => received };
 }
 
 /** Resolves with what the gateway sent once it has closed the connection; rejects past `waitMs`. */
@@ -113,5 +115,128 @@ describe('the connection cap', () => {
     await until(async () => (await connections(gw)) === 0);
     const { body } = await gw.gql('{ __typename }');
     expect(body).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
+describe('operations in flight', () => {
+  let gw: TestGateway;
+  let walletId: string;
+  beforeAll(async () => {
+    gw = await startGateway({ env: { HTTP_MAX_OPERATIONS_IN_FLIGHT: '4', HTTP_MAX_OPERATIONS_PER_CONNECTION: '2' } });
+    walletId = String(gw.simulator.putWallet(gw.simulator.demoToken, { state: 'Enabled' }).id);
+  });
+  afterAll(() => gw.close());
+
+  const read = () => JSON.stringify({ query: 'query($id: ID!) { wallet(id: $id) { id } }', variables: { id: walletId } });
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.simulator.demoToken}`, ...headers },
+      body,
+      signal: AbortSignal.timeout(waitMs),
+    });
+  const refusedCount = async () => {
+    const text = await (await fetch(`${gw.origin}/metrics`, { signal: AbortSignal.timeout(waitMs) })).text();
+    return Number(/^gateway_requests_refused_total (\d+)$/m.exec(text)?.[1]);
+  };
+
+  it('past the bound, answers 503 OVERLOADED at once, with Retry-After and without a Clumio call, and serves again once operations end', async () => {
+    gw.simulator.clearRequests();
+    gw.simulator.setLatency(1_500);
+    const refusedBefore = await refusedCount();
+    try {
+      // Six operations from six connections (one each, so that only the bound in all binds).
+      const answers = Array.from({ length: 6 }, () => post(read(), { connection: 'close' }));
+      const statuses = await Promise.all(answers.map(async (pending) => {
+        const response = await pending;
+        return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { errors?: Array<{ extensions: { code: string } }> } };
+      }));
+      const refused = statuses.filter((s) => s.status === 503);
+      expect(refused).toHaveLength(2);
+      for (const { retryAfter, body } of refused) {
+        expect(retryAfter).toBe('1');
+        expect(body.errors?.[0]?.extensions.code).toBe('OVERLOADED');
+      }
+      expect(statuses.filter((s) => s.status === 200)).toHaveLength(4);
+      expect(gw.simulator.requests).toHaveLength(4);
+      expect((await refusedCount()) - refusedBefore).toBe(2);
+    } finally {
+      gw.simulator.setLatency(0);
+    }
+    const again = await post(read());
+    expect(await again.json()).toEqual({ data: { wallet: { id: walletId } } });
+  });
+
+  it('a browser refused past the bound can read why (the CORS headers are on the 503)', async () => {
+    gw.simulator.setLatency(1_500);
+    try {
+      const pending = Array.from({ length: 4 }, () => post(read(), { connection: 'close' }));
+      await until(() => gw.simulator.requests.length >= 4);
+      const refused = await post(read(), { origin: 'http://localhost:5173' });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      await Promise.all(pending.map(async (p) => (await p).arrayBuffer()));
+    } finally {
+      gw.simulator.setLatency(0);
+    }
+  });
+
+  it('one connection pipelining requests has at most its share in flight: the rest are refused in order, and none reaches Clumio', async () => {
+    gw.simulator.clearRequests();
+    gw.simulator.setLatency(1_000);
+    try {
+      const body = read();
+      const request = `${head(gw, `authorization: Bearer ${gw.simulator.demoToken}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`)}\r\n${body}`;
+      const held = await hold(gw, request.repeat(5));
+      const answers = await new Promise<string[]>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not every pipelined request was answered: ${held.received()}`)), waitMs);
+        const check = () => {
+          const seen = [...held.received().matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]!);
+          if (seen.length === 5) {
+            clearTimeout(timer);
+            resolve(seen);
+          }
+        };
+        held.socket.on('data', check);
+      });
+      expect(answers).toEqual(['200', '200', '503', '503', '503']);
+      expect(gw.simulator.requests).toHaveLength(2);
+      held.socket.destroy();
+    } finally {
+      gw.simulator.setLatency(0);
+    }
+  });
+
+  it("a connection pipelining large bodies is not read past its share until the ones before are answered", async () => {
+    gw.simulator.clearRequests();
+    gw.simulator.setLatency(1_500);
+    try {
+      const filler = 'f'.repeat(60_000);
+      const body = JSON.stringify({ query: 'query($id: ID!) { wallet(id: $id) { id } }', variables: { id: walletId }, extensions: { filler } });
+      const request = `${head(gw, `authorization: Bearer ${gw.simulator.demoToken}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`)}\r\n${body}`;
+      const refusedBefore = await refusedCount();
+      const held = await hold(gw);
+      // 300 requests of 60 KB (18 MB, more than loopback's socket buffers hold), written as fast
+      // as the gateway takes them.
+      let written = 0;
+      const write = () => {
+        while (written < 300 && held.socket.write(request)) written++;
+        if (written < 300) held.socket.once('drain', () => {
+          written++;
+          write();
+        });
+      };
+      write();
+      await until(() => gw.simulator.requests.length === 2);
+      // While its first two wait for Clumio, the gateway has refused at most a few (their bodies
+      // are left unread, which stops the connection) and sent nothing more to Clumio.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(gw.simulator.requests).toHaveLength(2);
+      expect((await refusedCount()) - refusedBefore).toBeLessThanOrEqual(5);
+      expect(written).toBeLessThan(300);
+      held.socket.destroy();
+    } finally {
+      gw.simulator.setLatency(0);
+    }
   });
 });

@@ -1,5 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
+import type { Admission, Release } from './admission.js';
 import { createJsonDoor, type JsonDoorOptions } from './json-door.js';
 import { createRequestView } from './request-view.js';
 
@@ -8,7 +10,8 @@ import { createRequestView } from './request-view.js';
  * mutations) take the gateway's own door (json-door.ts), everything else (GraphiQL, SSE, CORS
  * preflights, health, metrics, odd bodies) Yoga's, through its public `fetch`. Neither door
  * builds a URL from the Host header, and an answer that would carry an error's text (a stack)
- * is replaced by a masked one.
+ * is replaced by a masked one. A request to the GraphQL endpoint needs a place among those in
+ * flight first (admission.ts); without one it is answered 503 at once, its body unread.
  */
 export interface GatewayRequestListener extends RequestListener {
   /** How many requests the gateway's own door answered itself (for tests and diagnostics). */
@@ -18,6 +21,8 @@ export interface GatewayRequestListener extends RequestListener {
 export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'answerWithYoga'> {
   /** Whether the gateway's own door is open (FAST_PATH); when not, Yoga answers everything. */
   jsonDoor: boolean;
+  /** The bound on GraphQL requests in flight. */
+  admission: Admission;
 }
 
 // RFC 3986 authority as a Host header carries it: a registered name or IPv4, or [IPv6], and a port.
@@ -59,8 +64,9 @@ function drained(res: ServerResponse): Promise<void> {
 
 // Streams Yoga's answer (an event stream included) until it ends or the caller leaves, no faster
 // than the caller reads it: a subscriber that stops reading holds at most a socket buffer. An
-// error's text that Yoga's server adapter put in a plain-text 500 is never sent.
-export async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
+// error's text that Yoga's server adapter put in a plain-text 500 is never sent. `headWritten`
+// is told once the answer's status and headers are written.
+export async function writeFetchResponse(res: ServerResponse, response: Response, headWritten?: Release): Promise<void> {
   if (response.status >= 500 && response.headers.get('content-type')?.startsWith('text/plain') !== false && response.body !== null) {
     await response.body.cancel().catch(() => {});
     return answerError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
@@ -78,6 +84,7 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
     headers[name] = name === 'set-cookie' ? response.headers.getSetCookie() : value;
   });
   res.writeHead(response.status, headers);
+  headWritten?.();
   if (response.body === null) {
     res.end();
     return;
@@ -99,11 +106,12 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
 }
 
 export function createRequestListener(options: RequestListenerOptions): GatewayRequestListener {
-  const yoga = options.yoga;
+  const { yoga, admission } = options;
+  const endpoint = yoga.graphqlEndpoint;
   const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga }) : undefined;
 
   /** Yoga's door: its whole pipeline through its public fetch, with a request we build. */
-  async function answerWithYoga(req: IncomingMessage, res: ServerResponse, body?: Buffer | null): Promise<void> {
+  async function answerWithYoga(req: IncomingMessage, res: ServerResponse, body?: Buffer | null, headWritten?: Release): Promise<void> {
     const request = createRequestView(req, res);
     const method = req.method ?? 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
@@ -114,7 +122,18 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       signal: request.signal,
       duplex: 'half',
     } as RequestInit;
-    await writeFetchResponse(res, await yoga.fetch(request.url, init, { req, res }));
+    await writeFetchResponse(res, await yoga.fetch(request.url, init, { req, res }), headWritten);
+  }
+
+  /** A request past the bound on those in flight: refused before its body is read. */
+  function refuse(req: IncomingMessage, res: ServerResponse): void {
+    const headers: Record<string, string> = { 'retry-after': '1' };
+    // A browser's request: with the CORS headers, so that the page can read the refusal.
+    if (req.headers.origin !== undefined) {
+      const corsHeaders = getCORSHeadersByRequestAndOptions(createRequestView(req, res), options.cors) ?? {};
+      for (const name in corsHeaders) headers[name.toLowerCase()] = corsHeaders[name]!;
+    }
+    answerError(res, 503, 'OVERLOADED', 'The gateway is working on as many operations as it takes at once; retry shortly.', headers);
   }
 
   function fail(res: ServerResponse, error: unknown): void {
@@ -129,12 +148,15 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       req.resume();
       return answerError(res, 400, 'BAD_REQUEST', 'The Host header is not a valid host name.');
     }
-    const mediaType = door?.accepts(req);
-    if (mediaType !== undefined) {
-      door!.handle(req, res, mediaType).catch((error: unknown) => fail(res, error));
-      return;
+    const url = req.url ?? '/';
+    let release: Release | undefined;
+    if (url === endpoint || (url.startsWith(endpoint) && url.charCodeAt(endpoint.length) === 63) /* ? */) {
+      release = admission.admit(req.socket);
+      if (release === undefined) return refuse(req, res);
     }
-    answerWithYoga(req, res).catch((error: unknown) => fail(res, error));
+    const mediaType = door?.accepts(req);
+    const handled = mediaType !== undefined ? door!.handle(req, res, mediaType, release) : answerWithYoga(req, res, undefined, release);
+    handled.catch((error: unknown) => fail(res, error)).finally(release);
   };
   return Object.defineProperties(listener, {
     jsonDoorCount: { get: () => door?.answered ?? 0 },

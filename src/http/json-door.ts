@@ -36,8 +36,8 @@ export interface JsonDoorOptions {
   graphiql: boolean;
   /** The CORS options Yoga is given: a browser's request is answered with the same headers. */
   cors: CORSOptions;
-  /** Hands the request to Yoga's door, with its body as already read. */
-  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null) => Promise<void>;
+  /** Hands the request to Yoga's door, with its body as already read; `headWritten` as `handle` got it. */
+  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, headWritten: (() => void) | undefined) => Promise<void>;
 }
 
 
@@ -155,8 +155,11 @@ export function createJsonDoor(options: JsonDoorOptions) {
     return jsonMediaTypeFor(h.accept);
   }
 
-  /** Answers a request `accepts` took, in the media type it gave. */
-  async function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType): Promise<void> {
+  /**
+   * Answers a request `accepts` took, in the media type it gave. `headWritten` is told when a
+   * request handed to Yoga has its answer's head written (the door's own answers end with theirs).
+   */
+  async function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, headWritten?: () => void): Promise<void> {
     const get = req.method === 'GET';
     // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
     const body = get ? null : await readBody(req, maxBodyBytes);
@@ -184,7 +187,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
     // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
     if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (get && type === OperationTypeNode.MUTATION)) {
-      return answerWithYoga(req, res, body ?? null);
+      return answerWithYoga(req, res, body ?? null, headWritten);
     }
 
     answered++;

@@ -12,6 +12,10 @@ export interface HttpLimits {
   keepAliveTimeoutMs: number;
   /** Request line and headers together; more is refused with 431 before any GraphQL work. */
   maxHeaderBytes: number;
+  /** GraphQL requests in flight, all connections together; past it 503 (src/http/admission.ts). */
+  maxOperationsInFlight: number;
+  /** GraphQL requests in flight on one connection (pipelined); past it 503. */
+  maxOperationsPerConnection: number;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface MetricsOptions {
   processMetrics?: boolean;
   /** How many log lines were dropped so far (read at each scrape); no such metric when absent. */
   logLinesDropped?: () => number;
+  /** GraphQL requests in flight and refused (read at each scrape); no such metrics when absent. */
+  admission?: { readonly inFlight: number; readonly refused: number };
 }
 
 const operationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -88,6 +90,26 @@ export function createMetrics(options: MetricsOptions = {}) {
       collect() {
         this.reset();
         this.inc(logLinesDropped());
+      },
+    });
+  }
+  const { admission } = options;
+  if (admission) {
+    new Gauge({
+      name: 'gateway_requests_in_flight',
+      help: 'GraphQL requests being worked on (HTTP_MAX_OPERATIONS_IN_FLIGHT bounds them).',
+      registers: [registry],
+      collect() {
+        this.set(admission.inFlight);
+      },
+    });
+    new Counter({
+      name: 'gateway_requests_refused_total',
+      help: 'GraphQL requests answered 503 OVERLOADED: past the bound on requests in flight, in all or on one connection.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(admission.refused);
       },
     });
   }

@@ -135,7 +135,7 @@ function phaseNote(phase: Phase): string {
       '(`CLUMIO_MAX_IN_FLIGHT_PER_CALLER`, 32) applies to the whole load, which carries one token; the peers have no such bound.'
     );
   }
-  return `The gateways of this phase run with their bounds on Clumio calls in flight raised so that they do not bind (the peers have none): ${env(phase.gatewayEnv)}.`;
+  return `The gateways of this phase run with their bounds on Clumio calls and operations in flight raised so that they do not bind (the peers have none): ${env(phase.gatewayEnv)}.`;
 }
 
 function phaseTable(results: Results, phase: Phase, lines: string[]): void {

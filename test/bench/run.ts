@@ -37,8 +37,9 @@ const ONE_CONNECTION_SECONDS = quick ? 1 : 3;
 const LATENCY_JITTER_MS = 2;
 
 /**
- * The gateway's bounds on Clumio calls in flight, raised where the load is wide so that they do not
- * bind: the peers have none, and the scenario measures the servers, not a bound of ours. The pool
+ * The gateway's bounds on Clumio calls in flight, and on operations in flight (256 by default, as
+ * many as the load's connections), raised where the load is wide so that they do not bind: the
+ * peers have none, and the scenario measures the servers, not a bound of ours. The pool
  * keeps 1,024 connections (51,200 calls a second at 20 ms, far above what any server reaches
  * here); thousands of idle sockets, each with its parser, would only weigh on the 160 MB heap.
  */
@@ -47,6 +48,7 @@ const RAISED_CAPS: Record<string, string> = {
   CLUMIO_MAX_IN_FLIGHT_PER_CALLER: '10000',
   CLUMIO_MAX_CONNECTIONS: '1024',
   UPSTREAM_CONCURRENCY_PER_OPERATION: '64',
+  HTTP_MAX_OPERATIONS_IN_FLIGHT: '1024',
 };
 
 /**
