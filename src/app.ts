@@ -19,6 +19,7 @@ import { useMetrics } from './graphql/plugins/use-metrics.js';
 import { createOperationObserver, observedOperationOf, useObservedOperations } from './graphql/plugins/use-observed-operations.js';
 import { createRunOperation } from './graphql/run-operation.js';
 import { useRequestId } from './graphql/plugins/use-request-id.js';
+import { useRequestParseErrors } from './graphql/plugins/use-request-parse-errors.js';
 import { useTrustedDocuments } from './graphql/plugins/use-trusted-documents.js';
 import { createTrustedDocuments } from './graphql/trusted-documents.js';
 import { createSchema } from './graphql/schema.js';
@@ -106,7 +107,7 @@ export function createApp(deps: AppDeps): App {
 
   metrics.watchOrigin(clumio.origin);
 
-  const schema = createSchema();
+  const schema = createSchema({ maxRepresentations: config.maxRepresentations });
   const documents = createDocumentStore({
     schema,
     limits: defaultDocumentLimits,
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): App {
     ...(config.metrics ? [useMetrics(metrics)] : []),
     useReadiness(() => clumio.health()),
     useCloseOnTooLarge(),
+    useRequestParseErrors(),
     useDocuments(documents),
     useExecutor(execute),
     useCsrfPrevention(),

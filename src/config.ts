@@ -44,6 +44,8 @@ export interface Config {
   http: HttpLimits;
   /** Larger request bodies are refused with 413 before being read whole. */
   maxRequestBodyBytes: number;
+  /** Representations one `_entities` field resolves at most; more is BAD_USER_INPUT. */
+  maxRepresentations: number;
   /** Serve plain JSON operations without Yoga's Fetch-API request and response handling. */
   fastPath: boolean;
   /** What the document cache (parsed and validated query texts, both doors) may hold, in bytes. */
@@ -211,6 +213,9 @@ export function loadConfig(env: Env): Config {
     },
     http,
     maxRequestBodyBytes: int('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    // Twice the default call budget (50): a router sends each entity once (Apollo Router dedupes
+    // them), and more distinct wallets than the budget cannot all be read in one operation anyway.
+    maxRepresentations: int('ENTITIES_MAX_REPRESENTATIONS', 100, 1, 100_000),
     fastPath: bool('FAST_PATH', true),
     documentCacheBytes: int('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
     jit: {

@@ -180,6 +180,25 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
       expect(gw.simulator.requests).toHaveLength(0);
     });
 
+    it('more than 100 representations in one _entities are refused once, with BAD_USER_INPUT: no upstream call', async () => {
+      const representations = Array.from({ length: 101 }, (_, i) => ({ __typename: 'Wallet', id: manyIds[i % manyIds.length] }));
+      const { body } = await gw.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Wallet { id } } }', { r: representations });
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toContain('At most 100 representations');
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
+    it('_entities without a usable token fails once with UNAUTHENTICATED, not once per representation', async () => {
+      const representations = Array.from({ length: 100 }, (_, i) => ({ __typename: 'Wallet', id: manyIds[i % manyIds.length] }));
+      const { body } = await gw.gql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Wallet { id } } }', { r: representations }, { token: null });
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
     it('a body over 64 KB is refused with 413 REQUEST_ENTITY_TOO_LARGE', async () => {
       const padding = ' '.repeat(70 * 1024);
       const { status, body } = await post(JSON.stringify({ query: `{ wallets(first: 1) { nodes { id } } }${padding}` }));
@@ -365,6 +384,86 @@ describe('every refusal says what is wrong, with a code', () => {
     const body = (await response.json()) as Body;
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'BAD_REQUEST' });
     expect(body.errors?.[0]?.message).toContain('content-type application/json');
+  });
+
+  it('refuses a GET or a form whose variables or extensions are not JSON with 400 BAD_REQUEST, on both doors', async () => {
+    for (const [, g] of doors()) {
+      g.simulator.clearRequests();
+      const answers = [
+        await fetch(`${g.url}?query=%7B__typename%7D&variables=%7B`, { headers: { authorization: `Bearer ${g.simulator.demoToken}` }, signal: AbortSignal.timeout(5_000) }),
+        await fetch(`${g.url}?query=%7B__typename%7D&extensions=nope`, { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' }, signal: AbortSignal.timeout(5_000) }),
+        await fetch(g.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-graphql-yoga-csrf': '1' },
+          body: 'query=%7B__typename%7D&extensions=nope',
+          signal: AbortSignal.timeout(5_000),
+        }),
+      ];
+      for (const response of answers) {
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as Body;
+        expect(body.errors).toEqual([{ message: 'The `variables` and `extensions` parameters must be JSON when given.', extensions: { code: 'BAD_REQUEST' } }]);
+      }
+      expect(g.simulator.requests).toHaveLength(0);
+    }
+  });
+
+  it.each<[string, Array<[string, string]>]>([
+    ['no operations field', [['x', '1']]],
+    ['operations that are not JSON', [['operations', '{'], ['map', '{}']]],
+    ['a map that is not JSON', [['operations', '{"query":"{ __typename }"}'], ['map', '{']]],
+  ])('refuses a multipart body with %s with 400 BAD_REQUEST', async (_what, fields) => {
+    const form = new FormData();
+    for (const [name, value] of fields) form.append(name, value);
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'x-graphql-yoga-csrf': '1' }, body: form, signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Body).errors?.[0]?.extensions).toEqual({ code: 'BAD_REQUEST' });
+  });
+
+  it('refuses a chunked multipart body over the size limit with 413 REQUEST_ENTITY_TOO_LARGE, as a JSON one', async () => {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: 'mutation($f: Upload) { __typename }', variables: { f: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.append('0', new Blob([new Uint8Array(200_000)]), 'big.bin');
+    // Sent as a stream, so without a Content-Length: the limit binds while the body is read.
+    const bytes = new Uint8Array(await new Response(form).arrayBuffer());
+    const contentType = new Response(form).headers.get('content-type')!;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 16_384) controller.enqueue(bytes.subarray(at, at + 16_384));
+        controller.close();
+      },
+    });
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': contentType, 'x-graphql-yoga-csrf': '1', authorization: `Bearer ${gw.simulator.demoToken}` },
+      body,
+      duplex: 'half',
+      signal: AbortSignal.timeout(5_000),
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as Body).errors?.[0]?.extensions).toEqual({ code: 'REQUEST_ENTITY_TOO_LARGE' });
+  });
+
+  it('says nothing of the parser behind a body that is not JSON (no originalError), in development too', async () => {
+    for (const [, g] of doors()) {
+      const { status, text } = await g.post('{"query": nope', { accept: 'application/graphql-response+json' });
+      expect(status).toBe(400);
+      expect(text).not.toMatch(/originalError|SyntaxError/);
+    }
+  });
+
+  it('refuses a compressed body with 415 UNSUPPORTED_MEDIA_TYPE, before any GraphQL work', async () => {
+    gw.simulator.clearRequests();
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${gw.simulator.demoToken}` },
+      body: JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as Body).errors?.[0]?.extensions).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(gw.simulator.requests).toHaveLength(0);
   });
 
   it('refuses a text/plain body with 415 UNSUPPORTED_MEDIA_TYPE', async () => {

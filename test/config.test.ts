@@ -57,8 +57,17 @@ describe('configuration', () => {
     expect(config).toMatchObject({ production: true, host: '0.0.0.0', graphiql: false, introspection: false });
   });
 
-  it('bounds the gateway’s own connections by default: cap, header and request timeouts, idle closing, header bytes', () => {
-    expect(loadConfig({}).http).toEqual({ maxConnections: 4096, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxHeaderBytes: 32_768 });
+  it('bounds the gateway’s own connections by default: cap, header and request timeouts, idle closing, header bytes, operations in flight', () => {
+    expect(loadConfig({}).http).toEqual({
+      maxConnections: 4096,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      maxHeaderBytes: 32_768,
+      maxOperationsInFlight: 256,
+      maxOperationsPerConnection: 8,
+    });
+    expect(loadConfig({}).maxRepresentations).toBe(100);
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/HTTP_HEADERS_TIMEOUT_MS/)]);
     expect(problemsOf({ HTTP_MAX_HEADER_BYTES: '8192' })).toEqual([expect.stringMatching(/HTTP_MAX_HEADER_BYTES/)]);
   });

@@ -19,9 +19,14 @@ export function readTypeDefs(): string {
     .join('\n');
 }
 
+export interface SchemaOptions {
+  /** Representations one `_entities` field resolves at most (config: ENTITIES_MAX_REPRESENTATIONS); no bound when absent. */
+  maxRepresentations?: number;
+}
+
 /** The executable Federation v2 subgraph schema. */
-export function createSchema(): GraphQLSchema {
+export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
   const schema = buildSubgraphSchema([{ typeDefs: parse(readTypeDefs()), resolvers: resolvers as SubgraphResolvers }]);
-  guardEntities(schema);
+  guardEntities(schema, { maxRepresentations: options.maxRepresentations ?? Number.POSITIVE_INFINITY });
   return schema;
 }

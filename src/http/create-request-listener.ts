@@ -148,6 +148,11 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       req.resume();
       return answerError(res, 400, 'BAD_REQUEST', 'The Host header is not a valid host name.');
     }
+    // Neither door decodes a compressed body: one would be read as malformed JSON.
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      return answerError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body uncompressed: no Content-Encoding is read.');
+    }
     const url = req.url ?? '/';
     let release: Release | undefined;
     if (url === endpoint || (url.startsWith(endpoint) && url.charCodeAt(endpoint.length) === 63) /* ? */) {

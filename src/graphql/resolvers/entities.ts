@@ -1,5 +1,7 @@
 import { isObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { asError } from '../../promises.js';
+import type { GatewayContext } from '../context.js';
+import { callerOf } from '../credentials.js';
 import { badUserInput } from '../errors.js';
 
 type ResolveReference = (reference: object, context: unknown, info: GraphQLResolveInfo) => unknown;
@@ -38,11 +40,21 @@ function typed(entity: unknown, typename: string): unknown {
  * Written here rather than wrapped around @apollo/subgraph's resolver, which makes an async
  * function per representation: one promise per entity instead of three, and an operation of
  * many representations holds them all while its calls are out.
+ *
+ * What every representation would fail alike fails the field once, before any is resolved: more
+ * than `maxRepresentations` of them (BAD_USER_INPUT), and a caller without usable credentials
+ * (UNAUTHENTICATED). An error per representation costs far more than a read of a wallet, and a
+ * body of 64 KB holds some 1,700 representations.
  */
-export function guardEntities(schema: GraphQLSchema): void {
+export function guardEntities(schema: GraphQLSchema, options: { maxRepresentations: number }): void {
   const field = schema.getQueryType()?.getFields()._entities;
   if (!field?.resolve) return;
-  const resolve: GraphQLFieldResolver<unknown, unknown, { representations: unknown[] }> = (_source, { representations }, context, info) => {
+  const { maxRepresentations } = options;
+  const resolve: GraphQLFieldResolver<unknown, GatewayContext, { representations: unknown[] }> = (_source, { representations }, context, info) => {
+    if (representations.length > maxRepresentations) {
+      throw badUserInput(`At most ${maxRepresentations} representations are resolved at once (got ${representations.length}).`, 'representations');
+    }
+    callerOf(context.caller);
     const resolvers = representations.map((representation, i) => {
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
       const resolveReference = typeof representation === 'object' && representation !== null && !Array.isArray(representation) ? referenceResolver(schema, typename) : undefined;
