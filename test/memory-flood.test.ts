@@ -1,4 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from '../src/simulator/index.js';
@@ -62,6 +63,7 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
   let sampler: NodeJS.Timeout;
   // A private build inside the repository, so that its imports resolve from node_modules.
   const buildDir = join(root, 'test', '.build', 'memory-flood');
+  let startImage: () => Promise<GatewayProcess>;
 
   beforeAll(async () => {
     simulator = createSimulator();
@@ -71,7 +73,8 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
     const { entry, warnings } = buildGateway(buildDir);
     if (warnings !== '') console.warn(`tsc reported type errors (the output was still emitted):\n${warnings}`);
     const image = imageRuntime();
-    gateway = await startGatewayProcess(simulator.url, { ...image.env, CURSOR_SECRET: 'memory-flood-test-secret' }, image.nodeArgs, entry);
+    startImage = () => startGatewayProcess(simulator.url, { ...image.env, CURSOR_SECRET: 'memory-flood-test-secret' }, image.nodeArgs, entry);
+    gateway = await startImage();
     sampler = setInterval(() => {
       try {
         peak = Math.max(peak, residentBytes(gateway.child.pid!));
@@ -120,4 +123,62 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThan(250 * 2 ** 20);
   }, 180_000);
+
+  it('keeps a gateway under 250 MB while one connection pipelines 3,000 requests of 60 KB at a slow Clumio, and it answers a normal query right after', async () => {
+    // A gateway of its own, as the image runs it, so that its peak is this flood's alone.
+    const flooded = await startImage();
+    let floodPeak = 0;
+    const sampling = setInterval(() => {
+      try {
+        floodPeak = Math.max(floodPeak, residentBytes(flooded.child.pid!));
+      } catch {
+        // The process has ended: the test says so.
+      }
+    }, 50);
+    simulator.setLatency(2_000);
+    const { hostname, port, pathname } = new URL(flooded.url);
+    const body = JSON.stringify({ query: '{ wallet(id: "w-1") { id } }', extensions: { padding: 'p'.repeat(60_000) } });
+    const request = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\nauthorization: Bearer made-up.flood.token\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => {});
+    socket.on('data', () => {});
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let written = 0;
+    const write = () => {
+      while (written < 3_000 && !socket.destroyed && socket.write(request)) written++;
+      if (written < 3_000 && !socket.destroyed) socket.once('drain', write);
+    };
+    write();
+    // Six seconds of it: three rounds of Clumio's latency.
+    let mostInFlight = 0;
+    try {
+      for (let i = 0; i < 12; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const metrics = await fetch(flooded.url.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(5_000) }).then((r) => r.text());
+        mostInFlight = Math.max(mostInFlight, Number(/^gateway_requests_in_flight (\d+)$/m.exec(metrics)?.[1]));
+      }
+    } finally {
+      socket.destroy();
+      simulator.setLatency(0);
+    }
+    try {
+      expect(flooded.child.exitCode, flooded.output()).toBeNull();
+      // One connection has at most its share (HTTP_MAX_OPERATIONS_PER_CONNECTION, 8) in flight.
+      expect(mostInFlight).toBeGreaterThan(0);
+      expect(mostInFlight).toBeLessThanOrEqual(8);
+      const answer = await fetch(flooded.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${simulator.demoToken}` },
+        body: JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' }),
+        signal: AbortSignal.timeout(10_000),
+      }).then((r) => r.json() as Promise<{ data?: { wallets: { nodes: unknown[] } } }>);
+      expect(answer.data?.wallets.nodes).toHaveLength(1);
+      console.log(`pipelined flood: ${written} requests written, at most ${mostInFlight} in flight, peak RSS ${(floodPeak / 2 ** 20).toFixed(0)} MB`);
+      expect(floodPeak).toBeGreaterThan(0);
+      expect(floodPeak).toBeLessThan(250 * 2 ** 20);
+    } finally {
+      clearInterval(sampling);
+      flooded.child.kill('SIGKILL');
+    }
+  }, 90_000);
 });
