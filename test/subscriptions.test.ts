@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
+import type { Wallet } from '../src/clumio/wallet.js';
+import type { LiveEvent } from '../src/graphql/live/live-event.js';
+import { Subscriber } from '../src/graphql/live/subscriber.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { closeServer, listen, startGateway, type TestGateway } from './support/gateway.js';
 import { eventually, openSse, type SseStream } from './support/sse.js';
@@ -460,5 +463,24 @@ describe.skipIf(!hasRedis)('replicas sharing Redis', () => {
     first.simulator.installStack(id!);
     expect((await onSecond.next(intervalMs * 10))?.data?.data?.walletChanged.state).toBe('ENABLED');
     onSecond.close();
+  });
+});
+
+describe('a subscriber that does not read', () => {
+  it('is held at the latest state: one wallet waits for it, not every change, and then the error that ends the watch', async () => {
+    async function* changes(): AsyncGenerator<LiveEvent> {
+      for (let i = 0; i < 100; i++) yield await Promise.resolve({ wallet: { id: 'w-1', state: `STATE_${i}` } as unknown as Wallet });
+      yield { error: { code: 'UPSTREAM_UNAVAILABLE', message: 'Clumio could not be reached.' } };
+    }
+    let ended = 0;
+    const heard: string[] = [];
+    const subscriber = new Subscriber(changes(), () => ended++, (json) => heard.push(json));
+    // Its source is read to the end while nobody reads the subscriber.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toHaveLength(100);
+    expect(await subscriber.next()).toEqual({ done: false, value: { wallet: { id: 'w-1', state: 'STATE_99' } } });
+    expect(await subscriber.next()).toEqual({ done: false, value: { error: { code: 'UPSTREAM_UNAVAILABLE', message: 'Clumio could not be reached.' } } });
+    expect(await subscriber.next()).toEqual({ done: true, value: undefined });
+    expect(ended).toBe(1);
   });
 });

@@ -7,7 +7,9 @@ export type EventSource = AsyncIterator<LiveEvent> & AsyncIterable<LiveEvent>;
  * One subscriber's stream of a watched wallet: the first state, then only changes, then an
  * error event if the watch ends. Eager and ended at once by `return()`, unlike an async
  * generator (whose `return()` waits for the next event, which may never come): a client that
- * leaves must release its poll right away.
+ * leaves must release its poll right away. A subscriber that reads slower than the wallet
+ * changes (its connection is not taking what it is sent) gets the latest state, not every one
+ * in between: what waits for it is at most one wallet and the error that ends the watch.
  */
 export class Subscriber implements AsyncIterableIterator<LiveEvent> {
   private readonly queue: LiveEvent[] = [];
@@ -33,6 +35,8 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
       const resolve = this.waiting;
       this.waiting = null;
       resolve({ done: false, value: event });
+    } else if ('wallet' in event && this.queue.length > 0 && 'wallet' in this.queue[this.queue.length - 1]!) {
+      this.queue[this.queue.length - 1] = event;
     } else {
       this.queue.push(event);
     }
