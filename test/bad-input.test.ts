@@ -89,6 +89,16 @@ describe('hostile callers get a clear error, nothing goes upstream, and the gate
       expect(gw.simulator.requests).toHaveLength(0);
     });
 
+    it('two Authorization headers are two tokens: UNAUTHENTICATED, and neither reaches Clumio', async () => {
+      const response = await rawRequest(
+        gw.origin,
+        `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: Bearer made-up.first\r\nauthorization: Bearer ${gw.simulator.demoToken}`,
+        query,
+      );
+      expect(parseJson<GraphQLBody>(response.body).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(gw.simulator.requests).toHaveLength(0);
+    });
+
     it.each([
       ['20 KB of token is UNAUTHENTICATED with no upstream call', 20, 200],
       ['headers past 32 KB in all (HTTP_MAX_HEADER_BYTES) are refused by the HTTP server with 431 before any GraphQL work', 40, 431],

@@ -27,6 +27,9 @@ export function createGatewayServer(limits: HttpLimits, listener: RequestListene
   const server = createServer(
     {
       maxHeaderSize: limits.maxHeaderBytes,
+      // A header sent twice is read as both values (Node would keep the first): two Authorization
+      // headers are then two tokens, refused, where a proxy in front might have used the other.
+      joinDuplicateHeaders: true,
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
