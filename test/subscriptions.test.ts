@@ -483,4 +483,24 @@ describe('a subscriber that does not read', () => {
     expect(await subscriber.next()).toEqual({ done: true, value: undefined });
     expect(ended).toBe(1);
   });
+
+  it('is sent nothing when the state waiting for it changes back to the one it has', async () => {
+    const wallet = (state: string) => ({ id: 'w-1', state }) as unknown as Wallet;
+    let go!: () => void;
+    const gate = new Promise<void>((resolve) => (go = resolve));
+    async function* changes(): AsyncGenerator<LiveEvent> {
+      yield { wallet: wallet('WAITING') };
+      await gate;
+      yield { wallet: wallet('ENABLED') };
+      yield { wallet: wallet('WAITING') };
+      yield { error: { code: 'NOT_FOUND', message: 'Wallet not found.' } };
+    }
+    const subscriber = new Subscriber(changes(), () => {}, () => {});
+    expect(await subscriber.next()).toEqual({ done: false, value: { wallet: wallet('WAITING') } });
+    // ENABLED then WAITING again, while the reader reads nothing: it has WAITING already.
+    go();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await subscriber.next()).toEqual({ done: false, value: { error: { code: 'NOT_FOUND', message: 'Wallet not found.' } } });
+    expect(await subscriber.next()).toEqual({ done: true, value: undefined });
+  });
 });

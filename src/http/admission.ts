@@ -15,11 +15,12 @@ export type Release = () => void;
  * Bounds the GraphQL requests in flight, so that what they hold (a body of up to
  * MAX_REQUEST_BODY_BYTES, the operation's state, the Clumio calls it queues) is bounded in all.
  * Node's server hands over every request a connection pipelines as soon as it has parsed it,
- * whether or not the one before has been answered; a request refused here has its body left
- * unread until its refusal is sent, so a connection that pipelines more than its share stops
- * being read (TCP's own backpressure) instead of filling the gateway. A request holds its place
- * until its answer's head is written (an event stream's answer goes on with no place held; its
- * own limits bound subscriptions) or its handling ends.
+ * whether or not the one before has been answered. A request refused here has its body left
+ * unread until its refusal is sent (after the answers before it): once a refused body fills its
+ * request's read buffer, or the refusals queued fill the connection's, Node reads that connection
+ * no further (TCP's own backpressure), so a connection pipelining more than its share cannot fill
+ * the gateway. A request holds its place until its handling ends, or, handed to Yoga, until Yoga
+ * has its answer (an event stream goes on with no place held: its own limits bound subscriptions).
  */
 export class Admission {
   #inFlight = 0;

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { Readable } from 'node:stream';
 import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import type { Admission, Release } from './admission.js';
-import { createJsonDoor, type JsonDoorOptions } from './json-door.js';
+import { addHeaders, createJsonDoor, type JsonDoorOptions } from './json-door.js';
 import { createRequestView } from './request-view.js';
 
 /**
@@ -64,9 +64,8 @@ function drained(res: ServerResponse): Promise<void> {
 
 // Streams Yoga's answer (an event stream included) until it ends or the caller leaves, no faster
 // than the caller reads it: a subscriber that stops reading holds at most a socket buffer. An
-// error's text that Yoga's server adapter put in a plain-text 500 is never sent. `headWritten`
-// is told once the answer's status and headers are written.
-export async function writeFetchResponse(res: ServerResponse, response: Response, headWritten?: Release): Promise<void> {
+// error's text that Yoga's server adapter put in a plain-text 500 is never sent.
+export async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
   if (response.status >= 500 && response.headers.get('content-type')?.startsWith('text/plain') !== false && response.body !== null) {
     await response.body.cancel().catch(() => {});
     return answerError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
@@ -84,7 +83,6 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
     headers[name] = name === 'set-cookie' ? response.headers.getSetCookie() : value;
   });
   res.writeHead(response.status, headers);
-  headWritten?.();
   if (response.body === null) {
     res.end();
     return;
@@ -110,8 +108,11 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
   const endpoint = yoga.graphqlEndpoint;
   const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga }) : undefined;
 
-  /** Yoga's door: its whole pipeline through its public fetch, with a request we build. */
-  async function answerWithYoga(req: IncomingMessage, res: ServerResponse, body?: Buffer | null, headWritten?: Release): Promise<void> {
+  /**
+   * Yoga's door: its whole pipeline through its public fetch, with a request we build. `yogaAnswered`
+   * is told once Yoga has its answer, before it is written (an event stream goes on from there).
+   */
+  async function answerWithYoga(req: IncomingMessage, res: ServerResponse, body?: Buffer | null, yogaAnswered?: Release): Promise<void> {
     const request = createRequestView(req, res);
     const method = req.method ?? 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
@@ -122,16 +123,18 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       signal: request.signal,
       duplex: 'half',
     } as RequestInit;
-    await writeFetchResponse(res, await yoga.fetch(request.url, init, { req, res }), headWritten);
+    const response = await yoga.fetch(request.url, init, { req, res });
+    yogaAnswered?.();
+    await writeFetchResponse(res, response);
   }
 
   /** A request past the bound on those in flight: refused before its body is read. */
   function refuse(req: IncomingMessage, res: ServerResponse): void {
     const headers: Record<string, string> = { 'retry-after': '1' };
-    // A browser's request: with the CORS headers, so that the page can read the refusal.
+    // A browser's request: with the CORS headers, so that the page can read the refusal and when to retry.
     if (req.headers.origin !== undefined) {
-      const corsHeaders = getCORSHeadersByRequestAndOptions(createRequestView(req, res), options.cors) ?? {};
-      for (const name in corsHeaders) headers[name.toLowerCase()] = corsHeaders[name]!;
+      addHeaders(headers, getCORSHeadersByRequestAndOptions(createRequestView(req, res), options.cors));
+      headers['access-control-expose-headers'] = headers['access-control-expose-headers'] ? `${headers['access-control-expose-headers']}, retry-after` : 'retry-after';
     }
     answerError(res, 503, 'OVERLOADED', 'The gateway is working on as many operations as it takes at once; retry shortly.', headers);
   }
@@ -153,13 +156,15 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
       return answerError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body uncompressed: no Content-Encoding is read.');
     }
+    const mediaType = door?.accepts(req);
+    // A place is needed by an operation at the GraphQL endpoint, not by a CORS preflight (Yoga
+    // answers it with no work, and a browser whose preflight fails sees no answer at all).
     const url = req.url ?? '/';
     let release: Release | undefined;
-    if (url === endpoint || (url.startsWith(endpoint) && url.charCodeAt(endpoint.length) === 63) /* ? */) {
+    if (req.method !== 'OPTIONS' && (url === endpoint || (url.startsWith(endpoint) && url.charCodeAt(endpoint.length) === 63) /* ? */)) {
       release = admission.admit(req.socket);
       if (release === undefined) return refuse(req, res);
     }
-    const mediaType = door?.accepts(req);
     const handled = mediaType !== undefined ? door!.handle(req, res, mediaType, release) : answerWithYoga(req, res, undefined, release);
     handled.catch((error: unknown) => fail(res, error)).finally(release);
   };

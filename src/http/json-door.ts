@@ -36,8 +36,8 @@ export interface JsonDoorOptions {
   graphiql: boolean;
   /** The CORS options Yoga is given: a browser's request is answered with the same headers. */
   cors: CORSOptions;
-  /** Hands the request to Yoga's door, with its body as already read; `headWritten` as `handle` got it. */
-  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, headWritten: (() => void) | undefined) => Promise<void>;
+  /** Hands the request to Yoga's door, with its body as already read; `yogaAnswered` as `handle` got it. */
+  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, yogaAnswered: (() => void) | undefined) => Promise<void>;
 }
 
 
@@ -111,7 +111,7 @@ function queryStringParams(url: string): OperationParams | undefined {
 }
 
 /** Copies `from` (none when null) into `headers` under lower-case names, as node:http writes them. */
-function addHeaders(headers: Record<string, string>, from: Record<string, string> | null): void {
+export function addHeaders(headers: Record<string, string>, from: Record<string, string> | null): void {
   for (const name in from) headers[name.toLowerCase()] = from[name]!;
 }
 
@@ -156,10 +156,10 @@ export function createJsonDoor(options: JsonDoorOptions) {
   }
 
   /**
-   * Answers a request `accepts` took, in the media type it gave. `headWritten` is told when a
-   * request handed to Yoga has its answer's head written (the door's own answers end with theirs).
+   * Answers a request `accepts` took, in the media type it gave. `yogaAnswered` is told when a request
+   * handed to Yoga has Yoga's answer (the door's own answers end with their handling).
    */
-  async function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, headWritten?: () => void): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, yogaAnswered?: () => void): Promise<void> {
     const get = req.method === 'GET';
     // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
     const body = get ? null : await readBody(req, maxBodyBytes);
@@ -187,7 +187,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
     // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
     if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (get && type === OperationTypeNode.MUTATION)) {
-      return answerWithYoga(req, res, body ?? null, headWritten);
+      return answerWithYoga(req, res, body ?? null, yogaAnswered);
     }
 
     answered++;

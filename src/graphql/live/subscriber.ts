@@ -14,7 +14,11 @@ export type EventSource = AsyncIterator<LiveEvent> & AsyncIterable<LiveEvent>;
 export class Subscriber implements AsyncIterableIterator<LiveEvent> {
   private readonly queue: LiveEvent[] = [];
   private waiting: ((result: IteratorResult<LiveEvent>) => void) | null = null;
+  // The wallet last offered, the one last handed to the reader, and the one waiting in the queue
+  // (at most one: a later one takes its place), each as JSON.
   private last: string | undefined;
+  private delivered: string | undefined;
+  private queuedWallet: string | undefined;
   private finished = false;
 
   constructor(
@@ -34,11 +38,21 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
+      if (json !== undefined) this.delivered = json;
       resolve({ done: false, value: event });
-    } else if ('wallet' in event && this.queue.length > 0 && 'wallet' in this.queue[this.queue.length - 1]!) {
-      this.queue[this.queue.length - 1] = event;
+    } else if (json !== undefined && this.queuedWallet !== undefined) {
+      // The reader has not taken the wallet waiting for it: this one replaces it, or, back at
+      // what the reader last got, leaves nothing to send.
+      if (json === this.delivered) {
+        this.queue.pop();
+        this.queuedWallet = undefined;
+      } else {
+        this.queue[this.queue.length - 1] = event;
+        this.queuedWallet = json;
+      }
     } else {
       this.queue.push(event);
+      if (json !== undefined) this.queuedWallet = json;
     }
     // An error is the last event: the stream ends once it has been read.
     if ('error' in event) this.end();
@@ -46,7 +60,13 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
 
   next(): Promise<IteratorResult<LiveEvent>> {
     const event = this.queue.shift();
-    if (event !== undefined) return Promise.resolve({ done: false, value: event });
+    if (event !== undefined) {
+      if ('wallet' in event) {
+        this.delivered = this.queuedWallet;
+        this.queuedWallet = undefined;
+      }
+      return Promise.resolve({ done: false, value: event });
+    }
     if (this.finished) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve) => {
       this.waiting = resolve;
@@ -55,6 +75,7 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
 
   return(): Promise<IteratorResult<LiveEvent>> {
     this.queue.length = 0;
+    this.queuedWallet = undefined;
     this.end();
     return Promise.resolve({ done: true, value: undefined });
   }

@@ -14,15 +14,17 @@ function requestError(message: string, status: number, code: string): GraphQLErr
  * parsers leave some of it uncoded or unexpected. A GET's or a form's `variables` or `extensions`
  * that is not JSON (a SyntaxError, which would be masked as an unexpected error), a multipart
  * body missing a field (no code, HTTP 200), or cut off at the size limit (400 where a JSON body
- * gets 413). A coded refusal is kept, without the error behind it (a SyntaxError's name and text).
+ * gets 413). A coded refusal keeps its extensions (its HTTP status and how GraphQL over HTTP
+ * words it), without the error behind it (a SyntaxError's name and text).
  */
 function asRequestError(error: unknown): unknown {
   if (error instanceof SyntaxError) return requestError('The `variables` and `extensions` parameters must be JSON when given.', 400, 'BAD_REQUEST');
   if (!(error instanceof GraphQLError)) return error;
   if (tooLarge.test(error.message)) return requestError('Request body too large', 413, 'REQUEST_ENTITY_TOO_LARGE');
-  const { code, http } = error.extensions as { code?: unknown; http?: { status?: number } };
-  if (typeof code !== 'string') return requestError(error.message, 400, 'BAD_REQUEST');
-  return new GraphQLError(error.message, { extensions: { http: { status: http?.status ?? 400 }, code } });
+  if (typeof error.extensions.code !== 'string') return requestError(error.message, 400, 'BAD_REQUEST');
+  const extensions = { ...error.extensions };
+  delete extensions.originalError;
+  return new GraphQLError(error.message, { extensions });
 }
 
 /** Wraps whichever request parser Yoga picked so that its failures come out as asRequestError says. */
