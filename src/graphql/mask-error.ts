@@ -61,6 +61,13 @@ export function maskError(error: unknown): Error {
       const code = http.status === 400 && http.spec !== true ? 'BAD_USER_INPUT' : 'BAD_REQUEST';
       return withExtensions(original, original.message, { ...original.extensions, code });
     }
+    // Yoga puts the JSON parser's message, which quotes the raw request body, in
+    // extensions.originalError; it answers 400 by that entry's presence, so keep it, minus the quote.
+    const parserError = original.extensions.originalError as { name?: unknown } | undefined;
+    if (parserError !== undefined) {
+      const name = typeof parserError.name === 'string' ? parserError.name : 'Error';
+      return withExtensions(original, original.message, { ...original.extensions, originalError: { name, message: 'The request body could not be parsed.' } });
+    }
     return original;
   }
   if (graphqlError && graphqlError.originalError === undefined) return graphqlError;

@@ -14,17 +14,15 @@ function requestError(message: string, status: number, code: string): GraphQLErr
  * parsers leave some of it uncoded or unexpected. A GET's or a form's `variables` or `extensions`
  * that is not JSON (a SyntaxError, which would be masked as an unexpected error), a multipart
  * body missing a field (no code, HTTP 200), or cut off at the size limit (400 where a JSON body
- * gets 413). A coded refusal keeps its extensions (its HTTP status and how GraphQL over HTTP
- * words it), without the error behind it (a SyntaxError's name and text).
+ * gets 413). A coded refusal is left as it is: Yoga answers a body that is not JSON with 400 by
+ * the parser's error it carries (masking keeps that error's name and drops its text, which quotes
+ * the body: mask-error.ts).
  */
 function asRequestError(error: unknown): unknown {
   if (error instanceof SyntaxError) return requestError('The `variables` and `extensions` parameters must be JSON when given.', 400, 'BAD_REQUEST');
   if (!(error instanceof GraphQLError)) return error;
   if (tooLarge.test(error.message)) return requestError('Request body too large', 413, 'REQUEST_ENTITY_TOO_LARGE');
-  if (typeof error.extensions.code !== 'string') return requestError(error.message, 400, 'BAD_REQUEST');
-  const extensions = { ...error.extensions };
-  delete extensions.originalError;
-  return new GraphQLError(error.message, { extensions });
+  return typeof error.extensions.code === 'string' ? error : requestError(error.message, 400, 'BAD_REQUEST');
 }
 
 /** Wraps whichever request parser Yoga picked so that its failures come out as asRequestError says. */
