@@ -10,8 +10,9 @@ import { createRequestView } from './request-view.js';
  * mutations) take the gateway's own door (json-door.ts), everything else (GraphiQL, SSE, CORS
  * preflights, health, metrics, odd bodies) Yoga's, through its public `fetch`. Neither door
  * builds a URL from the Host header, and an answer that would carry an error's text (a stack)
- * is replaced by a masked one. A request to the GraphQL endpoint needs a place among those in
- * flight first (admission.ts); without one it is answered 503 at once, its body unread.
+ * is replaced by a masked one. A request to the GraphQL endpoint (but a CORS preflight) needs a
+ * place among those in flight (admission.ts); without one it is answered 503 with no work done,
+ * its body unread until that answer is sent.
  */
 export interface GatewayRequestListener extends RequestListener {
   /** How many requests the gateway's own door answered itself (for tests and diagnostics). */
