@@ -139,12 +139,22 @@ describe('operations in flight', () => {
     const text = await (await fetch(`${gw.origin}/metrics`, { signal: AbortSignal.timeout(waitMs) })).text();
     return Number(/^gateway_requests_refused_total (\d+)$/m.exec(text)?.[1]);
   };
+  /** The demo caller's POST of `body`, byte for byte, to send on a connection of the test's own. */
+  const rawPost = (body: string) => `${head(gw, `authorization: Bearer ${gw.simulator.demoToken}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`)}\r\n${body}`;
+  /** Runs `test` with Clumio answering after `ms` and its request log cleared; then at once again. */
+  async function withSlowClumio(ms: number, test: () => Promise<void>): Promise<void> {
+    gw.simulator.clearRequests();
+    gw.simulator.setLatency(ms);
+    try {
+      await test();
+    } finally {
+      gw.simulator.setLatency(0);
+    }
+  }
 
   it('past the bound, answers 503 OVERLOADED at once, with Retry-After and without a Clumio call, and serves again once operations end', async () => {
-    gw.simulator.clearRequests();
-    gw.simulator.setLatency(3_000);
-    const refusedBefore = await refusedCount();
-    try {
+    await withSlowClumio(3_000, async () => {
+      const refusedBefore = await refusedCount();
       // Six operations from six connections (one each, so that only the bound in all binds).
       const answers = Array.from({ length: 6 }, () => post(read(), { connection: 'close' }));
       const statuses = await Promise.all(answers.map(async (pending) => {
@@ -160,17 +170,13 @@ describe('operations in flight', () => {
       expect(statuses.filter((s) => s.status === 200)).toHaveLength(4);
       expect(gw.simulator.requests).toHaveLength(4);
       expect((await refusedCount()) - refusedBefore).toBe(2);
-    } finally {
-      gw.simulator.setLatency(0);
-    }
+    });
     const again = await post(read());
     expect(await again.json()).toEqual({ data: { wallet: { id: walletId } } });
   });
 
   it("a browser past the bound has its preflight answered, and can read the 503 and its Retry-After", async () => {
-    gw.simulator.clearRequests();
-    gw.simulator.setLatency(3_000);
-    try {
+    await withSlowClumio(3_000, async () => {
       const pending = Array.from({ length: 4 }, () => post(read(), { connection: 'close' }));
       await until(() => gw.simulator.requests.length === 4);
       const origin = 'http://localhost:5173';
@@ -186,18 +192,12 @@ describe('operations in flight', () => {
       expect(refused.headers.get('access-control-allow-origin')).toBe(origin);
       expect(refused.headers.get('access-control-expose-headers')).toMatch(/retry-after/i);
       await Promise.all(pending.map(async (p) => (await p).arrayBuffer()));
-    } finally {
-      gw.simulator.setLatency(0);
-    }
+    });
   });
 
   it('one connection pipelining requests has at most its share in flight: the rest are refused in order, and none reaches Clumio', async () => {
-    gw.simulator.clearRequests();
-    gw.simulator.setLatency(1_000);
-    try {
-      const body = read();
-      const request = `${head(gw, `authorization: Bearer ${gw.simulator.demoToken}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`)}\r\n${body}`;
-      const held = await hold(gw, request.repeat(5));
+    await withSlowClumio(1_000, async () => {
+      const held = await hold(gw, rawPost(read()).repeat(5));
       const answers = await new Promise<string[]>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`not every pipelined request was answered: ${held.received()}`)), waitMs);
         const check = () => {
@@ -212,18 +212,14 @@ describe('operations in flight', () => {
       expect(answers).toEqual(['200', '200', '503', '503', '503']);
       expect(gw.simulator.requests).toHaveLength(2);
       held.socket.destroy();
-    } finally {
-      gw.simulator.setLatency(0);
-    }
+    });
   });
 
   it("a connection pipelining large bodies is not read past its share until the ones before are answered", async () => {
-    gw.simulator.clearRequests();
-    gw.simulator.setLatency(3_000);
-    try {
+    await withSlowClumio(3_000, async () => {
       const filler = 'f'.repeat(60_000);
       const body = JSON.stringify({ query: 'query($id: ID!) { wallet(id: $id) { id } }', variables: { id: walletId }, extensions: { filler } });
-      const request = `${head(gw, `authorization: Bearer ${gw.simulator.demoToken}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`)}\r\n${body}`;
+      const request = rawPost(body);
       const refusedBefore = await refusedCount();
       const held = await hold(gw);
       // 300 requests of 60 KB, written as fast as the gateway takes them.
@@ -243,8 +239,6 @@ describe('operations in flight', () => {
       expect(gw.simulator.requests).toHaveLength(2);
       expect((await refusedCount()) - refusedBefore).toBeLessThanOrEqual(5);
       held.socket.destroy();
-    } finally {
-      gw.simulator.setLatency(0);
-    }
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -33,6 +34,30 @@ function residentBytes(pid: number): number {
   return Number(/(\d+)/.exec(line)![1]) * 1024;
 }
 
+/** Samples a process's resident memory every 50 ms; `peak()` is the highest seen so far. */
+function peakOf(child: ChildProcess): { peak: () => number; stop: () => void } {
+  let peak = 0;
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, residentBytes(child.pid!));
+    } catch {
+      // The process has ended: the test says so.
+    }
+  }, 50);
+  return { peak: () => peak, stop: () => clearInterval(sampler) };
+}
+
+/** The wallets a normal caller gets from `url` (one asked for). */
+async function normalAnswer(url: string, token: string): Promise<unknown[] | undefined> {
+  const answer = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' }),
+    signal: AbortSignal.timeout(10_000),
+  }).then((r) => r.json() as Promise<{ data?: { wallets: { nodes: unknown[] } } }>);
+  return answer.data?.wallets.nodes;
+}
+
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
   const response = await fetch(url, {
     method: 'POST',
@@ -59,8 +84,7 @@ async function flood(count: number, concurrency: number, make: (i: number) => un
 describe('a flood of distinct documents from an unauthenticated caller', () => {
   let simulator: Simulator;
   let gateway: GatewayProcess;
-  let peak = 0;
-  let sampler: NodeJS.Timeout;
+  let sampled: ReturnType<typeof peakOf>;
   // A private build inside the repository, so that its imports resolve from node_modules.
   const buildDir = join(root, 'test', '.build', 'memory-flood');
   let startImage: () => Promise<GatewayProcess>;
@@ -75,16 +99,10 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
     const image = imageRuntime();
     startImage = () => startGatewayProcess(simulator.url, { ...image.env, CURSOR_SECRET: 'memory-flood-test-secret' }, image.nodeArgs, entry);
     gateway = await startImage();
-    sampler = setInterval(() => {
-      try {
-        peak = Math.max(peak, residentBytes(gateway.child.pid!));
-      } catch {
-        // The process has ended: the test says so.
-      }
-    }, 50);
+    sampled = peakOf(gateway.child);
   }, 180_000); // a whole compile of the gateway first
   afterAll(async () => {
-    clearInterval(sampler);
+    sampled?.stop();
     // Either may be missing when beforeAll failed (a build that did not compile, say).
     const running = gateway as GatewayProcess | undefined;
     try {
@@ -97,7 +115,7 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
 
   it('keeps the gateway up under 250 MB, and it answers a normal query right after', async () => {
     const statuses = new Set<number>();
-    const phase = (what: string) => console.log(`memory flood: ${what}, RSS ${(peak / 2 ** 20).toFixed(0)} MB so far, alive: ${gateway.child.exitCode === null}`);
+    const phase = (what: string) => console.log(`memory flood: ${what}, RSS ${(sampled.peak() / 2 ** 20).toFixed(0)} MB so far, alive: ${gateway.child.exitCode === null}`);
     // 500 valid documents, then 500 invalid ones, 20 at a time.
     for (const s of await flood(500, 20, (i) => ({ query: validDocument(i) }), gateway.url)) statuses.add(s);
     phase('valid documents sent');
@@ -112,13 +130,8 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
 
     expect(gateway.child.exitCode, gateway.output()).toBeNull();
     expect([...statuses].every((s) => s === 200 || s === 400)).toBe(true);
-    const answer = await fetch(gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${simulator.demoToken}` },
-      body: JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' }),
-      signal: AbortSignal.timeout(10_000),
-    }).then((r) => r.json() as Promise<{ data?: { wallets: { nodes: unknown[] } } }>);
-    expect(answer.data?.wallets.nodes).toHaveLength(1);
+    expect(await normalAnswer(gateway.url, simulator.demoToken)).toHaveLength(1);
+    const peak = sampled.peak();
     console.log(`memory flood: peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThan(250 * 2 ** 20);
@@ -127,14 +140,7 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
   it('keeps a gateway under 250 MB while one connection pipelines 3,000 requests of 60 KB at a slow Clumio, and it answers a normal query right after', async () => {
     // A gateway of its own, as the image runs it, so that its peak is this flood's alone.
     const flooded = await startImage();
-    let floodPeak = 0;
-    const sampling = setInterval(() => {
-      try {
-        floodPeak = Math.max(floodPeak, residentBytes(flooded.child.pid!));
-      } catch {
-        // The process has ended: the test says so.
-      }
-    }, 50);
+    const floodSampled = peakOf(flooded.child);
     simulator.setLatency(2_000);
     const { hostname, port, pathname } = new URL(flooded.url);
     const body = JSON.stringify({ query: '{ wallet(id: "w-1") { id } }', extensions: { padding: 'p'.repeat(60_000) } });
@@ -166,18 +172,13 @@ describe('a flood of distinct documents from an unauthenticated caller', () => {
       // One connection has at most its share (HTTP_MAX_OPERATIONS_PER_CONNECTION, 8) in flight.
       expect(mostInFlight).toBeGreaterThan(0);
       expect(mostInFlight).toBeLessThanOrEqual(8);
-      const answer = await fetch(flooded.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${simulator.demoToken}` },
-        body: JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' }),
-        signal: AbortSignal.timeout(10_000),
-      }).then((r) => r.json() as Promise<{ data?: { wallets: { nodes: unknown[] } } }>);
-      expect(answer.data?.wallets.nodes).toHaveLength(1);
+      expect(await normalAnswer(flooded.url, simulator.demoToken)).toHaveLength(1);
+      const floodPeak = floodSampled.peak();
       console.log(`pipelined flood: ${written} requests written, at most ${mostInFlight} in flight, peak RSS ${(floodPeak / 2 ** 20).toFixed(0)} MB`);
       expect(floodPeak).toBeGreaterThan(0);
       expect(floodPeak).toBeLessThan(250 * 2 ** 20);
     } finally {
-      clearInterval(sampling);
+      floodSampled.stop();
       flooded.child.kill('SIGKILL');
     }
   }, 90_000);

@@ -1,8 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import type { Admission, Release } from './admission.js';
-import { addHeaders, createJsonDoor, type JsonDoorOptions } from './json-door.js';
+import { addCorsHeaders, createJsonDoor, type JsonDoorOptions } from './json-door.js';
 import { createRequestView } from './request-view.js';
 
 /**
@@ -107,6 +106,7 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
 export function createRequestListener(options: RequestListenerOptions): GatewayRequestListener {
   const { yoga, admission } = options;
   const endpoint = yoga.graphqlEndpoint;
+  const endpointWithQuery = `${endpoint}?`;
   const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga }) : undefined;
 
   /**
@@ -134,8 +134,9 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
     const headers: Record<string, string> = { 'retry-after': '1' };
     // A browser's request: with the CORS headers, so that the page can read the refusal and when to retry.
     if (req.headers.origin !== undefined) {
-      addHeaders(headers, getCORSHeadersByRequestAndOptions(createRequestView(req, res), options.cors));
-      headers['access-control-expose-headers'] = headers['access-control-expose-headers'] ? `${headers['access-control-expose-headers']}, retry-after` : 'retry-after';
+      addCorsHeaders(headers, req, createRequestView(req, res), options.cors);
+      const exposed = headers['access-control-expose-headers'];
+      headers['access-control-expose-headers'] = exposed ? `${exposed}, retry-after` : 'retry-after';
     }
     answerError(res, 503, 'OVERLOADED', 'The gateway is working on as many operations as it takes at once; retry shortly.', headers);
   }
@@ -162,12 +163,16 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
     // answers it with no work, and a browser whose preflight fails sees no answer at all).
     const url = req.url ?? '/';
     let release: Release | undefined;
-    if (req.method !== 'OPTIONS' && (url === endpoint || (url.startsWith(endpoint) && url.charCodeAt(endpoint.length) === 63) /* ? */)) {
+    if (req.method !== 'OPTIONS' && (url === endpoint || url.startsWith(endpointWithQuery))) {
       release = admission.admit(req.socket);
       if (release === undefined) return refuse(req, res);
     }
     const handled = mediaType !== undefined ? door!.handle(req, res, mediaType, release) : answerWithYoga(req, res, undefined, release);
-    handled.catch((error: unknown) => fail(res, error)).finally(release);
+    // One reaction either way (a catch and then a finally would make two promises per request).
+    handled.then(release, (error: unknown) => {
+      fail(res, error);
+      release?.();
+    });
   };
   return Object.defineProperties(listener, {
     jsonDoorCount: { get: () => door?.answered ?? 0 },

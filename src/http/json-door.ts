@@ -111,8 +111,16 @@ function queryStringParams(url: string): OperationParams | undefined {
 }
 
 /** Copies `from` (none when null) into `headers` under lower-case names, as node:http writes them. */
-export function addHeaders(headers: Record<string, string>, from: Record<string, string> | null): void {
+function addHeaders(headers: Record<string, string>, from: Record<string, string> | null): void {
   for (const name in from) headers[name.toLowerCase()] = from[name]!;
+}
+
+/**
+ * A browser's request (with an Origin): adds the headers Yoga's CORS plugin would, from the same
+ * public function and options. Nothing for a server's request.
+ */
+export function addCorsHeaders(headers: Record<string, string>, req: IncomingMessage, request: Request, cors: CORSOptions): void {
+  if (req.headers.origin !== undefined) addHeaders(headers, getCORSHeadersByRequestAndOptions(request, cors));
 }
 
 /** What Yoga's JSON result processor puts in a Response, captured without building one. */
@@ -202,10 +210,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
     const bytes = Buffer.from(answer.body);
     headers['content-length'] = String(bytes.length);
     headers['x-request-id'] = requestIdOf(request);
-    // A browser's request (CORS): the headers Yoga's CORS plugin adds, from the same function.
-    if (req.headers.origin !== undefined) {
-      addHeaders(headers, getCORSHeadersByRequestAndOptions(request, cors));
-    }
+    addCorsHeaders(headers, req, request, cors);
     res.writeHead(answer.init.status, headers);
     res.end(bytes);
   }

@@ -81,19 +81,21 @@ export function createMetrics(options: MetricsOptions = {}) {
     help: 'Times one caller\'s calls were held back because they kept failing (its own breaker opened).',
     registers: [registry],
   });
-  const { logLinesDropped } = options;
-  if (logLinesDropped) {
+  // A count kept elsewhere, read at each scrape.
+  const countedElsewhere = (name: string, help: string, read: () => number) =>
     new Counter({
-      name: 'gateway_log_lines_dropped_total',
-      help: 'Log lines dropped because stdout fell further behind than the logger holds lines for it.',
+      name,
+      help,
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(logLinesDropped());
+        this.inc(read());
       },
     });
+  const { logLinesDropped, admission } = options;
+  if (logLinesDropped) {
+    countedElsewhere('gateway_log_lines_dropped_total', 'Log lines dropped because stdout fell further behind than the logger holds lines for it.', logLinesDropped);
   }
-  const { admission } = options;
   if (admission) {
     new Gauge({
       name: 'gateway_requests_in_flight',
@@ -103,15 +105,11 @@ export function createMetrics(options: MetricsOptions = {}) {
         this.set(admission.inFlight);
       },
     });
-    new Counter({
-      name: 'gateway_requests_refused_total',
-      help: 'GraphQL requests answered 503 OVERLOADED: past the bound on requests in flight, in all or on one connection.',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(admission.refused);
-      },
-    });
+    countedElsewhere(
+      'gateway_requests_refused_total',
+      'GraphQL requests answered 503 OVERLOADED: past the bound on requests in flight, in all or on one connection.',
+      () => admission.refused,
+    );
   }
   const breaker = new Gauge({
     name: 'clumio_breaker_state',

@@ -12,13 +12,13 @@ export type EventSource = AsyncIterator<LiveEvent> & AsyncIterable<LiveEvent>;
  * in between: what waits for it is at most one wallet and the error that ends the watch.
  */
 export class Subscriber implements AsyncIterableIterator<LiveEvent> {
-  private readonly queue: LiveEvent[] = [];
   private waiting: ((result: IteratorResult<LiveEvent>) => void) | null = null;
-  // The wallet last offered, the one last handed to the reader, and the one waiting in the queue
-  // (at most one: a later one takes its place), each as JSON.
-  private last: string | undefined;
+  // What waits for the reader: at most the latest wallet (with its JSON), then the error that
+  // ends the watch. `delivered` is the JSON of the wallet last handed to the reader; the one
+  // waiting, or else that one, is the last offered.
+  private pendingWallet: { event: LiveEvent; json: string } | undefined;
+  private pendingError: LiveEvent | undefined;
   private delivered: string | undefined;
-  private queuedWallet: string | undefined;
   private finished = false;
 
   constructor(
@@ -33,39 +33,34 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
 
   /** Delivers an event unless it repeats the last wallet this subscriber was sent. */
   offer(event: LiveEvent, json = 'wallet' in event ? JSON.stringify(event.wallet) : undefined): void {
-    if (this.finished || (json !== undefined && json === this.last)) return;
-    if (json !== undefined) this.last = json;
+    if (this.finished || (json !== undefined && json === (this.pendingWallet?.json ?? this.delivered))) return;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
       if (json !== undefined) this.delivered = json;
       resolve({ done: false, value: event });
-    } else if (json !== undefined && this.queuedWallet !== undefined) {
+    } else if (json === undefined) {
+      this.pendingError = event;
+    } else {
       // The reader has not taken the wallet waiting for it: this one replaces it, or, back at
       // what the reader last got, leaves nothing to send.
-      if (json === this.delivered) {
-        this.queue.pop();
-        this.queuedWallet = undefined;
-      } else {
-        this.queue[this.queue.length - 1] = event;
-        this.queuedWallet = json;
-      }
-    } else {
-      this.queue.push(event);
-      if (json !== undefined) this.queuedWallet = json;
+      this.pendingWallet = json === this.delivered ? undefined : { event, json };
     }
     // An error is the last event: the stream ends once it has been read.
     if ('error' in event) this.end();
   }
 
   next(): Promise<IteratorResult<LiveEvent>> {
-    const event = this.queue.shift();
-    if (event !== undefined) {
-      if ('wallet' in event) {
-        this.delivered = this.queuedWallet;
-        this.queuedWallet = undefined;
-      }
-      return Promise.resolve({ done: false, value: event });
+    const wallet = this.pendingWallet;
+    if (wallet !== undefined) {
+      this.pendingWallet = undefined;
+      this.delivered = wallet.json;
+      return Promise.resolve({ done: false, value: wallet.event });
+    }
+    const error = this.pendingError;
+    if (error !== undefined) {
+      this.pendingError = undefined;
+      return Promise.resolve({ done: false, value: error });
     }
     if (this.finished) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve) => {
@@ -74,8 +69,8 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
   }
 
   return(): Promise<IteratorResult<LiveEvent>> {
-    this.queue.length = 0;
-    this.queuedWallet = undefined;
+    this.pendingWallet = undefined;
+    this.pendingError = undefined;
     this.end();
     return Promise.resolve({ done: true, value: undefined });
   }
@@ -102,7 +97,8 @@ export class Subscriber implements AsyncIterableIterator<LiveEvent> {
     if (this.finished) return;
     this.finished = true;
     void this.source.return?.();
-    if (this.waiting && this.queue.length === 0) {
+    // A reader waits only while nothing waits for it.
+    if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
       resolve({ done: true, value: undefined });
