@@ -155,6 +155,28 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
   lines.push('');
 }
 
+// What the framework and protections of a server cost over the floor (peers/floor.ts): its CPU per
+// operation less the floor's, the median of each. Mercurius' figure is what the gateway's must stay
+// within for the gateway to spend no more than Mercurius.
+function floorTable(results: Results, lines: string[]): void {
+  const cpu = (added: number, scenario: string, target: string) =>
+    results.measurements.find((x) => x.addedLatencyMs === added && x.scenario === scenario && x.target === target)?.cpuSecondsPerThousand ?? Number.NaN;
+  const rows = results.measurements.filter((x) => x.target === 'floor');
+  if (rows.length === 0) return;
+  lines.push(
+    '**Above the floor**: CPU per operation in µs, the floor\'s and what Mercurius and this gateway spend above it (medians of the rounds)',
+    '',
+    '| upstream latency | scenario | floor | Mercurius above it | this gateway above it |',
+    '| ---: | --- | ---: | ---: | ---: |',
+  );
+  for (const f of rows) {
+    const floor = f.cpuSecondsPerThousand * 1000;
+    const above = (target: string) => fmt(cpu(f.addedLatencyMs, f.scenario, target) * 1000 - floor);
+    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(floor)} | ${above('mercurius')} | ${above('gateway')} |`);
+  }
+  lines.push('');
+}
+
 // What each mechanism buys: the gateway as shipped over the gateway with that mechanism off.
 function ablationTable(results: Results, lines: string[]): void {
   if (results.ablations.length === 0) return;
@@ -184,7 +206,7 @@ export function markdown(results: Results): string {
   lines.push(
     `Measured by \`npm run bench${settings.ablation ? ' -- --ablation' : ''}\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}; ` +
       `load average before ${machine.loadBefore}, after ${machine.loadAfter}. Every server runs in a process of its own, ` +
-      `autocannon in another, all on loopback; medians of ${setting('rounds')} interleaved rounds of ${setting('roundSeconds')} s. ` +
+      `autocannon in another, all on loopback; medians of ${setting('rounds')} interleaved rounds of ${setting('roundSeconds')} s, each round starting one target further along. ` +
       'A round counts what is answered in its window, which opens once every connection has had an answer ' +
       '(a closed loop starting from nothing answers nothing for as long as one operation takes) and lasts at least twice that ramp; ' +
       "and every ratio is the median of the rounds' ratios within this run. CPU is the server process's own (user + system, " +
@@ -212,6 +234,7 @@ export function markdown(results: Results): string {
     );
   }
   for (const phase of results.phases) phaseTable(results, phase, lines);
+  floorTable(results, lines);
   ablationTable(results, lines);
   lines.push('**wallet(id) on one connection** (mean time per operation, upstream answering at once)', '');
   lines.push('| target | mean ms | added over direct, ms |', '| --- | ---: | ---: |');

@@ -1,4 +1,4 @@
-// `npm run bench`: the gateway against Clumio called directly and three peers, each in its own process.
+// `npm run bench`: the gateway against Clumio called directly and its peers and a floor, each in its own process.
 // `-- --quick` for a short smoke run, `-- --ablation` to add the gateway with each fast mechanism off,
 // `-- --profile` for a CPU profile of the gateway under wallet(id), `-- --no-docs` to leave
 // docs/performance.md alone.
@@ -331,6 +331,16 @@ async function setLatency(simulatorUrl: string, ms: number): Promise<void> {
   if (status !== 204) throw new Error(`setting the simulator's latency failed: ${status}`);
 }
 
+/**
+ * The targets in the order of one round: each round starts one further along, so that over the
+ * rounds every target runs in every place (after a light target or a heavy one, early or late in
+ * the round) about as often, and no target always follows the same one.
+ */
+function inTurn<T>(items: readonly T[], round: number): T[] {
+  const k = round % Math.max(1, items.length);
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
 /** What a target's rounds come to: median throughput and CPU per 1,000 operations, each round's throughput, the failures. */
 function summarizeRounds(results: LoadResult[]): Pick<Measurement, 'opsPerSecond' | 'cpuSecondsPerThousand' | 'rounds' | 'failures'> {
   return {
@@ -417,7 +427,7 @@ async function benchmark(): Promise<void> {
       }
       const rounds = new Map<Running, LoadResult[]>(running.map((r) => [r, []]));
       for (let round = 0; round < ROUNDS; round++) {
-        for (const r of running) {
+        for (const r of inTurn(running, round)) {
           if (isDown(r, warnings)) {
             rounds.get(r)!.push(nothing);
             continue;
@@ -479,7 +489,8 @@ async function benchmark(): Promise<void> {
       const variants = [...running.map((r) => ({ r, style: serverStyle })), { r: shipped, style: graphqlResponseStyle }];
       const means = variants.map(() => [] as number[]);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [i, { r, style }] of variants.entries()) {
+        for (const i of inTurn([...variants.keys()], round)) {
+          const { r, style } = variants[i]!;
           if (isDown(r, warnings)) {
             means[i]!.push(Number.NaN);
             continue;
@@ -505,7 +516,8 @@ async function benchmark(): Promise<void> {
       const styles = [serverStyle, ...frontendStyles];
       const styleRounds = styles.map(() => [] as LoadResult[]);
       for (let round = 0; round < ROUNDS && !isDown(shipped, warnings); round++) {
-        for (const [i, style] of styles.entries()) {
+        for (const i of inTurn([...styles.keys()], round)) {
+          const style = styles[i]!;
           await settle(simulator.url);
           styleRounds[i]!.push(await timedRun(loadSpec(wallet, shipped.target, shipped.url, style), shipped, phase.connections));
         }
