@@ -36,6 +36,8 @@ export interface Measurement {
   cpuSecondsPerThousand: number;
   /** Operations per second of each round, in order: rounds of all targets interleave. */
   rounds: number[];
+  /** CPU seconds per 1,000 operations of each round, in order. */
+  cpuRounds: number[];
   failures: number;
   /** Server process (the simulator for `direct`) at RSS_CONNECTIONS; measured in the first phase only. */
   peakRssMb: number | null;
@@ -155,24 +157,25 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
   lines.push('');
 }
 
-// What the framework and protections of a server cost over the floor (peers/floor.ts): its CPU per
-// operation less the floor's, the median of each. Mercurius' figure is what the gateway's must stay
-// within for the gateway to spend no more than Mercurius.
+// What a server spends per operation above the floor (peers/floor.ts): in each round its CPU per
+// operation less the floor's, then the median of those differences. For Mercurius, which shares the
+// floor's resolvers, that is its framework; for the gateway, everything it does that the floor does
+// not. Mercurius' figure is what the gateway's must stay within to spend no more than Mercurius.
 function floorTable(results: Results, lines: string[]): void {
-  const cpu = (added: number, scenario: string, target: string) =>
-    results.measurements.find((x) => x.addedLatencyMs === added && x.scenario === scenario && x.target === target)?.cpuSecondsPerThousand ?? Number.NaN;
   const rows = results.measurements.filter((x) => x.target === 'floor');
   if (rows.length === 0) return;
   lines.push(
-    '**Above the floor**: CPU per operation in µs, the floor\'s and what Mercurius and this gateway spend above it (medians of the rounds)',
+    "**Above the floor**: CPU per operation in µs, the floor's (median of its rounds) and what Mercurius and this gateway spend above it (median of each round's difference)",
     '',
     '| upstream latency | scenario | floor | Mercurius above it | this gateway above it |',
     '| ---: | --- | ---: | ---: | ---: |',
   );
   for (const f of rows) {
-    const floor = f.cpuSecondsPerThousand * 1000;
-    const above = (target: string) => fmt(cpu(f.addedLatencyMs, f.scenario, target) * 1000 - floor);
-    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(floor)} | ${above('mercurius')} | ${above('gateway')} |`);
+    const above = (target: string) => {
+      const m = results.measurements.find((x) => x.addedLatencyMs === f.addedLatencyMs && x.scenario === f.scenario && x.target === target);
+      return m ? fmt(median(m.cpuRounds.map((cpu, i) => (cpu - f.cpuRounds[i]!) * 1000))) : 'n/a';
+    };
+    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(f.cpuSecondsPerThousand * 1000)} | ${above('mercurius')} | ${above('gateway')} |`);
   }
   lines.push('');
 }
@@ -206,7 +209,7 @@ export function markdown(results: Results): string {
   lines.push(
     `Measured by \`npm run bench${settings.ablation ? ' -- --ablation' : ''}\` on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)}; ` +
       `load average before ${machine.loadBefore}, after ${machine.loadAfter}. Every server runs in a process of its own, ` +
-      `autocannon in another, all on loopback; medians of ${setting('rounds')} interleaved rounds of ${setting('roundSeconds')} s, each round starting one target further along. ` +
+      `autocannon in another, all on loopback; medians of ${setting('rounds')} interleaved rounds of ${setting('roundSeconds')} s, each round running the targets in an order of its own. ` +
       'A round counts what is answered in its window, which opens once every connection has had an answer ' +
       '(a closed loop starting from nothing answers nothing for as long as one operation takes) and lasts at least twice that ramp; ' +
       "and every ratio is the median of the rounds' ratios within this run. CPU is the server process's own (user + system, " +

@@ -12,7 +12,7 @@ export const peers: Array<Target & { path: string }> = [
   { name: 'mercurius', title: 'Fastify + Mercurius (graphql-jit) + undici Pool', kind: 'peer', path: '/graphql' },
   { name: 'apollo', title: 'Apollo Server 5 + RESTDataSource', kind: 'peer', path: '/' },
   { name: 'yoga', title: 'graphql-yoga + fetch', kind: 'peer', path: '/graphql' },
-  { name: 'floor', title: 'node:http + graphql-jit + undici Pool, no framework, no protection (a floor)', kind: 'peer', path: '/graphql' },
+  { name: 'floor', title: 'a floor: node:http + graphql-jit + undici Pool with no framework or protection', kind: 'peer', path: '/graphql' },
 ];
 
 /** The gateway as it ships: what every ratio compares. */

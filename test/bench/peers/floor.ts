@@ -2,8 +2,9 @@
 // document parsed, validated and compiled by graphql-jit once, resolvers calling Clumio through an
 // undici Pool (the Mercurius peer's resolvers, undici-resolvers.ts), and JSON.stringify of the result. No
 // framework, no protection of any kind: no limits, no request id, no log line, no metrics, no
-// deadline, no breaker, no masking. What it spends per operation is a floor for every server here;
-// a server's CPU above it is what its framework and its protections cost.
+// deadline, no breaker, no masking (node:http's own request timeouts aside). What it spends per
+// operation is a floor for every server here: Mercurius' CPU above it is its framework, the
+// gateway's everything it does that the floor does not.
 import { createServer, type IncomingMessage } from 'node:http';
 import { parse, validate, type ExecutionResult } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -45,6 +46,7 @@ createServer((req, res) => {
         const body = JSON.stringify(result);
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
         res.end(body);
-      });
+      })
+      .catch(() => res.destroy());
   });
 }).listen(listenPort(), '127.0.0.1', () => console.log(`floor on http://127.0.0.1:${listenPort()}/graphql`));
