@@ -335,7 +335,7 @@ async function setLatency(simulatorUrl: string, ms: number): Promise<void> {
  * The targets in the order of one round: a shuffle of its own per round, from a fixed seed (the
  * same orders in every run). Run in one order, the gateway always came last, after graphql-yoga's
  * heavy rounds, and Mercurius always right after Clumio called directly; shuffled, no target keeps
- * a place or a neighbour from round to round.
+ * the same place or the same neighbours in every round.
  */
 function inTurn<T>(items: readonly T[], round: number): T[] {
   const order = [...items];
