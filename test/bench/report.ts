@@ -90,6 +90,11 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The measurement of `target` in the same scenario and phase as `of`. */
+export function measurementOf(measurements: readonly Measurement[], of: Pick<Measurement, 'addedLatencyMs' | 'scenario'>, target: string): Measurement | undefined {
+  return measurements.find((x) => x.addedLatencyMs === of.addedLatencyMs && x.scenario === of.scenario && x.target === target);
+}
+
 /** Each round's ratio of a's throughput to b's (rounds interleave, so a pair shares the machine's mood). */
 export function roundRatios(a: Pick<Measurement, 'rounds'>, b: Pick<Measurement, 'rounds'>): number[] {
   return a.rounds.map((ops, i) => ops / b.rounds[i]!);
@@ -146,7 +151,7 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
   lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const here = results.measurements.filter((x) => x.addedLatencyMs === phase.addedLatencyMs);
   for (const m of here) {
-    const gateway = here.find((x) => x.scenario === m.scenario && x.target === 'gateway');
+    const gateway = measurementOf(here, m, 'gateway');
     const ratio = m.target === 'gateway' || !gateway ? '' : `${fmt(roundRatio(gateway, m), 2)}x`.replace('n/ax', 'n/a');
     const failures = m.failures > 0 ? ` (${m.failures} failed)` : '';
     lines.push(
@@ -172,7 +177,7 @@ function floorTable(results: Results, lines: string[]): void {
   );
   for (const f of rows) {
     const above = (target: string) => {
-      const m = results.measurements.find((x) => x.addedLatencyMs === f.addedLatencyMs && x.scenario === f.scenario && x.target === target);
+      const m = measurementOf(results.measurements, f, target);
       return m ? fmt(median(m.cpuRounds.map((cpu, i) => (cpu - f.cpuRounds[i]!) * 1000))) : 'n/a';
     };
     lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(f.cpuSecondsPerThousand * 1000)} | ${above('mercurius')} | ${above('gateway')} |`);
@@ -191,7 +196,7 @@ function ablationTable(results: Results, lines: string[]): void {
   lines.push('| mechanism off | upstream latency | scenario | gain | rounds |', '| --- | ---: | --- | ---: | --- |');
   for (const variant of results.ablations) {
     for (const m of results.measurements.filter((x) => x.target === variant.name)) {
-      const shipped = results.measurements.find((x) => x.addedLatencyMs === m.addedLatencyMs && x.scenario === m.scenario && x.target === 'gateway');
+      const shipped = measurementOf(results.measurements, m, 'gateway');
       if (!shipped) continue;
       const gain = (roundRatio(shipped, m) - 1) * 100;
       const rounds = roundRatios(shipped, m).map((r) => `${r.toFixed(2)}x`);

@@ -9,7 +9,7 @@ import { MAX_RAMP_MS, runLoad, type LoadResult } from './load.js';
 import { freePort } from '../support/wait.js';
 import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
-import { describeMachine, loadAverage, markdown, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results } from './report.js';
+import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
 import { ablations, direct, gateway, peers, type Target } from './targets.js';
 import { buildGateway } from '../support/build.js';
@@ -572,8 +572,7 @@ function summarize(
   idleRssMb: Record<string, number>,
   needed: Scenario[],
 ): Results {
-  const find = (added: number, scenario: string, target: string) =>
-    measurements.find((m) => m.addedLatencyMs === added && m.scenario === scenario && m.target === target)!;
+  const find = (added: number, scenario: string, target: string) => measurementOf(measurements, { addedLatencyMs: added, scenario }, target)!;
   const scenarioNames = [...new Set(measurements.map((m) => m.scenario))];
   const checks: Check[] = [];
   const ratioCheck = (added: number, scenario: string, of: string, min: number, issue: string) => {
