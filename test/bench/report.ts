@@ -91,7 +91,7 @@ export function median(values: number[]): number {
 }
 
 /** The measurement of `target` in the same scenario and phase as `of`. */
-export function measurementOf(measurements: readonly Measurement[], of: Pick<Measurement, 'addedLatencyMs' | 'scenario'>, target: string): Measurement | undefined {
+export function measurementOf(measurements: readonly Measurement[], of: { addedLatencyMs: number; scenario: string }, target: string): Measurement | undefined {
   return measurements.find((x) => x.addedLatencyMs === of.addedLatencyMs && x.scenario === of.scenario && x.target === target);
 }
 
