@@ -1,4 +1,5 @@
-import { createYoga, type CORSOptions, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type CORSOptions, type Plugin, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
 import type { Dispatcher } from 'undici';
 import { createClumioClient, type ClumioClient } from './clumio/client.js';
 import { createWalletsApi } from './clumio/wallets-api.js';
@@ -59,6 +60,10 @@ export interface App {
   metrics: Metrics;
   /** Live wallet state behind the `walletChanged` subscription. */
   live: LiveWallets;
+  /** The executable schema both doors run. */
+  schema: GraphQLSchema;
+  /** The context factory both doors run (caller, deadline, call budget, wallet service). */
+  context: (initial: YogaInitialContext) => GatewayContext;
   /** How many operations ran compiled (graphql-jit), for tests and diagnostics. */
   readonly compiledRuns: number;
   /** Releases the upstream connections. */
@@ -199,6 +204,8 @@ export function createApp(deps: AppDeps): App {
     clumio,
     metrics,
     live,
+    schema,
+    context,
     get compiledRuns() {
       return execute.compiledRuns;
     },

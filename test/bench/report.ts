@@ -69,8 +69,8 @@ export interface Results {
   machine: Machine;
   settings: Record<string, number | number[] | boolean | string>;
   phases: Phase[];
-  /** The gateway variants of `--ablation`, each with one mechanism off. */
-  ablations: Array<{ name: string; title: string; env: Record<string, string> }>;
+  /** The gateway variants of `--ablation`: the gateway with one mechanism off, or its data path alone. */
+  ablations: Array<{ name: string; title: string; env: Record<string, string>; off?: string }>;
   /** Each server's RSS right after start-up, before any load, MB, by title. */
   idleRssMb: Record<string, number>;
   measurements: Measurement[];
@@ -166,21 +166,26 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
 // operation less the floor's, then the median of those differences. For Mercurius, which shares the
 // floor's resolvers, that is its framework; for the gateway, everything it does that the floor does
 // not. Mercurius' figure is what the gateway's must stay within to spend no more than Mercurius.
+// With `--ablation`, the gateway's data path alone (peers/data-path.ts) too: what it spends above
+// the floor is the data path's own, and the gateway's above that is its request pipeline.
 function floorTable(results: Results, lines: string[]): void {
   const rows = results.measurements.filter((x) => x.target === 'floor');
   if (rows.length === 0) return;
+  const dataPath = results.ablations.some((a) => a.name === 'data-path');
   lines.push(
-    "**Above the floor**: CPU per operation in µs, the floor's (median of its rounds) and what Mercurius and this gateway spend above it (median of each round's difference)",
+    `**Above the floor**: CPU per operation in µs, the floor's (median of its rounds) and what Mercurius${dataPath ? ", this gateway's data path alone" : ''} and this gateway spend above it (median of each round's difference)`,
     '',
-    '| upstream latency | scenario | floor | Mercurius above it | this gateway above it |',
-    '| ---: | --- | ---: | ---: | ---: |',
+    `| upstream latency | scenario | floor | Mercurius above it |${dataPath ? ' data path alone above it |' : ''} this gateway above it |${dataPath ? ' its pipeline (this gateway above its data path) |' : ''}`,
+    `| ---: | --- | ---: | ---: |${dataPath ? ' ---: |' : ''} ---: |${dataPath ? ' ---: |' : ''}`,
   );
   for (const f of rows) {
-    const above = (target: string) => {
+    // What `target` spends above `base` in this scenario and phase: the median of each round's difference.
+    const above = (target: string, base: Measurement | undefined = f) => {
       const m = measurementOf(results.measurements, f, target);
-      return m ? fmt(median(m.cpuRounds.map((cpu, i) => (cpu - f.cpuRounds[i]!) * 1000))) : 'n/a';
+      return m && base ? fmt(median(m.cpuRounds.map((cpu, i) => (cpu - base.cpuRounds[i]!) * 1000))) : 'n/a';
     };
-    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(f.cpuSecondsPerThousand * 1000)} | ${above('mercurius')} | ${above('gateway')} |`);
+    const pipeline = dataPath ? ` ${above('gateway', measurementOf(results.measurements, f, 'data-path'))} |` : '';
+    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(f.cpuSecondsPerThousand * 1000)} | ${above('mercurius')} |${dataPath ? ` ${above('data-path')} |` : ''} ${above('gateway')} |${pipeline}`);
   }
   lines.push('');
 }
@@ -189,8 +194,8 @@ function floorTable(results: Results, lines: string[]): void {
 function ablationTable(results: Results, lines: string[]): void {
   if (results.ablations.length === 0) return;
   lines.push(
-    "**Ablation**: what each fast mechanism buys (the gateway as shipped ÷ the gateway with it off; each round's ratio, then their median); " +
-      'for the operation log line and metrics, which are protections, a gain below zero is what they cost',
+    "**Ablation**: what each fast mechanism buys (the gateway as shipped ÷ the variant without it; each round's ratio, then their median); " +
+      'for the operation log line and metrics, which are protections, and for the whole request pipeline (the data path alone), a gain below zero is what they cost',
     '',
   );
   lines.push('| mechanism off | upstream latency | scenario | gain | rounds |', '| --- | ---: | --- | ---: | --- |');
@@ -201,7 +206,7 @@ function ablationTable(results: Results, lines: string[]): void {
       const gain = (roundRatio(shipped, m) - 1) * 100;
       const rounds = roundRatios(shipped, m).map((r) => `${r.toFixed(2)}x`);
       const shown = Number.isFinite(gain) ? `${gain >= 0 ? '+' : ''}${gain.toFixed(0)}%` : 'n/a';
-      lines.push(`| ${env(variant.env)} | ${m.addedLatencyMs} ms | ${m.scenarioTitle} | ${shown} | ${rounds.join(' ').replaceAll('NaNx', 'n/a').replaceAll('Infinityx', 'n/a')} |`);
+      lines.push(`| ${variant.off ?? env(variant.env)} | ${m.addedLatencyMs} ms | ${m.scenarioTitle} | ${shown} | ${rounds.join(' ').replaceAll('NaNx', 'n/a').replaceAll('Infinityx', 'n/a')} |`);
     }
   }
   lines.push('');
@@ -272,7 +277,7 @@ export function markdown(results: Results): string {
   lines.push(
     '',
     `This run took ${Math.round(results.durationSeconds / 60)} minutes. Run it with \`npm run bench\` (\`-- --ablation\` adds the gateway ` +
-      'with each fast mechanism off; `-- --quick` for a smoke run; `-- --profile` for a CPU profile of the gateway under `wallet(id)`). ' +
+      'with each fast mechanism off, and its data path alone; `-- --quick` for a smoke run; `-- --profile` for a CPU profile of the gateway under `wallet(id)`). ' +
       'Raw figures: `test/bench/results/latest.json`.',
   );
   if (results.warnings.length > 0) {

@@ -1,5 +1,5 @@
 // `npm run bench`: the gateway against Clumio called directly and its peers and a floor, each in its own process.
-// `-- --quick` for a short smoke run, `-- --ablation` to add the gateway with each fast mechanism off,
+// `-- --quick` for a short smoke run, `-- --ablation` to add the gateway with each fast mechanism off and its data path alone,
 // `-- --profile` for a CPU profile of the gateway under wallet(id), `-- --no-docs` to leave
 // docs/performance.md alone.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess }
 import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
-import { ablations, direct, gateway, peers, type Target } from './targets.js';
+import { ablations, direct, gateway, peers, type GatewayVariant, type Target } from './targets.js';
 import { buildGateway } from '../support/build.js';
 import { root } from '../support/gateway-process.js';
 import { imageRuntime } from '../support/dockerfile.js';
@@ -119,11 +119,11 @@ async function startSimulator(): Promise<{ running: Running; token: string }> {
 /** How the production image runs the gateway (environment and node flags), read from the Dockerfile once. */
 const image = imageRuntime();
 
-async function startGateway(simulatorUrl: string, target: Target, env: Record<string, string>, extraArgs: string[] = []): Promise<Running> {
+async function startGateway(simulatorUrl: string, target: GatewayVariant, env: Record<string, string>, extraArgs: string[] = []): Promise<Running> {
   const port = await freePort();
-  const server = startProcess(target.name, [...image.nodeArgs, ...extraArgs, `${buildDir}src/main.js`], {
-    // The gateway runs as the production image runs it (NODE_ENV, NODE_OPTIONS, the CMD's node
-    // flags) at its default log level: a line per operation, as in production.
+  const server = startProcess(target.name, [...image.nodeArgs, ...extraArgs, `${buildDir}${target.entry ?? 'src/main.js'}`], {
+    // The gateway (and each variant) runs as the production image runs it (NODE_ENV, NODE_OPTIONS,
+    // the CMD's node flags) at its default log level: a line per operation, as in production.
     ...image.env,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -632,7 +632,7 @@ function summarize(
       countedOperations: COUNTED_OPERATIONS,
     },
     phases: PHASES,
-    ablations: ablation ? ablations.map(({ name, title, env }) => ({ name, title, env })) : [],
+    ablations: ablation ? ablations.map(({ name, title, env, off }) => ({ name, title, env, ...(off ? { off } : {}) })) : [],
     idleRssMb,
     measurements,
     oneConnection,

@@ -15,17 +15,35 @@ export const peers: Array<Target & { path: string }> = [
   { name: 'floor', title: 'a floor: node:http + graphql-jit + undici Pool with no framework or protection', kind: 'peer', path: '/graphql' },
 ];
 
+/** The gateway, or a variant of it: started as the gateway is, with its environment and `/health`. */
+export interface GatewayVariant extends Target {
+  env: Record<string, string>;
+  /** What the variant leaves out, for the ablation table (its settings when absent). */
+  off?: string;
+  /** Its entry point in the bench's build (the gateway's own when absent). */
+  entry?: string;
+}
+
 /** The gateway as it ships: what every ratio compares. */
-export const gateway: Target & { env: Record<string, string> } = { name: 'gateway', title: 'this gateway', kind: 'gateway', env: {} };
+export const gateway: GatewayVariant = { name: 'gateway', title: 'this gateway', kind: 'gateway', env: {} };
 
 /**
  * `--ablation`: the gateway once more per fast mechanism, with that mechanism off, as servers of
- * their own in the same run; and once without its operation log line and metrics, which prices
- * those two protections (a gain below zero is their cost). A new mechanism with a setting to turn
- * it off is one line here.
+ * their own in the same run; once without its operation log line and metrics, which prices
+ * those two protections (a gain below zero is their cost); and its data path alone in the floor's
+ * loop (peers/data-path.ts), which prices the request pipeline around it. A new mechanism with a
+ * setting to turn it off is one line here.
  */
-export const ablations: Array<Target & { env: Record<string, string> }> = [
+export const ablations: GatewayVariant[] = [
   { name: 'no-own-door', title: "this gateway, FAST_PATH=false (Yoga's door only)", kind: 'gateway', env: { FAST_PATH: 'false' } },
   { name: 'no-jit', title: 'this gateway, JIT_COMPILE_AFTER=0 (no compiled execution)', kind: 'gateway', env: { JIT_COMPILE_AFTER: '0' } },
   { name: 'no-log-metrics', title: 'this gateway, LOG_LEVEL=warn METRICS=false (no operation log line, no metrics)', kind: 'gateway', env: { LOG_LEVEL: 'warn', METRICS: 'false' } },
+  {
+    name: 'data-path',
+    title: "this gateway's data path alone, in the floor's loop (no door, document store, observation or masking)",
+    kind: 'gateway',
+    env: {},
+    off: 'the whole request pipeline (peers/data-path.ts)',
+    entry: 'test/bench/peers/data-path.js',
+  },
 ];
