@@ -171,21 +171,28 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
 function floorTable(results: Results, lines: string[]): void {
   const rows = results.measurements.filter((x) => x.target === 'floor');
   if (rows.length === 0) return;
+  // What `target` spends above `base` in the scenario and phase of `f`: the median of each round's difference.
+  const above = (f: Measurement, target: string, base: string | undefined) => {
+    const m = measurementOf(results.measurements, f, target);
+    const from = base === undefined ? f : measurementOf(results.measurements, f, base);
+    return m && from ? fmt(median(m.cpuRounds.map((cpu, i) => (cpu - from.cpuRounds[i]!) * 1000))) : 'n/a';
+  };
   const dataPath = results.ablations.some((a) => a.name === 'data-path');
+  const columns: Array<{ head: string; target: string; base?: string }> = [
+    { head: 'Mercurius above it', target: 'mercurius' },
+    ...(dataPath ? [{ head: 'data path alone above it', target: 'data-path' }] : []),
+    { head: 'this gateway above it', target: 'gateway' },
+    ...(dataPath ? [{ head: 'its pipeline (this gateway above its data path)', target: 'gateway', base: 'data-path' }] : []),
+  ];
   lines.push(
     `**Above the floor**: CPU per operation in µs, the floor's (median of its rounds) and what Mercurius${dataPath ? ", this gateway's data path alone" : ''} and this gateway spend above it (median of each round's difference)`,
     '',
-    `| upstream latency | scenario | floor | Mercurius above it |${dataPath ? ' data path alone above it |' : ''} this gateway above it |${dataPath ? ' its pipeline (this gateway above its data path) |' : ''}`,
-    `| ---: | --- | ---: | ---: |${dataPath ? ' ---: |' : ''} ---: |${dataPath ? ' ---: |' : ''}`,
+    `| upstream latency | scenario | floor |${columns.map((c) => ` ${c.head} |`).join('')}`,
+    `| ---: | --- | ---: |${columns.map(() => ' ---: |').join('')}`,
   );
   for (const f of rows) {
-    // What `target` spends above `base` in this scenario and phase: the median of each round's difference.
-    const above = (target: string, base: Measurement | undefined = f) => {
-      const m = measurementOf(results.measurements, f, target);
-      return m && base ? fmt(median(m.cpuRounds.map((cpu, i) => (cpu - base.cpuRounds[i]!) * 1000))) : 'n/a';
-    };
-    const pipeline = dataPath ? ` ${above('gateway', measurementOf(results.measurements, f, 'data-path'))} |` : '';
-    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(f.cpuSecondsPerThousand * 1000)} | ${above('mercurius')} |${dataPath ? ` ${above('data-path')} |` : ''} ${above('gateway')} |${pipeline}`);
+    const cells = columns.map((c) => ` ${above(f, c.target, c.base)} |`).join('');
+    lines.push(`| ${f.addedLatencyMs} ms | ${f.scenarioTitle} | ${fmt(f.cpuSecondsPerThousand * 1000)} |${cells}`);
   }
   lines.push('');
 }

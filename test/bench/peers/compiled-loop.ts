@@ -48,6 +48,7 @@ export function serveCompiled<C>(loop: CompiledLoop<C>): void {
     const plan = planFor(params.query, params.operationName);
     if (!isCompiledQuery(plan)) return plan;
     const context = contextFor(req, res, params);
+    // Without `done` (the floor), the compiled query's answer is handed on as it is, with no wait of its own.
     if (done === undefined) return plan.query(undefined, context, params.variables ?? {});
     try {
       return await plan.query(undefined, context, params.variables ?? {});

@@ -1,4 +1,4 @@
-// Reference (e), not a product: the gateway's data path alone, in the floor's loop
+// A reference, not a product: the gateway's data path alone, in the floor's loop
 // (compiled-loop.ts). The gateway itself is built (createApp, from the environment as main.ts
 // reads it, so the bench's raised bounds at 20 ms apply to it as to the gateway), and only its
 // schema, its context per operation (caller, deadline, call budget, wallet service and loader) and,
