@@ -109,6 +109,18 @@ describe('wallet(id)', () => {
     else expect(response.body.errors![0]!.message).not.toContain('Told by Clumio.');
   });
 
+  it('reads an answer that came in parts, with characters split between two of them, whole', async () => {
+    const { token } = newOrg(0);
+    const message = `${'€'.repeat(40)} ключ недоступен 🔑 ${'é'.repeat(33)}`;
+    const wallet = { account_native_id: '100000000000', aws_region: 'us-west-2', state: 'Error', error_code: 'KeyAccessFailed', error_message: message, key_errors: {} };
+    const id = String(gateway.simulator.putWallet(token, wallet).id);
+    // Clumio's answer written 32 bytes at a time: 32 is no multiple of 3, so parts end inside a '€'.
+    gateway.simulator.inject({ kind: 'slowBody', chunkDelayMs: 1, match: { method: 'GET' } });
+    const response = await gateway.gql('query One($id: ID!) { wallet(id: $id) { id state errorMessage } }', { id }, { token });
+    expect(response.body).toEqual({ data: { wallet: { id, state: 'ERROR', errorMessage: message } } });
+    expect(calls(gateway.simulator)).toEqual([`GET /wallets/${id}`]);
+  });
+
   it('refuses a malformed id with BAD_USER_INPUT before any upstream call', async () => {
     const response = await gateway.gql(walletQuery, { id: '../wallets' });
     expect(response.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });

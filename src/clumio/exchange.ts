@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { Dispatcher } from 'undici';
 import type { AbortListener } from '../request/abandonment.js';
 import { startClock, stopClock, timedOut, type Cancellation, type Expiring } from '../request/deadline.js';
@@ -42,6 +43,20 @@ export interface ExchangeOptions {
 export interface ExchangeSink {
   answered(exchange: RawExchange): void;
   exchangeFailed(failure: ExchangeFailure): void;
+}
+
+/**
+ * An answer's text, its parts decoded in turn (a character split between two parts is held over):
+ * joining the parts' bytes first would allocate a buffer outside the heap, as large as the answer,
+ * that lives until the next collection. One decoder serves every exchange: it runs to its end
+ * without a pause.
+ */
+const utf8 = new StringDecoder('utf8');
+function textOf(chunks: readonly Buffer[]): string {
+  if (chunks.length === 1) return chunks[0]!.toString('utf8');
+  let text = '';
+  for (const chunk of chunks) text += utf8.write(chunk);
+  return text + utf8.end();
 }
 
 /**
@@ -155,7 +170,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, Expiring, AbortList
   onResponseEnd(): void {
     if (this.sink === undefined) return;
     const { chunks } = this;
-    this.answer(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), false);
+    this.answer(textOf(chunks), false);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
