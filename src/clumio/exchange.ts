@@ -46,14 +46,14 @@ export interface ExchangeSink {
 }
 
 /**
- * An answer's text, its parts decoded in turn (a character split between two parts is held over):
- * joining the parts' bytes first would allocate a buffer outside the heap, as large as the answer,
- * that lives until the next collection. One decoder serves every exchange: it runs to its end
- * without a pause.
+ * An answer's text, its parts decoded in turn (a character split between two parts is held over
+ * to the next): joining the parts' bytes first would allocate a buffer outside the heap, as large
+ * as the answer, that lives until the next collection. A decoder of its own per answer, so that
+ * nothing one answer left half-read (a string past V8's limit throws midway) reaches another.
  */
-const utf8 = new StringDecoder('utf8');
 function textOf(chunks: readonly Buffer[]): string {
   if (chunks.length === 1) return chunks[0]!.toString('utf8');
+  const utf8 = new StringDecoder('utf8');
   let text = '';
   for (const chunk of chunks) text += utf8.write(chunk);
   return text + utf8.end();

@@ -205,8 +205,8 @@ export function createJsonDoor(options: JsonDoorOptions) {
     const answer = processRegularResult(result, captureFetchApi, mediaType) as unknown as CapturedResponse;
     const headers: Record<string, string> = {};
     addHeaders(headers, answer.init.headers);
-    // The string JSON.stringify gave, as it is: Node writes it joined to the headers in one write,
-    // and leaves no buffer outside the heap waiting for a collection.
+    // The string JSON.stringify gave: Node joins it to the headers' text and writes both at once,
+    // leaving no buffer outside the heap to wait for a collection.
     headers['content-length'] = String(Buffer.byteLength(answer.body));
     headers['x-request-id'] = requestIdOf(request);
     addCorsHeaders(headers, req, request, cors);
