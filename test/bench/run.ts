@@ -410,7 +410,6 @@ async function benchmark(): Promise<void> {
   build();
   const { running: simulator, token } = await startSimulator();
   const fixtures = await seedCallers(simulator.url, token, Math.max(...PHASES.map((p) => p.callers)));
-  const peerServers = await Promise.all(peers.map((peer) => startPeer(peer, simulator.url)));
   const idleRssMb: Record<string, number> = {};
   const warnings: string[] = [];
   const measurements: Measurement[] = [];
@@ -418,6 +417,9 @@ async function benchmark(): Promise<void> {
   const requestStyles: RequestStyleMeasurement[] = [];
 
   for (const [phaseIndex, phase] of PHASES.entries()) {
+    // Every server starts afresh for each phase, the peers as the gateway (whose settings differ
+    // between phases): none enters a phase warm from the one before while another starts cold.
+    const peerServers = await Promise.all(peers.map((peer) => startPeer(peer, simulator.url)));
     const gateways = await Promise.all(gatewayVariants.map((v) => startGateway(simulator.url, v, { ...v.env, ...phase.gatewayEnv })));
     const running = [simulator, ...peerServers, ...gateways];
     for (const r of running) idleRssMb[r.target.title] ??= statusKb(r.server.pid, 'VmRSS') / 1024;
@@ -546,7 +548,7 @@ async function benchmark(): Promise<void> {
       );
       log(`wallet(id) as frontends send it: ${requestStyles.map((s) => `${s.style} ${Math.round(s.opsPerSecond)} ops/s cpu ${s.cpuSecondsPerThousand.toFixed(3)} s/1k`).join(', ')}`);
     }
-    await stopServers(gateways);
+    await stopServers([...peerServers, ...gateways]);
   }
   await setLatency(simulator.url, 0);
 
