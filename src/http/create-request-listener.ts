@@ -18,7 +18,7 @@ export interface GatewayRequestListener extends RequestListener {
   readonly jsonDoorCount: number;
 }
 
-export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'answerWithYoga'> {
+export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'answerWithYoga' | 'failed'> {
   /** Whether the gateway's own door is open (FAST_PATH); when not, Yoga answers everything. */
   jsonDoor: boolean;
   /** The bound on GraphQL requests in flight. */
@@ -107,7 +107,7 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
   const { yoga, admission } = options;
   const endpoint = yoga.graphqlEndpoint;
   const endpointWithQuery = `${endpoint}?`;
-  const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga }) : undefined;
+  const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga, failed: fail }) : undefined;
 
   /**
    * Yoga's door: its whole pipeline through its public fetch, with a request we build. `yogaAnswered`
@@ -167,9 +167,9 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       release = admission.admit(req.socket);
       if (release === undefined) return refuse(req, res);
     }
-    const handled = mediaType !== undefined ? door!.handle(req, res, mediaType, release) : answerWithYoga(req, res, undefined, release);
-    // One reaction either way (a catch and then a finally would make two promises per request).
-    handled.then(release, (error: unknown) => {
+    if (mediaType !== undefined) return door!.handle(req, res, mediaType, release);
+    // One reaction (a catch and then a finally would make two promises per request).
+    answerWithYoga(req, res, undefined, release).then(release, (error: unknown) => {
       fail(res, error);
       release?.();
     });

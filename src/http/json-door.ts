@@ -9,6 +9,7 @@ import { requestIdOf } from '../request/request-id.js';
 import { operationNameOf, type OperationParams, type RunOperation } from '../graphql/run-operation.js';
 import { isPreflighted } from './csrf.js';
 import { readBody } from './read-body.js';
+import type { Release } from './admission.js';
 import { createRequestView } from './request-view.js';
 
 /**
@@ -36,8 +37,10 @@ export interface JsonDoorOptions {
   graphiql: boolean;
   /** The CORS options Yoga is given: a browser's request is answered with the same headers. */
   cors: CORSOptions;
-  /** Hands the request to Yoga's door, with its body as already read; `yogaAnswered` as `handle` got it. */
-  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, yogaAnswered: (() => void) | undefined) => Promise<void>;
+  /** Hands the request to Yoga's door, with its body as already read; `yogaAnswered` is told once Yoga has its answer. */
+  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, yogaAnswered: Release | undefined) => Promise<void>;
+  /** Answers a request whose handling failed outside the operation (a socket's failure, or a fault of ours). */
+  failed: (res: ServerResponse, error: unknown) => void;
 }
 
 
@@ -133,7 +136,7 @@ class CapturedResponse {
 const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
 export function createJsonDoor(options: JsonDoorOptions) {
-  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, trusted, cors, healthEndpoint, graphiql } = options;
+  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, failed, trusted, cors, healthEndpoint, graphiql } = options;
   const endpoint = yoga.graphqlEndpoint;
   const getPrefix = `${endpoint}?`;
   const bodyKeys = trusted === undefined ? paramKeys : trustedParamKeys;
@@ -163,55 +166,92 @@ export function createJsonDoor(options: JsonDoorOptions) {
     return jsonMediaTypeFor(h.accept);
   }
 
-  /**
-   * Answers a request `accepts` took, in the media type it gave. `yogaAnswered` is told when a request
-   * handed to Yoga has Yoga's answer (the door's own answers end with their handling).
-   */
-  async function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, yogaAnswered?: () => void): Promise<void> {
-    const get = req.method === 'GET';
-    // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
-    const body = get ? null : await readBody(req, maxBodyBytes);
-    let params: OperationParams | undefined;
-    if (get) params = queryStringParams(req.url!);
-    else if (body) {
-      try {
-        params = plainParams(JSON.parse(body.toString('utf8')), bodyKeys);
-      } catch {
-        params = undefined;
-      }
-    }
-    const request = createRequestView(req, res);
-    let entry: DocumentEntry | undefined;
-    if (params !== undefined && trusted !== undefined) {
-      try {
-        params = trusted.operationParams(params, request);
-      } catch (error) {
-        entry = refusedDocument([error as GraphQLError]);
-      }
-    }
-    if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
-    // The operation's type whenever the document parsed, valid or not.
-    const type = entry?.operation(operationNameOf(params!))?.operation;
-    // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
-    // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
-    if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (get && type === OperationTypeNode.MUTATION)) {
-      return answerWithYoga(req, res, body ?? null, yogaAnswered);
-    }
+  // A handling that failed: answered by `failed`, and its place given back.
+  function fault(res: ServerResponse, release: Release | undefined, error: unknown): void {
+    failed(res, error);
+    release?.();
+  }
 
-    answered++;
-    const serverContext = { req, res };
-    const pending = runOperation(entry, params, request, serverContext);
-    const result: ExecutionResult = pending instanceof Promise ? await pending : pending;
-    const answer = processRegularResult(result, captureFetchApi, mediaType) as unknown as CapturedResponse;
-    const headers: Record<string, string> = {};
-    addHeaders(headers, answer.init.headers);
-    // The string JSON.stringify gave: Node joins it to the headers' text and writes both at once,
-    // leaving no buffer outside the heap to wait for a collection.
-    headers['content-length'] = String(Buffer.byteLength(answer.body));
-    headers['x-request-id'] = requestIdOf(request);
-    addCorsHeaders(headers, req, request, cors);
-    res.writeHead(answer.init.status, headers);
-    res.end(answer.body);
+  /**
+   * Answers a request `accepts` took, in the media type it gave. Its place among the requests in
+   * flight (`release`) is given back once its handling ends, failed or not (a failure is answered
+   * by `failed`), or, for a request handed to Yoga, as soon as Yoga has its answer. Callbacks rather than an async function: an operation that needs no
+   * wait (refused, or answered from what the request has) is answered within the body's last
+   * event, and one that waits on Clumio makes no promise of the door's own.
+   */
+  function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, release: Release | undefined): void {
+    // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
+    if (req.method === 'GET') return answer(req, res, mediaType, null, release);
+    readBody(
+      req,
+      maxBodyBytes,
+      (body) => answer(req, res, mediaType, body, release),
+      (error) => fault(res, release, error),
+    );
+  }
+
+  function answer(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, body: Buffer | null | undefined, release: Release | undefined): void {
+    try {
+      let params: OperationParams | undefined;
+      if (body === null) params = queryStringParams(req.url!);
+      else if (body) {
+        try {
+          params = plainParams(JSON.parse(body.toString('utf8')), bodyKeys);
+        } catch {
+          params = undefined;
+        }
+      }
+      const request = createRequestView(req, res);
+      let entry: DocumentEntry | undefined;
+      if (params !== undefined && trusted !== undefined) {
+        try {
+          params = trusted.operationParams(params, request);
+        } catch (error) {
+          entry = refusedDocument([error as GraphQLError]);
+        }
+      }
+      if (entry === undefined && typeof params?.query === 'string') entry = documents.read(params.query);
+      // The operation's type whenever the document parsed, valid or not.
+      const type = entry?.operation(operationNameOf(params!))?.operation;
+      // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
+      // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
+      if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (body === null && type === OperationTypeNode.MUTATION)) {
+        answerWithYoga(req, res, body ?? null, release).then(release, (error: unknown) => fault(res, release, error));
+        return;
+      }
+
+      answered++;
+      const pending = runOperation(entry, params, request, { req, res });
+      if (pending instanceof Promise) {
+        pending.then(
+          (result) => respond(req, res, request, mediaType, result, release),
+          (error: unknown) => fault(res, release, error),
+        );
+      } else {
+        respond(req, res, request, mediaType, pending, release);
+      }
+    } catch (error) {
+      fault(res, release, error);
+    }
+  }
+
+  // Serializes the result as Yoga's JSON result processor does, and writes it with the request id.
+  function respond(req: IncomingMessage, res: ServerResponse, request: Request, mediaType: MediaType, result: ExecutionResult, release: Release | undefined): void {
+    try {
+      const answer = processRegularResult(result, captureFetchApi, mediaType) as unknown as CapturedResponse;
+      const headers: Record<string, string> = {};
+      addHeaders(headers, answer.init.headers);
+      // The string JSON.stringify gave: Node joins it to the headers' text and writes both at once,
+      // leaving no buffer outside the heap to wait for a collection.
+      headers['content-length'] = String(Buffer.byteLength(answer.body));
+      headers['x-request-id'] = requestIdOf(request);
+      addCorsHeaders(headers, req, request, cors);
+      res.writeHead(answer.init.status, headers);
+      res.end(answer.body);
+    } catch (error) {
+      return fault(res, release, error);
+    }
+    release?.();
   }
 
   return {
