@@ -175,9 +175,10 @@ export function createJsonDoor(options: JsonDoorOptions) {
   /**
    * Answers a request `accepts` took, in the media type it gave. Its place among the requests in
    * flight (`release`) is given back once its handling ends, failed or not (a failure is answered
-   * by `failed`), or, for a request handed to Yoga, as soon as Yoga has its answer. Callbacks rather than an async function: an operation that needs no
-   * wait (refused, or answered from what the request has) is answered within the body's last
-   * event, and one that waits on Clumio makes no promise of the door's own.
+   * by `failed`), or, for a request handed to Yoga, as soon as Yoga has its answer. Callbacks
+   * rather than an async function: an operation that needs no wait (refused, or answered from
+   * what the request has) is answered within the body's last event, and one that waits on Clumio
+   * makes no promise of the door's own.
    */
   function handle(req: IncomingMessage, res: ServerResponse, mediaType: MediaType, release: Release | undefined): void {
     // A GET has no body (Yoga's door is given none either); a POST's is undefined when over the limit.
