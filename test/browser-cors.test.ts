@@ -59,4 +59,30 @@ describe('a frontend on another origin, in a real browser', () => {
       await page.close();
     }
   });
+
+  it('lets the page read the refusal of a compressed body (415, with its code), not a failed fetch', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(siteOrigin);
+      gateway.simulator.clearRequests();
+      const answer = await page.evaluate(
+        async ({ url, token }) => {
+          const body = new Blob([JSON.stringify({ query: '{ wallets(first: 1) { nodes { id } } }' })]).stream().pipeThrough(new CompressionStream('gzip'));
+          const r = await fetch(url, {
+            method: 'POST',
+            credentials: 'include',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+            body: await new Response(body).arrayBuffer(),
+          });
+          return { status: r.status, body: (await r.json()) as { errors?: Array<{ extensions?: { code?: string } }> } };
+        },
+        { url: gateway.url, token: gateway.simulator.demoToken },
+      );
+      expect(answer.status).toBe(415);
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(gateway.simulator.requests).toHaveLength(0);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -129,12 +129,22 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
     await writeFetchResponse(res, response);
   }
 
+  /**
+   * The headers of a refusal the listener answers itself: for a browser's request, the CORS
+   * headers Yoga would add, so that the page can read the refusal (else it sees only a failed fetch).
+   */
+  function refusalHeaders(req: IncomingMessage, res: ServerResponse): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (req.headers.origin !== undefined) addCorsHeaders(headers, req, createRequestView(req, res), options.cors);
+    return headers;
+  }
+
   /** A request past the bound on those in flight: refused before its body is read. */
   function refuse(req: IncomingMessage, res: ServerResponse): void {
-    const headers: Record<string, string> = { 'retry-after': '1' };
-    // A browser's request: with the CORS headers, so that the page can read the refusal and when to retry.
+    const headers = refusalHeaders(req, res);
+    headers['retry-after'] = '1';
+    // A browser's page may read when to retry.
     if (req.headers.origin !== undefined) {
-      addCorsHeaders(headers, req, createRequestView(req, res), options.cors);
       const exposed = headers['access-control-expose-headers'];
       headers['access-control-expose-headers'] = exposed ? `${exposed}, retry-after` : 'retry-after';
     }
@@ -156,7 +166,7 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
     // Neither door decodes a compressed body: one would be read as malformed JSON.
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
-      return answerError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body uncompressed: no Content-Encoding is read.');
+      return answerError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body uncompressed: no Content-Encoding is read.', refusalHeaders(req, res));
     }
     const mediaType = door?.accepts(req);
     // A place is needed by an operation at the GraphQL endpoint, not by a CORS preflight (Yoga
