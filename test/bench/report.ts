@@ -60,6 +60,21 @@ export type RequestStyleMeasurement = Pick<Measurement, 'opsPerSecond' | 'cpuSec
   title: string;
 };
 
+/**
+ * The gateway and Mercurius loaded at once, each by half the phase's connections, under one
+ * scenario with Clumio answering at once: the machine's swings in speed, which rounds in turn
+ * sample one server at a time, hit both alike. Per round: each server's throughput, and its CPU
+ * per 1,000 operations.
+ */
+export interface SideBySide {
+  scenario: string;
+  scenarioTitle: string;
+  connectionsEach: number;
+  gateway: Pick<Measurement, 'rounds' | 'cpuRounds'>;
+  mercurius: Pick<Measurement, 'rounds' | 'cpuRounds'>;
+  failures: number;
+}
+
 export interface Check {
   pass: boolean;
   text: string;
@@ -77,6 +92,8 @@ export interface Results {
   oneConnection: LatencyAtOneConnection[];
   /** The gateway as frontends call it, beside the server-side request (the first row). */
   requestStyles: RequestStyleMeasurement[];
+  /** The gateway and Mercurius loaded at once (first phase). */
+  sideBySide: SideBySide[];
   addedMeanLatencyMs: number;
   checks: Check[];
   warnings: string[];
@@ -157,6 +174,30 @@ function phaseTable(results: Results, phase: Phase, lines: string[]): void {
     lines.push(
       `| ${m.scenarioTitle} | ${m.targetTitle} | ${int(m.opsPerSecond)}${failures} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ` +
         `${fmt(m.cpuSecondsPerThousand, 3)} | ${fmt(m.peakRssMb)} | ${fmt(m.upstreamCallsPerOperation, 2)} | ${ratio} |`,
+    );
+  }
+  lines.push('');
+}
+
+// The gateway and Mercurius loaded at once: each round's ratio of throughputs and difference of
+// CPU per operation, then their medians.
+function sideBySideTable(results: Results, lines: string[]): void {
+  if (results.sideBySide.length === 0) return;
+  const [first] = results.sideBySide;
+  lines.push(
+    `**Side by side with Mercurius** (upstream answering at once): the gateway and Mercurius loaded at the same time, ${first!.connectionsEach} connections each, ` +
+      `in ${first!.gateway.rounds.length} rounds of ${String(results.settings.roundSeconds)} s; the machine's swings in speed hit both alike, where the rounds in turn above sample them one server at a time. ` +
+      "Throughput and CPU per operation are medians of the rounds; the ratio and the difference are the medians of each round's.",
+    '',
+    '| scenario | this gateway ops/s | Mercurius ops/s | gateway ÷ Mercurius | this gateway CPU µs/op | Mercurius CPU µs/op | difference, µs/op (rounds) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  );
+  for (const x of results.sideBySide) {
+    const differences = x.gateway.cpuRounds.map((cpu, i) => (cpu - x.mercurius.cpuRounds[i]!) * 1000);
+    const failures = x.failures > 0 ? ` (${x.failures} failed)` : '';
+    lines.push(
+      `| ${x.scenarioTitle}${failures} | ${int(median(x.gateway.rounds))} | ${int(median(x.mercurius.rounds))} | ${fmt(roundRatio(x.gateway, x.mercurius), 2)}x | ` +
+        `${fmt(median(x.gateway.cpuRounds) * 1000)} | ${fmt(median(x.mercurius.cpuRounds) * 1000)} | ${fmt(median(differences))} (${differences.map((d) => fmt(d)).join(', ')}) |`,
     );
   }
   lines.push('');
@@ -254,6 +295,7 @@ export function markdown(results: Results): string {
     );
   }
   for (const phase of results.phases) phaseTable(results, phase, lines);
+  sideBySideTable(results, lines);
   floorTable(results, lines);
   ablationTable(results, lines);
   lines.push('**wallet(id) on one connection** (mean time per operation, upstream answering at once)', '');

@@ -9,7 +9,7 @@ import { MAX_RAMP_MS, runLoad, type LoadResult } from './load.js';
 import { freePort } from '../support/wait.js';
 import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess } from './processes.js';
 import { summarizeProfile } from './profile.js';
-import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results } from './report.js';
+import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results, type SideBySide } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
 import { ablations, direct, gateway, peers, type GatewayVariant, type Target } from './targets.js';
 import { buildGateway } from '../support/build.js';
@@ -371,6 +371,28 @@ async function timedRun(spec: LoadSpec, r: Running, connections: number): Promis
   return runLoad(spec, { connections, seconds: ROUND_SECONDS, cpuOf: r.server.pid });
 }
 
+/**
+ * The gateway and Mercurius loaded at once (SideBySide in report.ts), `connections` each, in
+ * rounds of their own: both loads start together, and each counts its own window and its own
+ * server's CPU. A round's failures are told in the warnings, as the rounds in turn tell theirs.
+ */
+async function loadSideBySide(scenario: Scenario, pair: readonly [Running, Running], specs: Map<Running, LoadSpec>, connections: number, simulatorUrl: string, warnings: string[]): Promise<SideBySide> {
+  const rounds: [LoadResult[], LoadResult[]] = [[], []];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (pair.some((r) => isDown(r, warnings))) break;
+    await settle(simulatorUrl);
+    const results = await Promise.all(pair.map((r) => runLoad(specs.get(r)!, { connections, seconds: ROUND_SECONDS, cpuOf: r.server.pid })));
+    results.forEach((result, i) => rounds[i]!.push(result));
+  }
+  const failures = rounds.flat().reduce((sum, x) => sum + x.failures, 0);
+  if (failures > 0) warnings.push(`side by side, ${scenario.name}: ${failures} requests failed`);
+  const of = (results: LoadResult[]) => {
+    const { rounds: ops, cpuRounds } = summarizeRounds(results);
+    return { rounds: ops, cpuRounds };
+  };
+  return { scenario: scenario.name, scenarioTitle: scenario.title, connectionsEach: connections, gateway: of(rounds[0]), mercurius: of(rounds[1]), failures };
+}
+
 async function profileGateway(): Promise<void> {
   build();
   const { running: simulator, token } = await startSimulator();
@@ -415,6 +437,7 @@ async function benchmark(): Promise<void> {
   const measurements: Measurement[] = [];
   const oneConnection: LatencyAtOneConnection[] = [];
   const requestStyles: RequestStyleMeasurement[] = [];
+  const sideBySide: SideBySide[] = [];
 
   for (const [phaseIndex, phase] of PHASES.entries()) {
     // Every server starts afresh for each phase, the peers as the gateway (whose settings differ
@@ -453,6 +476,12 @@ async function benchmark(): Promise<void> {
           const result = await timedRun(specs.get(r)!, r, phase.connections);
           rounds.get(r)!.push(isDown(r, warnings) ? nothing : result);
         }
+      }
+      if (first) {
+        const mercurius = peerServers.find((r) => r.target.name === 'mercurius')!;
+        const pair = await loadSideBySide(scenario, [gateways[0]!, mercurius], specs, phase.connections / 2, simulator.url, warnings);
+        sideBySide.push(pair);
+        log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] mercurius [${pair.mercurius.rounds.join(' ')}] ops/s`);
       }
       for (const r of running) {
         let peakRssMb: number | null = null;
@@ -552,7 +581,7 @@ async function benchmark(): Promise<void> {
   }
   await setLatency(simulator.url, 0);
 
-  const results = summarize(measurements, oneConnection, requestStyles, warnings, loadBefore, idleRssMb, scenarios(fixtures[0]!.timed));
+  const results = summarize(measurements, oneConnection, requestStyles, sideBySide, warnings, loadBefore, idleRssMb, scenarios(fixtures[0]!.timed));
   const table = markdown(results);
   console.log(`\n${table}\n`);
   mkdirSync(resultsDir, { recursive: true });
@@ -569,6 +598,7 @@ function summarize(
   measurements: Measurement[],
   oneConnection: LatencyAtOneConnection[],
   requestStyles: RequestStyleMeasurement[],
+  sideBySide: SideBySide[],
   warnings: string[],
   loadBefore: string,
   idleRssMb: Record<string, number>,
@@ -639,6 +669,7 @@ function summarize(
     measurements,
     oneConnection,
     requestStyles,
+    sideBySide,
     addedMeanLatencyMs,
     checks,
     warnings,
