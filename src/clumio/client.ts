@@ -91,13 +91,19 @@ export interface ClumioHealth {
 
 export interface ClumioClient {
   readonly origin: string;
-  /** Sends one request; resolves with the parsed JSON body of a 2xx, rejects with a ClumioError. */
-  send(request: ClumioRequest): Promise<ClumioResponse>;
+  /**
+   * Sends one request; resolves with what `read` makes of Clumio's answer to it (a 2xx: the
+   * response itself by default), rejects with a ClumioError, or with what `read` threw.
+   */
+  send<T = ClumioResponse>(request: ClumioRequest, read?: (response: ClumioResponse) => T): Promise<T>;
   health(): ClumioHealth;
   close(): Promise<void>;
 }
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
+
+// The reader of a call whose caller takes the response as it is.
+const itself = (response: ClumioResponse): ClumioResponse => response;
 
 /** Adds `headers` (lower-case names) to `list`, but for the names in `own` and those `over` sets. */
 function propagate(list: string[], headers: Record<string, string> | undefined, own: ReadonlySet<string>, over: Record<string, string> | undefined): void {
@@ -184,7 +190,9 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
     constructor(
       private readonly request: ClumioRequest,
-      private readonly resolve: (response: ClumioResponse) => void,
+      // What the caller makes of the answer, read as the call settles (no promise of its own).
+      private readonly read: (response: ClumioResponse) => unknown,
+      private readonly resolve: (value: unknown) => void,
       private readonly reject: (error: unknown) => void,
     ) {}
 
@@ -304,8 +312,20 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
         thrown ??= observerError;
       }
       if (thrown !== undefined) this.reject(asError(thrown));
-      else if (response !== undefined) this.resolve(response);
+      else if (response !== undefined) this.answer(response);
       else this.failed(error);
+    }
+
+    // The call's answer: what its reader makes of Clumio's (an answer it cannot read, such as a
+    // wallet without an id, fails the call; Clumio answered, and the breakers heard so).
+    private answer(response: ClumioResponse): void {
+      let value: unknown;
+      try {
+        value = this.read(response);
+      } catch (error) {
+        return this.reject(error);
+      }
+      this.resolve(value);
     }
 
     // A failed attempt: tried again after its backoff when that is safe and fits, else the call's failure.
@@ -323,8 +343,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     }
   }
 
-  function send(request: ClumioRequest): Promise<ClumioResponse> {
-    return new Promise((resolve, reject) => new Call(request, resolve, reject).attempt());
+  function send<T = ClumioResponse>(request: ClumioRequest, read: (response: ClumioResponse) => T = itself as (response: ClumioResponse) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => new Call(request, read, resolve as (value: unknown) => void, reject).attempt());
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the

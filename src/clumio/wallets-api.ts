@@ -17,34 +17,34 @@ export interface CreateWalletRequest {
 }
 
 const walletOf = (response: ClumioResponse): Wallet => toWallet(response.takeBody());
+const nothing = (): void => undefined;
 
-/** Clumio's five wallet operations; ids must already be validated (see wallet-id.ts). */
+/**
+ * Clumio's five wallet operations; ids must already be validated (see wallet-id.ts). Each hands
+ * the client its reader of the answer, which the call runs as it settles: no promise of its own.
+ */
 export function createWalletsApi(client: ClumioClient) {
   return {
     get(scope: CallScope, id: string): Promise<Wallet> {
-      // Not async (no frame per call): the id is valid, so nothing here throws before the call.
-      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }).then(walletOf);
+      return client.send({ operation: 'getWallet', method: 'GET', path: walletPath(id), ...scope }, walletOf);
     },
 
-    async list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
+    list(scope: CallScope, page: { limit: number; start: string }): Promise<WalletPage> {
       const query = new URLSearchParams({ limit: String(page.limit), start: page.start });
-      const response = await client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scope });
-      return toWalletPage(response.takeBody(), page.start, page.limit);
+      return client.send({ operation: 'listWallets', method: 'GET', path: `/wallets?${query}`, ...scope }, (response) => toWalletPage(response.takeBody(), page.start, page.limit));
     },
 
-    async create(scope: CallScope, input: CreateWalletRequest): Promise<Wallet> {
+    create(scope: CallScope, input: CreateWalletRequest): Promise<Wallet> {
       const body = { account_native_id: input.accountNativeId, ...(input.awsRegion ? { aws_region: input.awsRegion } : {}) };
-      const response = await client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body, ...scope });
-      return toWallet(response.takeBody());
+      return client.send({ operation: 'createWallet', method: 'POST', path: '/wallets', body, ...scope }, walletOf);
     },
 
-    async delete(scope: CallScope, id: string): Promise<void> {
-      await client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), readsBody: false, ...scope });
+    delete(scope: CallScope, id: string): Promise<void> {
+      return client.send({ operation: 'deleteWallet', method: 'DELETE', path: walletPath(id), readsBody: false, ...scope }, nothing);
     },
 
-    async refresh(scope: CallScope, id: string): Promise<Wallet> {
-      const response = await client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scope });
-      return toWallet(response.takeBody());
+    refresh(scope: CallScope, id: string): Promise<Wallet> {
+      return client.send({ operation: 'refreshWallet', method: 'POST', path: walletPath(id, '/_refresh'), ...scope }, walletOf);
     },
   };
 }

@@ -38,7 +38,14 @@ const refreshWallet: Send<string, Wallet> = (api, scope, id) => api.refresh(scop
 // (`wallet(id)` and `_entities` answer null for it), and any other failure is its Error, in its place.
 const missingAsNull = (error: unknown): null | Error => (error instanceof ClumioError && error.code === 'NOT_FOUND' ? null : asError(error));
 
-const inList = <T>(value: T): T[] => [value];
+/** How a read answers its loader's batch: the wallet (or its failure) as found, or missing. */
+interface Shape<T> {
+  found(wallet: Wallet): T;
+  missing(error: unknown): T;
+}
+// A wallet among others, each in its place; and the one wallet of a batch of one, as its list.
+const itself: Shape<Wallet | null | Error> = { found: (wallet) => wallet, missing: missingAsNull };
+const alone: Shape<Array<Wallet | null | Error>> = { found: (wallet) => [wallet], missing: (error) => [missingAsNull(error)] };
 
 /**
  * The wallet calls of one GraphQL request, bound to its caller. Built per request: the
@@ -162,11 +169,12 @@ export class WalletService {
     return this.known;
   }
 
-  // A wallet for the loader's batch: what the request already has, else a call.
-  private read(id: string): Promise<Wallet | null | Error> {
+  // A wallet for the loader's batch, in the shape the batch needs: what the request already has,
+  // else a call, whose one reaction both shapes the wallet and turns a missing one into null.
+  private read<T>(id: string, shape: Shape<T>): Promise<T> {
     const wallet = this.knownWallets()?.get(id);
-    if (wallet) return Promise.resolve(wallet);
-    return this.call(getWallet, id).then(undefined, missingAsNull);
+    if (wallet) return Promise.resolve(shape.found(wallet));
+    return this.call(getWallet, id).then(shape.found, shape.missing);
   }
 
   // Root fields run side by side, so `wallets` and `wallet(id)` in one operation start
@@ -193,8 +201,8 @@ export class WalletService {
   // The batch's wallets, in order. A batch of one, the most common (`wallet(id)`), is its read
   // alone in a list: no Promise.all, which makes a promise and a reaction of its own.
   private readAll(ids: readonly string[]): Promise<Array<Wallet | null | Error>> {
-    if (ids.length === 1) return this.read(ids[0]!).then(inList);
-    return Promise.all(ids.map((id) => this.read(id)));
+    if (ids.length === 1) return this.read(ids[0]!, alone);
+    return Promise.all(ids.map((id) => this.read(id, itself)));
   }
 
   // A later load finds them through knownWallets() (the batch reads from there first); any
