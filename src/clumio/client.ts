@@ -91,11 +91,10 @@ export interface ClumioHealth {
 
 export interface ClumioClient {
   readonly origin: string;
-  /**
-   * Sends one request; resolves with what `read` makes of Clumio's answer to it (a 2xx: the
-   * response itself by default), rejects with a ClumioError, or with what `read` threw.
-   */
-  send<T = ClumioResponse>(request: ClumioRequest, read?: (response: ClumioResponse) => T): Promise<T>;
+  /** Sends one request; resolves with Clumio's answer to it (a 2xx), rejects with a ClumioError. */
+  send(request: ClumioRequest): Promise<ClumioResponse>;
+  /** Sends one request; resolves with what `read` makes of Clumio's answer, rejects with a ClumioError or what `read` threw. */
+  send<T>(request: ClumioRequest, read: (response: ClumioResponse) => T): Promise<T>;
   health(): ClumioHealth;
   close(): Promise<void>;
 }
@@ -343,8 +342,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
     }
   }
 
-  function send<T = ClumioResponse>(request: ClumioRequest, read: (response: ClumioResponse) => T = itself as (response: ClumioResponse) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => new Call(request, read, resolve as (value: unknown) => void, reject).attempt());
+  function send(request: ClumioRequest, read: (response: ClumioResponse) => unknown = itself): Promise<unknown> {
+    return new Promise((resolve, reject) => new Call(request, read, resolve, reject).attempt());
   }
 
   // The HTTP request for `request`: its headers (the caller's credentials, the SDK's own, the
@@ -385,7 +384,8 @@ export function createClumioClient(options: ClumioClientOptions): ClumioClient {
 
   return {
     origin,
-    send,
+    // The overloads' types meet here: a reader's value, or the response itself without one.
+    send: send as ClumioClient['send'],
     health: () => ({ breaker: breaker.state, inFlight: scheduler.inFlight, queued: scheduler.queued }),
     async close() {
       if (ownsDispatcher) await dispatcher.close();

@@ -40,8 +40,8 @@ const missingAsNull = (error: unknown): null | Error => (error instanceof Clumio
 
 /** How a read answers its loader's batch: the wallet (or its failure) as found, or missing. */
 interface Shape<T> {
-  found(wallet: Wallet): T;
-  missing(error: unknown): T;
+  readonly found: (wallet: Wallet) => T;
+  readonly missing: (error: unknown) => T;
 }
 // A wallet among others, each in its place; and the one wallet of a batch of one, as its list.
 const itself: Shape<Wallet | null | Error> = { found: (wallet) => wallet, missing: missingAsNull };

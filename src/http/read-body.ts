@@ -16,8 +16,8 @@ export function readBody(req: IncomingMessage, limit: number, done: (body: Buffe
     size += chunk.length;
     if (size > limit) {
       settled = true;
-      done(undefined);
       req.destroy();
+      done(undefined);
       return;
     }
     chunks.push(chunk);

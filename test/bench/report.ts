@@ -139,7 +139,7 @@ export function describeMachine(loadBefore: string): Machine {
 }
 
 const fmt = (n: number | null, digits = 0) => (n === null || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits));
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const env = (settings: Record<string, string>) =>
   Object.entries(settings)
     .map(([name, value]) => `\`${name}=${value}\``)
@@ -187,12 +187,18 @@ function sideBySideTable(results: Results, lines: string[]): void {
   lines.push(
     `**Side by side with Mercurius** (upstream answering at once): the gateway and Mercurius loaded at the same time, ${first!.connectionsEach} connections each, ` +
       `in ${first!.gateway.rounds.length} rounds of ${String(results.settings.roundSeconds)} s; the machine's swings in speed hit both alike, where the rounds in turn above sample them one server at a time. ` +
-      "Throughput and CPU per operation are medians of the rounds; the ratio and the difference are the medians of each round's.",
+      "Throughput and CPU per operation are medians of the rounds; the ratio and the difference are the medians of each round's. " +
+      "The two share one Clumio: where an operation makes many calls (`_entities`), the throughput ratio is how they share it (Mercurius sends every call of every operation at once, " +
+      "while the gateway's bound on one caller's calls in flight, 32, holds its own back), and only CPU per operation compares the servers.",
     '',
     '| scenario | this gateway ops/s | Mercurius ops/s | gateway ÷ Mercurius | this gateway CPU µs/op | Mercurius CPU µs/op | difference, µs/op (rounds) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const x of results.sideBySide) {
+    if (x.gateway.rounds.length === 0) {
+      lines.push(`| ${x.scenarioTitle} | n/a | n/a | n/a | n/a | n/a | a server was down |`);
+      continue;
+    }
     const differences = x.gateway.cpuRounds.map((cpu, i) => (cpu - x.mercurius.cpuRounds[i]!) * 1000);
     const failures = x.failures > 0 ? ` (${x.failures} failed)` : '';
     lines.push(

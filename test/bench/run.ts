@@ -382,6 +382,8 @@ async function loadSideBySide(scenario: Scenario, pair: readonly [Running, Runni
     if (pair.some((r) => isDown(r, warnings))) break;
     await settle(simulatorUrl);
     const results = await Promise.all(pair.map((r) => runLoad(specs.get(r)!, { connections, seconds: ROUND_SECONDS, cpuOf: r.server.pid })));
+    // A server that died during the round: the round is left out, and the pair measured no further.
+    if (pair.some((r) => isDown(r, warnings))) break;
     results.forEach((result, i) => rounds[i]!.push(result));
   }
   const failures = rounds.flat().reduce((sum, x) => sum + x.failures, 0);
@@ -479,7 +481,7 @@ async function benchmark(): Promise<void> {
       }
       if (first) {
         const mercurius = peerServers.find((r) => r.target.name === 'mercurius')!;
-        const pair = await loadSideBySide(scenario, [gateways[0]!, mercurius], specs, phase.connections / 2, simulator.url, warnings);
+        const pair = await loadSideBySide(scenario, [gateways[0]!, mercurius], specs, Math.max(1, Math.floor(phase.connections / 2)), simulator.url, warnings);
         sideBySide.push(pair);
         log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] mercurius [${pair.mercurius.rounds.join(' ')}] ops/s`);
       }
