@@ -135,6 +135,18 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return true;
   }
 
+  // Waiters granted a slot this turn of the event loop, told together once the turn's events are
+  // handled: the calls they make go out in one burst rather than one per answer that freed a slot.
+  let granted: SlotWaiter[] = [];
+  const tellAll = () => {
+    const waiters = granted;
+    granted = [];
+    for (const waiter of waiters) tellGranted(waiter);
+  };
+  function grant(waiter: SlotWaiter): void {
+    if (granted.push(waiter) === 1) setImmediate(tellAll);
+  }
+
   // Serves waiting callers in ring order while slots are free.
   function pump(): void {
     while (inFlight < options.maxInFlight && queued > 0) {
@@ -156,7 +168,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       queued--;
       entry.cancellation?.delete(entry);
       take(next.key);
-      process.nextTick(tellGranted, entry.waiter);
+      grant(entry.waiter);
     }
   }
 
