@@ -141,7 +141,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const tellAll = () => {
     const waiters = granted;
     granted = [];
-    for (const waiter of waiters) tellGranted(waiter);
+    for (const waiter of waiters) {
+      // Each is told whatever another's throw (a fault of ours, raised on its own): a waiter left
+      // untold would hold its slot for good.
+      try {
+        tellGranted(waiter);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   };
   function grant(waiter: SlotWaiter): void {
     if (granted.push(waiter) === 1) setImmediate(tellAll);
