@@ -18,7 +18,7 @@ export interface GatewayRequestListener extends RequestListener {
   readonly jsonDoorCount: number;
 }
 
-export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'answerWithYoga' | 'failed'> {
+export interface RequestListenerOptions extends Omit<JsonDoorOptions, 'handOverToYoga' | 'failed'> {
   /** Whether the gateway's own door is open (FAST_PATH); when not, Yoga answers everything. */
   jsonDoor: boolean;
   /** The bound on GraphQL requests in flight. */
@@ -107,7 +107,7 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
   const { yoga, admission } = options;
   const endpoint = yoga.graphqlEndpoint;
   const endpointWithQuery = `${endpoint}?`;
-  const door = options.jsonDoor ? createJsonDoor({ ...options, answerWithYoga, failed: fail }) : undefined;
+  const door = options.jsonDoor ? createJsonDoor({ ...options, handOverToYoga, failed: fail }) : undefined;
 
   /**
    * Yoga's door: its whole pipeline through its public fetch, with a request we build. `yogaAnswered`
@@ -127,6 +127,18 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
     const response = await yoga.fetch(request.url, init, { req, res });
     yogaAnswered?.();
     await writeFetchResponse(res, response);
+  }
+
+  /**
+   * A request Yoga answers whole: its place given back once Yoga has its answer (again, harmlessly,
+   * when the answer is written), a failure answered. One reaction (a catch and then a finally
+   * would make two promises per request).
+   */
+  function handOverToYoga(req: IncomingMessage, res: ServerResponse, body: Buffer | null | undefined, release: Release | undefined): void {
+    answerWithYoga(req, res, body, release).then(release, (error: unknown) => {
+      fail(res, error);
+      release?.();
+    });
   }
 
   /**
@@ -178,11 +190,7 @@ export function createRequestListener(options: RequestListenerOptions): GatewayR
       if (release === undefined) return refuse(req, res);
     }
     if (mediaType !== undefined) return door!.handle(req, res, mediaType, release);
-    // One reaction (a catch and then a finally would make two promises per request).
-    answerWithYoga(req, res, undefined, release).then(release, (error: unknown) => {
-      fail(res, error);
-      release?.();
-    });
+    handOverToYoga(req, res, undefined, release);
   };
   return Object.defineProperties(listener, {
     jsonDoorCount: { get: () => door?.answered ?? 0 },

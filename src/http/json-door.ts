@@ -37,8 +37,11 @@ export interface JsonDoorOptions {
   graphiql: boolean;
   /** The CORS options Yoga is given: a browser's request is answered with the same headers. */
   cors: CORSOptions;
-  /** Hands the request to Yoga's door, with its body as already read; `yogaAnswered` is told once Yoga has its answer. */
-  answerWithYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, yogaAnswered: Release | undefined) => Promise<void>;
+  /**
+   * Hands the request to Yoga's door, with its body as already read; its handling ends there (its
+   * place given back once Yoga has its answer, a failure answered).
+   */
+  handOverToYoga: (req: IncomingMessage, res: ServerResponse, body: Buffer | null, release: Release | undefined) => void;
   /** Answers a request whose handling failed outside the operation (a socket's failure, or a fault of ours). */
   failed: (res: ServerResponse, error: unknown) => void;
 }
@@ -136,7 +139,7 @@ class CapturedResponse {
 const captureFetchApi = { Response: CapturedResponse } as unknown as Parameters<typeof processRegularResult>[1];
 
 export function createJsonDoor(options: JsonDoorOptions) {
-  const { yoga, documents, runOperation, maxBodyBytes, answerWithYoga, failed, trusted, cors, healthEndpoint, graphiql } = options;
+  const { yoga, documents, runOperation, maxBodyBytes, handOverToYoga, failed, trusted, cors, healthEndpoint, graphiql } = options;
   const endpoint = yoga.graphqlEndpoint;
   const getPrefix = `${endpoint}?`;
   const bodyKeys = trusted === undefined ? paramKeys : trustedParamKeys;
@@ -217,8 +220,7 @@ export function createJsonDoor(options: JsonDoorOptions) {
       // Yoga gives its own answer for the body as read: to a subscription (a stream), and to a GET
       // of a mutation, valid or not (it refuses one with 405 as soon as it is parsed).
       if (params === undefined || entry === undefined || (entry.valid && type === OperationTypeNode.SUBSCRIPTION) || (body === null && type === OperationTypeNode.MUTATION)) {
-        answerWithYoga(req, res, body ?? null, release).then(release, (error: unknown) => fault(res, release, error));
-        return;
+        return handOverToYoga(req, res, body ?? null, release);
       }
 
       answered++;
