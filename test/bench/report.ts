@@ -189,7 +189,7 @@ function sideBySideTable(results: Results, lines: string[]): void {
       `in ${first!.gateway.rounds.length} rounds of ${String(results.settings.roundSeconds)} s; the machine's swings in speed hit both alike, where the rounds in turn above sample them one server at a time. ` +
       "Throughput and CPU per operation are medians of the rounds; the ratio and the difference are the medians of each round's. " +
       "The two share one Clumio: where an operation makes many calls (`_entities`), the throughput ratio is how they share it (Mercurius sends every call of every operation at once, " +
-      "while the gateway's bound on one caller's calls in flight, 32, holds its own back), and only CPU per operation compares the servers.",
+      "while the gateway's bound on one caller's calls in flight holds its own back), and only CPU per operation compares the servers.",
     '',
     '| scenario | this gateway ops/s | Mercurius ops/s | gateway ÷ Mercurius | this gateway CPU µs/op | Mercurius CPU µs/op | difference, µs/op (rounds) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
