@@ -38,15 +38,6 @@ const refreshWallet: Send<string, Wallet> = (api, scope, id) => api.refresh(scop
 // (`wallet(id)` and `_entities` answer null for it), and any other failure is its Error, in its place.
 const missingAsNull = (error: unknown): null | Error => (error instanceof ClumioError && error.code === 'NOT_FOUND' ? null : asError(error));
 
-/** How a read answers its loader's batch: the wallet (or its failure) as found, or missing. */
-interface Shape<T> {
-  readonly found: (wallet: Wallet) => T;
-  readonly missing: (error: unknown) => T;
-}
-// A wallet among others, each in its place; and the one wallet of a batch of one, as its list.
-const itself: Shape<Wallet | null | Error> = { found: (wallet) => wallet, missing: missingAsNull };
-const alone: Shape<Array<Wallet | null | Error>> = { found: (wallet) => [wallet], missing: (error) => [missingAsNull(error)] };
-
 /**
  * The wallet calls of one GraphQL request, bound to its caller. Built per request: the
  * loader's cache holds one caller's wallets and dies with the request, so no cache is ever
@@ -169,12 +160,11 @@ export class WalletService {
     return this.known;
   }
 
-  // A wallet for the loader's batch, in the shape the batch needs: what the request already has,
-  // else a call, whose one reaction both shapes the wallet and turns a missing one into null.
-  private read<T>(id: string, shape: Shape<T>): Promise<T> {
+  // A wallet for the loader's batch: what the request already has, else a call.
+  private read(id: string): Promise<Wallet | null | Error> {
     const wallet = this.knownWallets()?.get(id);
-    if (wallet) return Promise.resolve(shape.found(wallet));
-    return this.call(getWallet, id).then(shape.found, shape.missing);
+    if (wallet) return Promise.resolve(wallet);
+    return this.call(getWallet, id).then(undefined, missingAsNull);
   }
 
   // Root fields run side by side, so `wallets` and `wallet(id)` in one operation start
@@ -182,27 +172,13 @@ export class WalletService {
   // bring. Results stay aligned to ids, an Error in place of each failure.
   private walletLoader(): DataLoader<string, Wallet | null> {
     return (this.loader ??= new DataLoader<string, Wallet | null>(
-      (ids) => {
+      async (ids) => {
         this.loaderHolds = true;
-        const { listing } = this;
-        if (listing !== undefined && listing.size > 0) return Promise.allSettled([...listing]).then(() => this.readAll(ids));
-        // Not async (a promise and two turns less per batch): a throw is a rejection all the same,
-        // never DataLoader's report of a batch function that threw.
-        try {
-          return this.readAll(ids);
-        } catch (error) {
-          return rejected(error);
-        }
+        if (this.listing !== undefined && this.listing.size > 0) await Promise.allSettled([...this.listing]);
+        return Promise.all(ids.map((id) => this.read(id)));
       },
       { maxBatchSize: 100 },
     ));
-  }
-
-  // The batch's wallets, in order. A batch of one, the most common (`wallet(id)`), is its read
-  // alone in a list: no Promise.all, which makes a promise and a reaction of its own.
-  private readAll(ids: readonly string[]): Promise<Array<Wallet | null | Error>> {
-    if (ids.length === 1) return this.read(ids[0]!, alone);
-    return Promise.all(ids.map((id) => this.read(id, itself)));
   }
 
   // A later load finds them through knownWallets() (the batch reads from there first); any
