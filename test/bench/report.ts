@@ -73,6 +73,8 @@ export interface SideBySide {
   gateway: Pick<Measurement, 'rounds' | 'cpuRounds'>;
   mercurius: Pick<Measurement, 'rounds' | 'cpuRounds'>;
   failures: number;
+  /** When the peer is not Mercurius as its users write it: what it is (Mercurius with the gateway's bounds). */
+  peerTitle?: string;
 }
 
 export interface Check {
@@ -189,20 +191,22 @@ function sideBySideTable(results: Results, lines: string[]): void {
       `in ${first!.gateway.rounds.length} rounds of ${String(results.settings.roundSeconds)} s; the machine's swings in speed hit both alike, where the rounds in turn above sample them one server at a time. ` +
       "Throughput and CPU per operation are medians of the rounds; the ratio and the difference are the medians of each round's. " +
       "The two share one Clumio: where an operation makes many calls (`_entities`), the throughput ratio is how they share it (Mercurius sends every call of every operation at once, " +
-      "while the gateway's bound on one caller's calls in flight holds its own back), and only CPU per operation compares the servers.",
+      "while the gateway's bound on one caller's calls in flight holds its own back), and only CPU per operation compares the servers. " +
+      "A row against Mercurius with the gateway's bounds loads Mercurius given the same bounds on one caller's Clumio calls (its undici Pool's connections, and its loader's calls at once per operation) as the gateway's production settings: what those bounds cost, told apart from what the gateway costs.",
     '',
     '| scenario | this gateway ops/s | Mercurius ops/s | gateway ÷ Mercurius | this gateway CPU µs/op | Mercurius CPU µs/op | difference, µs/op (rounds) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const x of results.sideBySide) {
+    const title = x.peerTitle === undefined ? x.scenarioTitle : `${x.scenarioTitle}, against ${x.peerTitle}`;
     if (x.gateway.rounds.length === 0) {
-      lines.push(`| ${x.scenarioTitle} | n/a | n/a | n/a | n/a | n/a | a server was down |`);
+      lines.push(`| ${title} | n/a | n/a | n/a | n/a | n/a | a server was down |`);
       continue;
     }
     const differences = x.gateway.cpuRounds.map((cpu, i) => (cpu - x.mercurius.cpuRounds[i]!) * 1000);
     const failures = x.failures > 0 ? ` (${x.failures} failed)` : '';
     lines.push(
-      `| ${x.scenarioTitle}${failures} | ${int(median(x.gateway.rounds))} | ${int(median(x.mercurius.rounds))} | ${fmt(roundRatio(x.gateway, x.mercurius), 2)}x | ` +
+      `| ${title}${failures} | ${int(median(x.gateway.rounds))} | ${int(median(x.mercurius.rounds))} | ${fmt(roundRatio(x.gateway, x.mercurius), 2)}x | ` +
         `${fmt(median(x.gateway.cpuRounds) * 1000)} | ${fmt(median(x.mercurius.cpuRounds) * 1000)} | ${fmt(median(differences))} (${differences.map((d) => fmt(d)).join(', ')}) |`,
     );
   }

@@ -11,7 +11,8 @@ import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess }
 import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results, type SideBySide } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
-import { ablations, direct, gateway, peers, type GatewayVariant, type Target } from './targets.js';
+import { ablations, boundedMercurius, direct, gateway, peers, type GatewayVariant, type Target } from './targets.js';
+import { loadConfig } from '../../src/config.js';
 import { buildGateway } from '../support/build.js';
 import { root } from '../support/gateway-process.js';
 import { imageRuntime } from '../support/dockerfile.js';
@@ -138,12 +139,13 @@ async function startGateway(simulatorUrl: string, target: GatewayVariant, env: R
   return { target, url: `http://127.0.0.1:${port}/graphql`, server };
 }
 
-async function startPeer(peer: (typeof peers)[number], simulatorUrl: string): Promise<Running> {
+async function startPeer(peer: Target & { path: string; env?: Record<string, string> }, simulatorUrl: string): Promise<Running> {
   const port = await freePort();
   const server = startProcess(peer.name, [`${buildDir}test/bench/peers/${peer.name}.js`], {
     NODE_ENV: 'production',
     PORT: String(port),
     CLUMIO_API_BASE_URL: simulatorUrl,
+    ...peer.env,
   });
   servers.push(server);
   const url = `http://127.0.0.1:${port}${peer.path}`;
@@ -427,6 +429,8 @@ function byScenario(fixtures: Fixture[]): Scenario[][] {
 }
 
 const gatewayVariants = [gateway, ...(ablation ? ablations : [])];
+const defaults = loadConfig({});
+const boundedPeer = boundedMercurius(defaults.clumio.maxInFlightPerCaller, defaults.upstreamConcurrencyPerOperation);
 
 async function benchmark(): Promise<void> {
   const loadBefore = loadAverage();
@@ -484,6 +488,18 @@ async function benchmark(): Promise<void> {
         const pair = await loadSideBySide(scenario, [gateways[0]!, mercurius], specs, Math.max(1, Math.floor(phase.connections / 2)), simulator.url, warnings);
         sideBySide.push(pair);
         log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] mercurius [${pair.mercurius.rounds.join(' ')}] ops/s`);
+        if (scenario.name === 'entities') {
+          // Mercurius once more, with the gateway's bounds on one caller's calls.
+          const bounded = await startPeer(boundedPeer, simulator.url);
+          specs.set(bounded, loadSpec(perCaller, bounded.target, bounded.url));
+          // Warmed up as every server is before its rounds.
+          await settle(simulator.url);
+          await runLoad(specs.get(bounded)!, { connections: phase.connections, seconds: WARMUP_SECONDS });
+          const boundedPair = await loadSideBySide(scenario, [gateways[0]!, bounded], specs, Math.max(1, Math.floor(phase.connections / 2)), simulator.url, warnings);
+          sideBySide.push({ ...boundedPair, peerTitle: bounded.target.title });
+          log(`side by side ${scenario.name}: gateway [${boundedPair.gateway.rounds.join(' ')}] bounded mercurius [${boundedPair.mercurius.rounds.join(' ')}] ops/s`);
+          await stopServers([bounded]);
+        }
       }
       for (const r of running) {
         let peakRssMb: number | null = null;

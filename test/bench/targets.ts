@@ -15,6 +15,22 @@ export const peers: Array<Target & { path: string }> = [
   { name: 'floor', title: 'a floor: node:http + graphql-jit + undici Pool with no framework or protection', kind: 'peer', path: '/graphql' },
 ];
 
+/**
+ * Mercurius with the bounds the gateway's production settings put on one caller's Clumio calls
+ * (in flight, and per operation), loaded side by side with the gateway under `_entities`: with
+ * one caller's 20 calls per operation, what the bounds cost is told apart from what the gateway
+ * costs. Its environment is the gateway's defaults (src/config.ts), read when the bench starts.
+ */
+export function boundedMercurius(maxInFlightPerCaller: number, concurrencyPerOperation: number): Target & { path: string; env: Record<string, string> } {
+  return {
+    name: 'mercurius',
+    title: `Fastify + Mercurius with the gateway's bounds (${maxInFlightPerCaller} Clumio calls in flight, ${concurrencyPerOperation} per operation)`,
+    kind: 'peer',
+    path: '/graphql',
+    env: { PEER_MAX_CONNECTIONS: String(maxInFlightPerCaller), PEER_CONCURRENCY_PER_OPERATION: String(concurrencyPerOperation) },
+  };
+}
+
 /** The gateway, or a variant of it: started as the gateway is, with its environment and `/health`. */
 export interface GatewayVariant extends Target {
   env: Record<string, string>;

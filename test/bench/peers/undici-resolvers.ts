@@ -6,7 +6,28 @@ import { Pool } from 'undici';
 import { clumioBaseUrl } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList, type Wallet } from './wallet-mapping.js';
 
-const clumio = new Pool(clumioBaseUrl());
+// Unbounded, as their users write them. The bench also runs Mercurius once with the gateway's
+// production bounds on one caller's Clumio calls (PEER_MAX_CONNECTIONS: calls in flight, as the
+// gateway's 32 per caller; PEER_CONCURRENCY_PER_OPERATION: one operation's, as its 8), to tell
+// what those bounds cost from what the gateway costs.
+const maxConnections = Number(process.env.PEER_MAX_CONNECTIONS) || undefined;
+const perOperation = Number(process.env.PEER_CONCURRENCY_PER_OPERATION) || Infinity;
+const clumio = new Pool(clumioBaseUrl(), maxConnections === undefined ? {} : { connections: maxConnections });
+
+/** Runs the tasks at most `perOperation` at a time, their results in order. */
+async function bounded<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {
+  if (tasks.length <= perOperation) return Promise.all(tasks.map((task) => task()));
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: perOperation }, worker));
+  return results;
+}
 
 async function call<T>(authorization: string, path: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
   const { statusCode, body } = await clumio.request({
@@ -32,7 +53,7 @@ export interface Context {
 export function contextFor(authorization: string): Context {
   return {
     authorization,
-    wallets: new DataLoader((ids: readonly string[]) => Promise.all(ids.map((id) => getWallet(authorization, id).catch((error: Error) => error)))),
+    wallets: new DataLoader((ids: readonly string[]) => bounded(ids.map((id) => () => getWallet(authorization, id).catch((error: Error) => error)))),
   };
 }
 
