@@ -11,7 +11,7 @@ import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess }
 import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results, type SideBySide } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
-import { ablations, boundedMercurius, direct, gateway, peers, type GatewayVariant, type Target } from './targets.js';
+import { ablations, boundedMercurius, direct, gateway, peers, type GatewayVariant, type Peer, type Target } from './targets.js';
 import { loadConfig } from '../../src/config.js';
 import { buildGateway } from '../support/build.js';
 import { root } from '../support/gateway-process.js';
@@ -120,31 +120,37 @@ async function startSimulator(): Promise<{ running: Running; token: string }> {
 /** How the production image runs the gateway (environment and node flags), read from the Dockerfile once. */
 const image = imageRuntime();
 
+/**
+ * The environment a gateway runs with beside the bench's own (which its process inherits): as the
+ * production image runs it (NODE_ENV, NODE_OPTIONS) at its default log level, a line per
+ * operation as in production, with `env` over it.
+ */
+function gatewayEnvironment(simulatorUrl: string, env: Record<string, string>): Record<string, string> {
+  return { ...image.env, NODE_ENV: 'production', CLUMIO_API_BASE_URL: simulatorUrl, LOG_LEVEL: 'info', CURSOR_SECRET: 'benchmark-cursor-secret-0123456789', ...env };
+}
+
 async function startGateway(simulatorUrl: string, target: GatewayVariant, env: Record<string, string>, extraArgs: string[] = []): Promise<Running> {
   const port = await freePort();
+  // The image's CMD's node flags too.
   const server = startProcess(target.name, [...image.nodeArgs, ...extraArgs, `${buildDir}${target.entry ?? 'src/main.js'}`], {
-    // The gateway (and each variant) runs as the production image runs it (NODE_ENV, NODE_OPTIONS,
-    // the CMD's node flags) at its default log level: a line per operation, as in production.
-    ...image.env,
-    NODE_ENV: 'production',
+    ...gatewayEnvironment(simulatorUrl, env),
     HOST: '127.0.0.1',
     PORT: String(port),
-    CLUMIO_API_BASE_URL: simulatorUrl,
-    LOG_LEVEL: 'info',
-    CURSOR_SECRET: 'benchmark-cursor-secret-0123456789',
-    ...env,
   });
   servers.push(server);
   await waitUntilUp(server, `http://127.0.0.1:${port}/health`);
   return { target, url: `http://127.0.0.1:${port}/graphql`, server };
 }
 
-async function startPeer(peer: Target & { path: string; env?: Record<string, string> }, simulatorUrl: string): Promise<Running> {
+async function startPeer(peer: Peer, simulatorUrl: string): Promise<Running> {
   const port = await freePort();
-  const server = startProcess(peer.name, [`${buildDir}test/bench/peers/${peer.name}.js`], {
+  const server = startProcess(peer.name, [`${buildDir}test/bench/peers/${peer.script ?? peer.name}.js`], {
     NODE_ENV: 'production',
     PORT: String(port),
     CLUMIO_API_BASE_URL: simulatorUrl,
+    // Unbounded unless the peer says otherwise, whatever the bench's own environment holds.
+    PEER_MAX_CONNECTIONS: '',
+    PEER_CONCURRENCY_PER_OPERATION: '',
     ...peer.env,
   });
   servers.push(server);
@@ -389,7 +395,7 @@ async function loadSideBySide(scenario: Scenario, pair: readonly [Running, Runni
     results.forEach((result, i) => rounds[i]!.push(result));
   }
   const failures = rounds.flat().reduce((sum, x) => sum + x.failures, 0);
-  if (failures > 0) warnings.push(`side by side, ${scenario.name}: ${failures} requests failed`);
+  if (failures > 0) warnings.push(`side by side, ${scenario.name}, against ${pair[1].target.name}: ${failures} requests failed`);
   const of = (results: LoadResult[]) => {
     const { rounds: ops, cpuRounds } = summarizeRounds(results);
     return { rounds: ops, cpuRounds };
@@ -429,8 +435,6 @@ function byScenario(fixtures: Fixture[]): Scenario[][] {
 }
 
 const gatewayVariants = [gateway, ...(ablation ? ablations : [])];
-const defaults = loadConfig({});
-const boundedPeer = boundedMercurius(defaults.clumio.maxInFlightPerCaller, defaults.upstreamConcurrencyPerOperation);
 
 async function benchmark(): Promise<void> {
   const loadBefore = loadAverage();
@@ -489,8 +493,12 @@ async function benchmark(): Promise<void> {
         sideBySide.push(pair);
         log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] mercurius [${pair.mercurius.rounds.join(' ')}] ops/s`);
         if (scenario.name === 'entities') {
-          // Mercurius once more, with the gateway's bounds on one caller's calls.
-          const bounded = await startPeer(boundedPeer, simulator.url);
+          // Mercurius once more, with the bounds the gateway has on one caller's calls (this phase's
+          // load is one caller's, so the peer's Pool, shared by all, bounds that caller), its
+          // answers checked as every server's are.
+          const settings = loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) });
+          const bounded = await startPeer(boundedMercurius(settings.clumio.maxInFlightPerCaller, settings.upstreamConcurrencyPerOperation), simulator.url);
+          await checkAnswers([perCaller], [gateways[0]!, bounded], warnings);
           specs.set(bounded, loadSpec(perCaller, bounded.target, bounded.url));
           // Warmed up as every server is before its rounds.
           await settle(simulator.url);

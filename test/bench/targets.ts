@@ -7,8 +7,15 @@ export interface Target {
 
 export const direct: Target = { name: 'direct', title: 'Clumio simulator, called directly', kind: 'direct' };
 
-/** The peers, each a file of peers/ run in a process of its own, serving GraphQL at `path`. */
-export const peers: Array<Target & { path: string }> = [
+/** A peer: a file of peers/ (`script`, else its name) run in a process of its own, serving GraphQL at `path`, with `env` beside the bench's. */
+export interface Peer extends Target {
+  path: string;
+  script?: string;
+  env?: Record<string, string>;
+}
+
+/** The peers, as their users write them. */
+export const peers: Peer[] = [
   { name: 'mercurius', title: 'Fastify + Mercurius (graphql-jit) + undici Pool', kind: 'peer', path: '/graphql' },
   { name: 'apollo', title: 'Apollo Server 5 + RESTDataSource', kind: 'peer', path: '/' },
   { name: 'yoga', title: 'graphql-yoga + fetch', kind: 'peer', path: '/graphql' },
@@ -19,11 +26,12 @@ export const peers: Array<Target & { path: string }> = [
  * Mercurius with the bounds the gateway's production settings put on one caller's Clumio calls
  * (in flight, and per operation), loaded side by side with the gateway under `_entities`: with
  * one caller's 20 calls per operation, what the bounds cost is told apart from what the gateway
- * costs. Its environment is the gateway's defaults (src/config.ts), read when the bench starts.
+ * costs. The bounds are the gateway's own settings (src/config.ts), read from its environment.
  */
-export function boundedMercurius(maxInFlightPerCaller: number, concurrencyPerOperation: number): Target & { path: string; env: Record<string, string> } {
+export function boundedMercurius(maxInFlightPerCaller: number, concurrencyPerOperation: number): Peer {
   return {
-    name: 'mercurius',
+    name: 'mercurius-bounded',
+    script: 'mercurius',
     title: `Fastify + Mercurius with the gateway's bounds (${maxInFlightPerCaller} Clumio calls in flight, ${concurrencyPerOperation} per operation)`,
     kind: 'peer',
     path: '/graphql',

@@ -10,19 +10,26 @@ import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList,
 // production bounds on one caller's Clumio calls (PEER_MAX_CONNECTIONS: calls in flight, as the
 // gateway's 32 per caller; PEER_CONCURRENCY_PER_OPERATION: one operation's, as its 8), to tell
 // what those bounds cost from what the gateway costs.
-const maxConnections = Number(process.env.PEER_MAX_CONNECTIONS) || undefined;
-const perOperation = Number(process.env.PEER_CONCURRENCY_PER_OPERATION) || Infinity;
+function bound(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1 (got "${raw}")`);
+  return value;
+}
+const maxConnections = bound('PEER_MAX_CONNECTIONS');
+const perOperation = bound('PEER_CONCURRENCY_PER_OPERATION') ?? Infinity;
 const clumio = new Pool(clumioBaseUrl(), maxConnections === undefined ? {} : { connections: maxConnections });
 
-/** Runs the tasks at most `perOperation` at a time, their results in order. */
-async function bounded<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {
-  if (tasks.length <= perOperation) return Promise.all(tasks.map((task) => task()));
-  const results = new Array<T>(tasks.length);
+/** `run` over the items, at most `perOperation` at a time, the results in order (all at once, as before, when unbounded). */
+async function bounded<I, T>(items: readonly I[], run: (item: I) => Promise<T>): Promise<T[]> {
+  if (items.length <= perOperation) return Promise.all(items.map(run));
+  const results = new Array<T>(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < items.length) {
       const i = next++;
-      results[i] = await tasks[i]!();
+      results[i] = await run(items[i]!);
     }
   };
   await Promise.all(Array.from({ length: perOperation }, worker));
@@ -53,7 +60,7 @@ export interface Context {
 export function contextFor(authorization: string): Context {
   return {
     authorization,
-    wallets: new DataLoader((ids: readonly string[]) => bounded(ids.map((id) => () => getWallet(authorization, id).catch((error: Error) => error)))),
+    wallets: new DataLoader((ids: readonly string[]) => bounded(ids, (id) => getWallet(authorization, id).catch((error: Error) => error))),
   };
 }
 
