@@ -497,7 +497,9 @@ async function benchmark(): Promise<void> {
           // load is one caller's, so the peer's Pool, shared by all, bounds that caller), its
           // answers checked as every server's are.
           const settings = loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) });
-          const bounded = await startPeer(boundedMercurius(settings.clumio.maxInFlightPerCaller, settings.upstreamConcurrencyPerOperation), simulator.url);
+          const { maxInFlight, maxInFlightPerCaller, maxConnections } = settings.clumio;
+          const inFlight = Math.min(maxInFlight, maxInFlightPerCaller, maxConnections);
+          const bounded = await startPeer(boundedMercurius(inFlight, settings.upstreamConcurrencyPerOperation), simulator.url);
           await checkAnswers([perCaller], [gateways[0]!, bounded], warnings);
           specs.set(bounded, loadSpec(perCaller, bounded.target, bounded.url));
           // Warmed up as every server is before its rounds.

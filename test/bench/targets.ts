@@ -26,16 +26,17 @@ export const peers: Peer[] = [
  * Mercurius with the bounds the gateway's production settings put on one caller's Clumio calls
  * (in flight, and per operation), loaded side by side with the gateway under `_entities`: with
  * one caller's 20 calls per operation, what the bounds cost is told apart from what the gateway
- * costs. The bounds are the gateway's own settings (src/config.ts), read from its environment.
+ * costs. The bounds are the gateway's own settings (src/config.ts), read from its environment:
+ * one caller's calls in flight are the least of its bounds in all, per caller and on connections.
  */
-export function boundedMercurius(maxInFlightPerCaller: number, concurrencyPerOperation: number): Peer {
+export function boundedMercurius(callsInFlight: number, concurrencyPerOperation: number): Peer {
   return {
     name: 'mercurius-bounded',
     script: 'mercurius',
-    title: `Fastify + Mercurius with the gateway's bounds (${maxInFlightPerCaller} Clumio calls in flight, ${concurrencyPerOperation} per operation)`,
+    title: `Fastify + Mercurius with the gateway's bounds (${callsInFlight} Clumio calls in flight, ${concurrencyPerOperation} per operation)`,
     kind: 'peer',
     path: '/graphql',
-    env: { PEER_MAX_CONNECTIONS: String(maxInFlightPerCaller), PEER_CONCURRENCY_PER_OPERATION: String(concurrencyPerOperation) },
+    env: { PEER_MAX_CONNECTIONS: String(callsInFlight), PEER_CONCURRENCY_PER_OPERATION: String(concurrencyPerOperation) },
   };
 }
 
