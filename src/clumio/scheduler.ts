@@ -39,11 +39,6 @@ export interface Scheduler {
   readonly queued: number;
 }
 
-// A waiter granted its slot, told outside the give that freed it: a grant told at once could
-// start an exchange that fails at once and gives the slot back, and so on down the queue, each
-// a frame deeper.
-const tellGranted = (waiter: SlotWaiter) => waiter.granted();
-
 /**
  * One caller's waiting calls, first in first out. Taken from the front by an index rather than by
  * `shift`, which moves the rest of the array with every grant (hundreds wait at once under a burst
@@ -137,6 +132,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   // Waiters granted a slot this turn of the event loop, told together once the turn's events are
   // handled: the calls they make go out in one burst rather than one per answer that freed a slot.
+  // Never within the give that freed the slot: a grant told at once could start an exchange that
+  // fails at once and gives the slot back, and so on down the queue, each a frame deeper.
   let granted: SlotWaiter[] = [];
   const tellAll = () => {
     const waiters = granted;
@@ -145,7 +142,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       // Each is told whatever another's throw (a fault of ours, raised on its own): a waiter left
       // untold would hold its slot for good.
       try {
-        tellGranted(waiter);
+        waiter.granted();
       } catch (error) {
         queueMicrotask(() => {
           throw error;

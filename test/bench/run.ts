@@ -470,11 +470,11 @@ async function benchmark(): Promise<void> {
     for (const [index, perCaller] of list.entries()) {
       const scenario = perCaller[0]!;
       const specs = new Map(running.map((r) => [r, loadSpec(perCaller, r.target, r.url)]));
-      for (const r of running) {
-        if (isDown(r, warnings)) continue;
+      const warmUp = async (r: Running) => {
         await settle(simulator.url);
         await runLoad(specs.get(r)!, { connections: phase.connections, seconds: WARMUP_SECONDS });
-      }
+      };
+      for (const r of running) if (!isDown(r, warnings)) await warmUp(r);
       const rounds = new Map<Running, LoadResult[]>(running.map((r) => [r, []]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const r of inTurn(running, round)) {
@@ -488,10 +488,13 @@ async function benchmark(): Promise<void> {
         }
       }
       if (first) {
-        const mercurius = peerServers.find((r) => r.target.name === 'mercurius')!;
-        const pair = await loadSideBySide(scenario, [gateways[0]!, mercurius], specs, Math.max(1, Math.floor(phase.connections / 2)), simulator.url, warnings);
-        sideBySide.push(pair);
-        log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] mercurius [${pair.mercurius.rounds.join(' ')}] ops/s`);
+        // The gateway and a warmed-up peer loaded at once: a row of the side-by-side table.
+        const besideGateway = async (peer: Running, peerTitle?: string) => {
+          const pair = await loadSideBySide(scenario, [gateways[0]!, peer], specs, Math.max(1, Math.floor(phase.connections / 2)), simulator.url, warnings);
+          sideBySide.push(peerTitle === undefined ? pair : { ...pair, peerTitle });
+          log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] ${peer.target.name} [${pair.mercurius.rounds.join(' ')}] ops/s`);
+        };
+        await besideGateway(peerServers.find((r) => r.target.name === 'mercurius')!);
         if (scenario.name === 'entities') {
           // Mercurius once more, with the bounds the gateway has on one caller's calls (this phase's
           // load is one caller's, so the peer's Pool, shared by all, bounds that caller), its
@@ -502,12 +505,8 @@ async function benchmark(): Promise<void> {
           const bounded = await startPeer(boundedMercurius(inFlight, settings.upstreamConcurrencyPerOperation), simulator.url);
           await checkAnswers([perCaller], [gateways[0]!, bounded], warnings);
           specs.set(bounded, loadSpec(perCaller, bounded.target, bounded.url));
-          // Warmed up as every server is before its rounds.
-          await settle(simulator.url);
-          await runLoad(specs.get(bounded)!, { connections: phase.connections, seconds: WARMUP_SECONDS });
-          const boundedPair = await loadSideBySide(scenario, [gateways[0]!, bounded], specs, Math.max(1, Math.floor(phase.connections / 2)), simulator.url, warnings);
-          sideBySide.push({ ...boundedPair, peerTitle: bounded.target.title });
-          log(`side by side ${scenario.name}: gateway [${boundedPair.gateway.rounds.join(' ')}] bounded mercurius [${boundedPair.mercurius.rounds.join(' ')}] ops/s`);
+          await warmUp(bounded);
+          await besideGateway(bounded, bounded.target.title);
           await stopServers([bounded]);
         }
       }
