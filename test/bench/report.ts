@@ -73,7 +73,7 @@ export interface SideBySide {
   gateway: Pick<Measurement, 'rounds' | 'cpuRounds'>;
   mercurius: Pick<Measurement, 'rounds' | 'cpuRounds'>;
   failures: number;
-  /** When the peer is not Mercurius as its users write it: what it is (Mercurius with the gateway's bounds). */
+  /** When the peer is not Mercurius as its users write it: what it is (Mercurius with the gateway's bounds, or with its protections). */
   peerTitle?: string;
 }
 
@@ -192,7 +192,9 @@ function sideBySideTable(results: Results, lines: string[]): void {
       "Throughput and CPU per operation are medians of the rounds; the ratio and the difference are the medians of each round's. " +
       "The two share one Clumio: where an operation makes many calls (`_entities`), the throughput ratio is how they share it (Mercurius sends every call of every operation at once, " +
       "while the gateway's bound on one caller's calls in flight holds its own back), and only CPU per operation compares the servers. " +
-      "A row against Mercurius with the gateway's bounds loads Mercurius given the same bounds on one caller's Clumio calls (its undici Pool's connections, and its loader's calls at once per operation) as the gateway's production settings: what those bounds cost, told apart from what the gateway costs.",
+      "A row against Mercurius with the gateway's bounds loads Mercurius given the same bounds on one caller's Clumio calls (its undici Pool's connections, and its loader's calls at once per operation) as the gateway's production settings: what those bounds cost, told apart from what the gateway costs. " +
+      "A row against Mercurius with the gateway's protections loads Mercurius given each protection the gateway has on, as its users add them (peers/mercurius-protected.ts, the same bounds among them): " +
+      "what the gateway's protections cost, beside what the same protections cost Mercurius.",
     '',
     '| scenario | this gateway ops/s | Mercurius ops/s | gateway ÷ Mercurius | this gateway CPU µs/op | Mercurius CPU µs/op | difference, µs/op (rounds) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',

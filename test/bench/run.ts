@@ -11,7 +11,7 @@ import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess }
 import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results, type SideBySide } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
-import { ablations, boundedMercurius, direct, gateway, peers, type GatewayVariant, type Peer, type Target } from './targets.js';
+import { ablations, boundedMercurius, direct, gateway, peers, protectedMercurius, type CallerBounds, type GatewayVariant, type Peer, type Target } from './targets.js';
 import { loadConfig } from '../../src/config.js';
 import { buildGateway } from '../support/build.js';
 import { root } from '../support/gateway-process.js';
@@ -467,6 +467,20 @@ async function benchmark(): Promise<void> {
     const bodies = first ? await checkAnswers(countedList, running, warnings) : new Map<string, string>();
     await setLatency(simulator.url, phase.addedLatencyMs);
 
+    // The first phase loads the gateway side by side with Mercurius, and with two Mercurius
+    // peers given the gateway's bounds on one caller's calls (this phase's load is one caller's,
+    // so a peer's Pool, shared by all, bounds that caller): one with those bounds alone, under
+    // `_entities`, and one with all the gateway's protections, in every scenario. The bounds are
+    // the gateway's settings, read from its environment.
+    let bounds: CallerBounds | undefined;
+    let withProtections: Running | undefined;
+    if (first) {
+      const settings = loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) });
+      const { maxInFlight, maxInFlightPerCaller, maxConnections } = settings.clumio;
+      bounds = { callsInFlight: Math.min(maxInFlight, maxInFlightPerCaller, maxConnections), perOperation: settings.upstreamConcurrencyPerOperation };
+      withProtections = await startPeer(protectedMercurius(bounds), simulator.url);
+    }
+
     for (const [index, perCaller] of list.entries()) {
       const scenario = perCaller[0]!;
       const specs = new Map(running.map((r) => [r, loadSpec(perCaller, r.target, r.url)]));
@@ -494,21 +508,20 @@ async function benchmark(): Promise<void> {
           sideBySide.push(peerTitle === undefined ? pair : { ...pair, peerTitle });
           log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] ${peer.target.name} [${pair.mercurius.rounds.join(' ')}] ops/s`);
         };
+        // A peer outside the rounds in turn: its answers checked as every server's are, then warmed up.
+        const readied = async (peer: Running) => {
+          await checkAnswers([perCaller], [gateways[0]!, peer], warnings);
+          specs.set(peer, loadSpec(perCaller, peer.target, peer.url));
+          await warmUp(peer);
+          return peer;
+        };
         await besideGateway(peerServers.find((r) => r.target.name === 'mercurius')!);
         if (scenario.name === 'entities') {
-          // Mercurius once more, with the bounds the gateway has on one caller's calls (this phase's
-          // load is one caller's, so the peer's Pool, shared by all, bounds that caller), its
-          // answers checked as every server's are.
-          const settings = loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) });
-          const { maxInFlight, maxInFlightPerCaller, maxConnections } = settings.clumio;
-          const inFlight = Math.min(maxInFlight, maxInFlightPerCaller, maxConnections);
-          const bounded = await startPeer(boundedMercurius(inFlight, settings.upstreamConcurrencyPerOperation), simulator.url);
-          await checkAnswers([perCaller], [gateways[0]!, bounded], warnings);
-          specs.set(bounded, loadSpec(perCaller, bounded.target, bounded.url));
-          await warmUp(bounded);
+          const bounded = await readied(await startPeer(boundedMercurius(bounds!), simulator.url));
           await besideGateway(bounded, bounded.target.title);
           await stopServers([bounded]);
         }
+        if (!isDown(withProtections!, warnings)) await besideGateway(await readied(withProtections!), withProtections!.target.title);
       }
       for (const r of running) {
         let peakRssMb: number | null = null;
@@ -553,6 +566,8 @@ async function benchmark(): Promise<void> {
         );
       }
     }
+
+    if (withProtections !== undefined) await stopServers([withProtections]);
 
     if (first) {
       const wallet = list[0]!;

@@ -29,15 +29,41 @@ export const peers: Peer[] = [
  * costs. The bounds are the gateway's own settings (src/config.ts), read from its environment:
  * one caller's calls in flight are the least of its bounds in all, per caller and on connections.
  */
-export function boundedMercurius(callsInFlight: number, concurrencyPerOperation: number): Peer {
+export function boundedMercurius(bounds: CallerBounds): Peer {
   return {
     name: 'mercurius-bounded',
     script: 'mercurius',
-    title: `Fastify + Mercurius with the gateway's bounds (${callsInFlight} Clumio calls in flight, ${concurrencyPerOperation} per operation)`,
+    title: `Fastify + Mercurius with the gateway's bounds (${bounds.callsInFlight} Clumio calls in flight, ${bounds.perOperation} per operation)`,
     kind: 'peer',
     path: '/graphql',
-    env: { PEER_MAX_CONNECTIONS: String(callsInFlight), PEER_CONCURRENCY_PER_OPERATION: String(concurrencyPerOperation) },
+    env: boundsEnv(bounds),
   };
+}
+
+/**
+ * Mercurius with the protections the gateway has on, each as its users add it (peers/mercurius-protected.ts),
+ * the gateway's bounds on one caller's calls among them, loaded side by side with the gateway in
+ * every scenario: what the gateway's protections cost, against what the same protections cost
+ * Mercurius.
+ */
+export function protectedMercurius(bounds: CallerBounds): Peer {
+  return {
+    name: 'mercurius-protected',
+    title: "Fastify + Mercurius with the gateway's protections as its users add them (request id, operation log line, prom-client metrics, graphql-armor limits, masking, deadline, call budget, under-pressure, an opossum breaker, undici's RetryAgent, the gateway's bounds)",
+    kind: 'peer',
+    path: '/graphql',
+    env: boundsEnv(bounds),
+  };
+}
+
+/** The bounds the gateway's settings put on one caller's Clumio calls: in flight, and at once per operation. */
+export interface CallerBounds {
+  callsInFlight: number;
+  perOperation: number;
+}
+
+function boundsEnv(bounds: CallerBounds): Record<string, string> {
+  return { PEER_MAX_CONNECTIONS: String(bounds.callsInFlight), PEER_CONCURRENCY_PER_OPERATION: String(bounds.perOperation) };
 }
 
 /** The gateway, or a variant of it: started as the gateway is, with its environment and `/health`. */

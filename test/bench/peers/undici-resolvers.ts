@@ -1,12 +1,12 @@
-// The resolvers of the Mercurius peer and of the floor: Clumio called through an undici Pool with
+// The resolvers of the Mercurius peers and of the floor: Clumio called through an undici Pool with
 // `request()` and `body.json()`, the peers' mapping, and Wallet's __resolveReference batched through
 // a DataLoader made per request, so that 50 representations of 20 wallets make 20 Clumio calls.
 import DataLoader from 'dataloader';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { clumioBaseUrl } from './type-defs.js';
 import { startAfter, toConnection, toWallet, type RawWallet, type RawWalletList, type Wallet } from './wallet-mapping.js';
 
-// Unbounded, as their users write them. The bench also runs Mercurius once with the gateway's
+// Unbounded, as their users write them. The bench also runs Mercurius with the gateway's
 // production bounds on one caller's Clumio calls (PEER_MAX_CONNECTIONS: calls in flight, as the
 // gateway's 32 per caller; PEER_CONCURRENCY_PER_OPERATION: one operation's, as its 8), to tell
 // what those bounds cost from what the gateway costs.
@@ -19,7 +19,9 @@ function bound(name: string): number | undefined {
 }
 const maxConnections = bound('PEER_MAX_CONNECTIONS');
 const perOperation = bound('PEER_CONCURRENCY_PER_OPERATION') ?? Infinity;
-const clumio = new Pool(clumioBaseUrl(), maxConnections === undefined ? {} : { connections: maxConnections });
+
+/** The peers' connections to Clumio. */
+export const clumio = new Pool(clumioBaseUrl(), maxConnections === undefined ? {} : { connections: maxConnections });
 
 /** `run` over the items, at most `perOperation` at a time, the results in order (all at once, as before, when unbounded). */
 async function bounded<I, T>(items: readonly I[], run: (item: I) => Promise<T>): Promise<T[]> {
@@ -36,49 +38,65 @@ async function bounded<I, T>(items: readonly I[], run: (item: I) => Promise<T>):
   return results;
 }
 
-async function call<T>(authorization: string, path: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
-  const { statusCode, body } = await clumio.request({
-    path,
-    method,
-    headers: { authorization, accept: 'application/api.clumio.wallets=v1+json' },
-  });
-  if (statusCode !== 200) {
-    await body.dump();
-    throw new Error(`Clumio answered ${statusCode}`);
-  }
-  return (await body.json()) as T;
-}
-
-const getWallet = async (authorization: string, id: string) => toWallet(await call<RawWallet>(authorization, `/wallets/${encodeURIComponent(id)}`));
-
 export interface Context {
   authorization: string;
   wallets: DataLoader<string, Wallet>;
 }
 
-/** A request's context: its caller's Authorization header and the loader of its wallets. */
-export function contextFor(authorization: string): Context {
+/** One Clumio call of an operation whose context is `C`: its JSON answer, or a failure for any status but 200. */
+export type CallClumio<C extends Context> = <T>(context: C, path: string, method?: 'GET' | 'POST') => Promise<T>;
+
+/** The call as the peers make it: `request()` on a dispatcher, the body read by `body.json()`. */
+export async function requestJson<T>(dispatcher: Dispatcher, options: Pick<Dispatcher.RequestOptions, 'path' | 'method' | 'headers' | 'signal'>): Promise<T> {
+  const { statusCode, body } = await dispatcher.request(options);
+  if (statusCode !== 200) {
+    await body.dump();
+    throw Object.assign(new Error(`Clumio answered ${statusCode}`), { statusCode });
+  }
+  return (await body.json()) as T;
+}
+
+const plainCall: CallClumio<Context> = (context, path, method = 'GET') =>
+  requestJson(clumio, { path, method, headers: { authorization: context.authorization, accept: 'application/api.clumio.wallets=v1+json' } });
+
+/**
+ * A peer's resolvers over its way of calling Clumio, and `withWallets`, which makes a request's
+ * context from what the peer keeps per request (the caller's Authorization header at least) and
+ * the loader of its wallets.
+ */
+export function peerResolvers<C extends Context>(call: CallClumio<C>) {
+  const getWallet = async (context: C, id: string) => toWallet(await call<RawWallet>(context, `/wallets/${encodeURIComponent(id)}`));
   return {
-    authorization,
-    wallets: new DataLoader((ids: readonly string[]) => bounded(ids, (id) => getWallet(authorization, id).catch((error: Error) => error))),
+    /** Adds the request's wallet loader to its context. */
+    withWallets: (base: Omit<C, 'wallets'>): C => {
+      const context = { ...base, wallets: new DataLoader((ids: readonly string[]) => bounded(ids, (id) => getWallet(context, id).catch((error: Error) => error))) } as C;
+      return context;
+    },
+    resolvers: {
+      Query: {
+        wallet: (_: unknown, { id }: { id: string }, context: C) => getWallet(context, id),
+        wallets: async (_: unknown, { first, after }: { first: number; after?: string }, context: C) => {
+          const start = startAfter(after);
+          const query = new URLSearchParams({ limit: String(first), start });
+          return toConnection(await call<RawWalletList>(context, `/wallets?${query}`), start);
+        },
+      },
+      Mutation: {
+        refreshWallet: async (_: unknown, { id }: { id: string }, context: C) => ({
+          wallet: toWallet(await call<RawWallet>(context, `/wallets/${encodeURIComponent(id)}/_refresh`, 'POST')),
+        }),
+      },
+      Wallet: {
+        __resolveReference: (ref: { id: string }, { wallets }: C) => wallets.load(ref.id),
+      },
+    },
   };
 }
 
-export const resolvers = {
-  Query: {
-    wallet: (_: unknown, { id }: { id: string }, { authorization }: Context) => getWallet(authorization, id),
-    wallets: async (_: unknown, { first, after }: { first: number; after?: string }, { authorization }: Context) => {
-      const start = startAfter(after);
-      const query = new URLSearchParams({ limit: String(first), start });
-      return toConnection(await call<RawWalletList>(authorization, `/wallets?${query}`), start);
-    },
-  },
-  Mutation: {
-    refreshWallet: async (_: unknown, { id }: { id: string }, { authorization }: Context) => ({
-      wallet: toWallet(await call<RawWallet>(authorization, `/wallets/${encodeURIComponent(id)}/_refresh`, 'POST')),
-    }),
-  },
-  Wallet: {
-    __resolveReference: (ref: { id: string }, { wallets }: Context) => wallets.load(ref.id),
-  },
-};
+const plain = peerResolvers(plainCall);
+export const resolvers = plain.resolvers;
+
+/** A request's context: its caller's Authorization header and the loader of its wallets. */
+export function contextFor(authorization: string): Context {
+  return plain.withWallets({ authorization });
+}
