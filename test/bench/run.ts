@@ -11,8 +11,9 @@ import { startProcess, statusKb, waitUntilUp, watchPeakRss, type ServerProcess }
 import { summarizeProfile } from './profile.js';
 import { describeMachine, loadAverage, markdown, measurementOf, median, roundRatio, updateDoc, type Check, type LatencyAtOneConnection, type Measurement, type Phase, type RequestStyleMeasurement, type Results, type SideBySide } from './report.js';
 import { frontendStyles, GRAPHQL_ACCEPT, graphqlResponseStyle, loadSpec, scenarios, serverStyle, type Fixture, type LoadSpec, type Scenario } from './scenarios.js';
-import { ablations, boundedMercurius, direct, gateway, peers, protectedMercurius, type CallerBounds, type GatewayVariant, type Peer, type Target } from './targets.js';
-import { loadConfig } from '../../src/config.js';
+import { ablations, boundedMercurius, direct, gateway, peers, protectedMercurius, type GatewayVariant, type Peer, type ProtectedSettings, type Target } from './targets.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { defaultDocumentLimits } from '../../src/graphql/documents.js';
 import { buildGateway } from '../support/build.js';
 import { root } from '../support/gateway-process.js';
 import { imageRuntime } from '../support/dockerfile.js';
@@ -115,6 +116,27 @@ async function startSimulator(): Promise<{ running: Running; token: string }> {
   const token = /Demo bearer token: (\S+)/.exec(server.output())?.[1];
   if (!token) throw new Error(`the simulator printed no demo token:\n${server.output()}`);
   return { running: { target: direct, url, server }, token };
+}
+
+/** The gateway's settings that the Mercurius peers with its bounds or its protections take. */
+function gatewaySettings(config: Config): ProtectedSettings {
+  const { clumio } = config;
+  return {
+    // One caller's calls in flight: the least of the gateway's bounds in all, per caller and on connections.
+    callsInFlight: Math.min(clumio.maxInFlight, clumio.maxInFlightPerCaller, clumio.maxConnections),
+    perOperation: config.upstreamConcurrencyPerOperation,
+    maxBodyBytes: config.maxRequestBodyBytes,
+    operationDeadlineMs: config.operationDeadlineMs,
+    callBudget: config.upstreamCallBudget,
+    documentLimits: defaultDocumentLimits,
+    maxRetries: clumio.maxRetries,
+    retryBaseDelayMs: clumio.retryBaseDelayMs,
+    retryMaxDelayMs: clumio.retryMaxDelayMs,
+    breakerMinimumCalls: clumio.breakerMinimumCalls,
+    breakerFailurePercent: clumio.breakerFailureRate * 100,
+    breakerWindowMs: clumio.breakerWindowMs,
+    breakerCooldownMs: clumio.breakerCooldownMs,
+  };
 }
 
 /** How the production image runs the gateway (environment and node flags), read from the Dockerfile once. */
@@ -468,18 +490,11 @@ async function benchmark(): Promise<void> {
     await setLatency(simulator.url, phase.addedLatencyMs);
 
     // The first phase loads the gateway side by side with Mercurius, and with two Mercurius
-    // peers given the gateway's bounds on one caller's calls (this phase's load is one caller's,
-    // so a peer's Pool, shared by all, bounds that caller): one with those bounds alone, under
-    // `_entities`, and one with all the gateway's protections, in every scenario. The bounds are
-    // the gateway's settings, read from its environment.
-    let bounds: CallerBounds | undefined;
-    let withProtections: Running | undefined;
-    if (first) {
-      const settings = loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) });
-      const { maxInFlight, maxInFlightPerCaller, maxConnections } = settings.clumio;
-      bounds = { callsInFlight: Math.min(maxInFlight, maxInFlightPerCaller, maxConnections), perOperation: settings.upstreamConcurrencyPerOperation };
-      withProtections = await startPeer(protectedMercurius(bounds), simulator.url);
-    }
+    // peers given the gateway's settings (read from its environment), its bounds on one caller's
+    // calls among them (this phase's load is one caller's, so a peer's Pool, shared by all, bounds
+    // that caller): one with those bounds alone, under `_entities`, and one with all the gateway's
+    // protections, in every scenario.
+    const protectedSettings = first ? gatewaySettings(loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) })) : undefined;
 
     for (const [index, perCaller] of list.entries()) {
       const scenario = perCaller[0]!;
@@ -508,20 +523,18 @@ async function benchmark(): Promise<void> {
           sideBySide.push(peerTitle === undefined ? pair : { ...pair, peerTitle });
           log(`side by side ${scenario.name}: gateway [${pair.gateway.rounds.join(' ')}] ${peer.target.name} [${pair.mercurius.rounds.join(' ')}] ops/s`);
         };
-        // A peer outside the rounds in turn: its answers checked as every server's are, then warmed up.
-        const readied = async (peer: Running) => {
-          await checkAnswers([perCaller], [gateways[0]!, peer], warnings);
-          specs.set(peer, loadSpec(perCaller, peer.target, peer.url));
-          await warmUp(peer);
-          return peer;
-        };
         await besideGateway(peerServers.find((r) => r.target.name === 'mercurius')!);
-        if (scenario.name === 'entities') {
-          const bounded = await readied(await startPeer(boundedMercurius(bounds!), simulator.url));
-          await besideGateway(bounded, bounded.target.title);
-          await stopServers([bounded]);
+        // Each peer outside the rounds in turn: started, its answers checked as every server's are,
+        // warmed up, loaded beside the gateway, and stopped.
+        const extraPeers = [...(scenario.name === 'entities' ? [boundedMercurius(protectedSettings!)] : []), protectedMercurius(protectedSettings!)];
+        for (const peer of extraPeers) {
+          const r = await startPeer(peer, simulator.url);
+          await checkAnswers([perCaller], [gateways[0]!, r], warnings);
+          specs.set(r, loadSpec(perCaller, peer, r.url));
+          await warmUp(r);
+          await besideGateway(r, peer.title);
+          await stopServers([r]);
         }
-        if (!isDown(withProtections!, warnings)) await besideGateway(await readied(withProtections!), withProtections!.target.title);
       }
       for (const r of running) {
         let peakRssMb: number | null = null;
@@ -566,8 +579,6 @@ async function benchmark(): Promise<void> {
         );
       }
     }
-
-    if (withProtections !== undefined) await stopServers([withProtections]);
 
     if (first) {
       const wallet = list[0]!;

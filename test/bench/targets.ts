@@ -41,18 +41,18 @@ export function boundedMercurius(bounds: CallerBounds): Peer {
 }
 
 /**
- * Mercurius with the protections the gateway has on, each as its users add it (peers/mercurius-protected.ts),
- * the gateway's bounds on one caller's calls among them, loaded side by side with the gateway in
- * every scenario: what the gateway's protections cost, against what the same protections cost
- * Mercurius.
+ * Mercurius with the protections the gateway has on, each as its users add it
+ * (peers/mercurius-protected.ts), with the gateway's settings, its bounds on one caller's calls
+ * among them; loaded side by side with the gateway in every scenario: what the gateway's
+ * protections cost, beside what the same protections cost Mercurius.
  */
-export function protectedMercurius(bounds: CallerBounds): Peer {
+export function protectedMercurius(settings: ProtectedSettings): Peer {
   return {
     name: 'mercurius-protected',
-    title: "Fastify + Mercurius with the gateway's protections as its users add them (request id, operation log line, prom-client metrics, graphql-armor limits, masking, deadline, call budget, under-pressure, an opossum breaker, undici's RetryAgent, the gateway's bounds)",
+    title: "Fastify + Mercurius with the gateway's protections as its users add them",
     kind: 'peer',
     path: '/graphql',
-    env: boundsEnv(bounds),
+    env: { ...boundsEnv(settings), PEER_PROTECTIONS: JSON.stringify(settings) },
   };
 }
 
@@ -60,6 +60,21 @@ export function protectedMercurius(bounds: CallerBounds): Peer {
 export interface CallerBounds {
   callsInFlight: number;
   perOperation: number;
+}
+
+/** The gateway's settings that the protected Mercurius takes for its protections (src/config.ts, src/graphql/documents.ts). */
+export interface ProtectedSettings extends CallerBounds {
+  maxBodyBytes: number;
+  operationDeadlineMs: number;
+  callBudget: number;
+  documentLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number };
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  breakerMinimumCalls: number;
+  breakerFailurePercent: number;
+  breakerWindowMs: number;
+  breakerCooldownMs: number;
 }
 
 function boundsEnv(bounds: CallerBounds): Record<string, string> {

@@ -1,23 +1,28 @@
 // Peer (a), Fastify + Mercurius with graphql-jit, given the protections the gateway has on, each as a
-// Fastify and Mercurius user adds it, from their ecosystem's usual libraries:
-// - request id: Fastify's own (a caller's well-formed `x-request-id`, else a UUID), sent back as
-//   `x-request-id`;
+// Fastify and Mercurius user adds it, from their ecosystem's usual libraries, with the gateway's
+// settings (PEER_PROTECTIONS, which the bench reads from the gateway's configuration):
+// - request id: a caller's well-formed `x-request-id`, else a UUID, as Fastify's request id, sent
+//   back as `x-request-id`;
 // - a log line per operation (request id, name, type, duration, outcome) from Fastify's pino
 //   logger, written in 32 KB batches as the gateway writes its lines, and no other line per request;
-// - metrics: prom-client histograms of each operation and of each Clumio call, served at /metrics;
-// - limits: Fastify's body limit and the gateway's graphql-armor rules (depth, aliases,
-//   directives) as Mercurius validation rules, at the gateway's defaults (the token limit is a
-//   parser's, and Mercurius takes no parser; a known document is parsed once either way);
-// - masking: an error that is not a GraphQL one reaches the caller as "Unexpected error.";
+// - metrics: prom-client histograms of each operation and of each Clumio call, and its process
+//   metrics, served at /metrics;
+// - limits: Fastify's body limit, graphql-js' token limit as Mercurius' parse option, and the
+//   gateway's graphql-armor rules (depth, aliases, directives) as Mercurius validation rules;
+// - masking: an error a resolver threw that is not a GraphQL one reaches the caller as
+//   "Unexpected error." (a refused request keeps its message);
 // - deadline and call budget: an AbortSignal per operation that every Clumio call of it is given,
-//   and a count of its calls;
+//   its timer cleared as the operation ends, and a count of its calls;
 // - overload: @fastify/under-pressure, which answers 503 while the event loop lags;
-// - Clumio's breaker: opossum around every call (a 4xx answer is the caller's, not Clumio's failure);
-// - retries: undici's RetryAgent over the Pool (a GET once more after a failure or a 5xx);
-// - bounds on one caller's calls: the bench gives it the gateway's, as to Mercurius with the
-//   gateway's bounds (PEER_MAX_CONNECTIONS, PEER_CONCURRENCY_PER_OPERATION).
-// What the ecosystem has no usual library for is left out: a breaker per caller, and fair shares of
-// the calls in flight among callers (the gateway's scheduler).
+// - Clumio's breaker: opossum around every call (a 4xx answer is the caller's, not Clumio's
+//   failure), without its latency percentiles, which nothing here reads;
+// - retries: undici's RetryAgent over the Pool (a GET again after a failure, 429 or 5xx);
+// - bounds on one caller's calls: the gateway's, as Mercurius with the gateway's bounds has them
+//   (PEER_MAX_CONNECTIONS, PEER_CONCURRENCY_PER_OPERATION).
+// Left out: what the ecosystem has no usual library for (a breaker per caller, fair shares of the
+// calls in flight among callers, calls cut short when their caller leaves, bounded metric label
+// values, a bound on requests in flight rather than on the event loop's lag), and a cap on the
+// size of Clumio's answers and the gateway's own Clumio timeouts (undici's defaults stand).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -30,26 +35,37 @@ import { getOperationAST, GraphQLError } from 'graphql';
 import mercurius, { type MercuriusContext } from 'mercurius';
 import CircuitBreaker from 'opossum';
 import pino from 'pino';
-import { Histogram, register } from 'prom-client';
+import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 import { RetryAgent } from 'undici';
 import { listenPort, subgraphSchema } from './type-defs.js';
 import { clumio, peerResolvers, requestJson, type CallClumio, type Context } from './undici-resolvers.js';
 
-// The gateway's defaults (src/config.ts, src/graphql/documents.ts).
-const maxBodyBytes = 64 * 1024;
-const operationDeadlineMs = 25_000;
-const callBudget = 50;
-const limits = { maxDepth: 12, maxAliases: 30, maxDirectives: 20 };
+/** The gateway's settings the protections take (test/bench/targets.ts, `ProtectedSettings`). */
+const settings = JSON.parse(process.env.PEER_PROTECTIONS ?? '') as {
+  maxBodyBytes: number;
+  operationDeadlineMs: number;
+  callBudget: number;
+  documentLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number };
+  maxRetries: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  breakerMinimumCalls: number;
+  breakerFailurePercent: number;
+  breakerWindowMs: number;
+  breakerCooldownMs: number;
+};
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface ProtectedContext extends Context {
-  signal: AbortSignal;
-  /** The operation's Clumio calls so far (an object: Mercurius copies the context's fields into its own). */
-  budget: { calls: number };
+  deadline: AbortController;
+  timer: NodeJS.Timeout;
+  /** The operation's Clumio calls so far. */
+  calls: number;
   /** Set before execution, for the operation's metrics and log line. */
   operation?: { name: string; type: string };
 }
 
+collectDefaultMetrics();
 const operationSeconds = new Histogram({
   name: 'graphql_operation_duration_seconds',
   help: 'GraphQL operations by name, type and outcome.',
@@ -63,21 +79,28 @@ const callSeconds = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
 
-const retrying = new RetryAgent(clumio, { maxRetries: 1, methods: ['GET'], statusCodes: [502, 503, 504] });
+const retrying = new RetryAgent(clumio, {
+  maxRetries: settings.maxRetries,
+  minTimeout: settings.retryBaseDelayMs,
+  maxTimeout: settings.retryMaxDelayMs,
+  methods: ['GET'],
+  statusCodes: [429, 502, 503, 504],
+});
 
-const breaker = new CircuitBreaker(
-  (options: Parameters<typeof requestJson>[1]) => requestJson(retrying, options),
-  {
-    // The operation's signal bounds each call; opossum's own timer per call would be a second one.
-    timeout: false,
-    errorThresholdPercentage: 50,
-    resetTimeout: 30_000,
-    errorFilter: (error: { statusCode?: number }) => error.statusCode !== undefined && error.statusCode < 500,
-  },
-);
+const breaker = new CircuitBreaker((options: Parameters<typeof requestJson>[1]) => requestJson(retrying, options), {
+  // The operation's deadline bounds each call; opossum's own timer per call would be a second one.
+  timeout: false,
+  errorThresholdPercentage: settings.breakerFailurePercent,
+  volumeThreshold: settings.breakerMinimumCalls,
+  rollingCountTimeout: settings.breakerWindowMs,
+  resetTimeout: settings.breakerCooldownMs,
+  rollingPercentilesEnabled: false,
+  enableSnapshots: false,
+  errorFilter: (error: { statusCode?: number }) => error.statusCode !== undefined && error.statusCode < 500 && error.statusCode !== 429,
+});
 
 const call: CallClumio<ProtectedContext> = async <T>(context: ProtectedContext, path: string, method: 'GET' | 'POST' = 'GET') => {
-  if (++context.budget.calls > callBudget) throw new GraphQLError('The operation made too many Clumio calls.', { extensions: { code: 'CALL_BUDGET_EXCEEDED' } });
+  if (++context.calls > settings.callBudget) throw new GraphQLError('The operation made too many Clumio calls.', { extensions: { code: 'CALL_BUDGET_EXCEEDED' } });
   const started = performance.now();
   let status = 'none';
   try {
@@ -85,7 +108,7 @@ const call: CallClumio<ProtectedContext> = async <T>(context: ProtectedContext, 
       path,
       method,
       headers: { authorization: context.authorization, accept: 'application/api.clumio.wallets=v1+json' },
-      signal: context.signal,
+      signal: context.deadline.signal,
     })) as T;
     status = '200';
     return answer;
@@ -102,7 +125,7 @@ const { resolvers, withWallets } = peerResolvers(call);
 const app = Fastify({
   loggerInstance: pino({ level: 'info' }, pino.destination({ dest: 1, minLength: 32 * 1024, maxWrite: 64 * 1024, sync: false })),
   logController: new LogController({ disableRequestLogging: true }),
-  bodyLimit: maxBodyBytes,
+  bodyLimit: settings.maxBodyBytes,
   requestIdHeader: false,
   genReqId: (req: IncomingMessage) => {
     const given = req.headers['x-request-id'];
@@ -119,19 +142,25 @@ app.get('/metrics', async (_request, reply) => reply.type(register.contentType).
 await app.register(mercurius, {
   schema: subgraphSchema(resolvers),
   jit: 1,
+  graphql: { parseOptions: { maxTokens: settings.documentLimits.maxTokens } },
   validationRules: [
-    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-    maxAliasesRule({ n: limits.maxAliases }),
-    maxDirectivesRule({ n: limits.maxDirectives }),
+    maxDepthRule({ n: settings.documentLimits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxAliasesRule({ n: settings.documentLimits.maxAliases }),
+    maxDirectivesRule({ n: settings.documentLimits.maxDirectives }),
   ],
-  context: (request): ProtectedContext =>
-    withWallets({ authorization: request.headers.authorization ?? '', signal: AbortSignal.timeout(operationDeadlineMs), budget: { calls: 0 } }),
+  context: (request): ProtectedContext => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), settings.operationDeadlineMs);
+    return withWallets({ authorization: request.headers.authorization ?? '', deadline, timer, calls: 0 });
+  },
   errorFormatter: (execution, context) => {
-    const formatted = mercurius.defaultErrorFormatter(execution, context);
+    const { statusCode } = mercurius.defaultErrorFormatter(execution, context);
     const errors = execution.errors.map((error) =>
-      error.originalError === undefined || error.originalError instanceof GraphQLError ? error : new GraphQLError('Unexpected error.', { path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+      error.path === undefined || error.originalError === undefined || error.originalError instanceof GraphQLError
+        ? error.toJSON()
+        : { message: 'Unexpected error.', path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } },
     );
-    return { statusCode: formatted.statusCode, response: { data: execution.data ?? null, errors: errors.map((e) => e.toJSON()) } };
+    return { statusCode, response: { data: execution.data ?? null, errors } };
   },
 });
 app.graphql.addHook('preExecution', (_schema, document, context) => {
@@ -141,7 +170,8 @@ app.graphql.addHook('preExecution', (_schema, document, context) => {
   operationContext.operation = { name: ast?.name?.value ?? 'anonymous', type: ast?.operation ?? 'unknown' };
 });
 app.graphql.addHook('onResolution', (execution, context) => {
-  const { operation = { name: 'anonymous', type: 'unknown' }, reply } = context as unknown as ProtectedContext & MercuriusContext;
+  const { operation = { name: 'anonymous', type: 'unknown' }, reply, timer } = context as unknown as ProtectedContext & MercuriusContext;
+  clearTimeout(timer);
   const outcome = execution.errors === undefined || execution.errors.length === 0 ? 'ok' : 'error';
   const durationMs = reply.elapsedTime;
   operationSeconds.observe({ operation: operation.name, type: operation.type, outcome }, durationMs / 1000);
