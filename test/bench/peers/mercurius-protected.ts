@@ -37,23 +37,12 @@ import CircuitBreaker from 'opossum';
 import pino from 'pino';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 import { RetryAgent } from 'undici';
+import type { ProtectedSettings } from '../targets.js';
 import { listenPort, subgraphSchema } from './type-defs.js';
 import { clumio, peerResolvers, requestJson, type CallClumio, type Context } from './undici-resolvers.js';
 
-/** The gateway's settings the protections take (test/bench/targets.ts, `ProtectedSettings`). */
-const settings = JSON.parse(process.env.PEER_PROTECTIONS ?? '') as {
-  maxBodyBytes: number;
-  operationDeadlineMs: number;
-  callBudget: number;
-  documentLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number };
-  maxRetries: number;
-  retryBaseDelayMs: number;
-  retryMaxDelayMs: number;
-  breakerMinimumCalls: number;
-  breakerFailurePercent: number;
-  breakerWindowMs: number;
-  breakerCooldownMs: number;
-};
+/** The gateway's settings the protections take, from the bench. */
+const settings = JSON.parse(process.env.PEER_PROTECTIONS ?? '') as ProtectedSettings;
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface ProtectedContext extends Context {
