@@ -109,7 +109,7 @@ const call: CallClumio<ProtectedContext> = async <T>(context: ProtectedContext, 
   }
 };
 
-const { resolvers, withWallets } = peerResolvers(call);
+const { resolvers, walletLoader } = peerResolvers(call);
 
 const app = Fastify({
   loggerInstance: pino({ level: 'info' }, pino.destination({ dest: 1, minLength: 32 * 1024, maxWrite: 64 * 1024, sync: false })),
@@ -140,7 +140,9 @@ await app.register(mercurius, {
   context: (request): ProtectedContext => {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), settings.operationDeadlineMs);
-    return withWallets({ authorization: request.headers.authorization ?? '', deadline, timer, calls: 0 });
+    const context: ProtectedContext = { authorization: request.headers.authorization ?? '', wallets: undefined!, deadline, timer, calls: 0, operation: undefined };
+    context.wallets = walletLoader(context);
+    return context;
   },
   errorFormatter: (execution, context) => {
     const { statusCode } = mercurius.defaultErrorFormatter(execution, context);

@@ -60,18 +60,16 @@ const plainCall: CallClumio<Context> = (context, path, method = 'GET') =>
   requestJson(clumio, { path, method, headers: { authorization: context.authorization, accept: 'application/api.clumio.wallets=v1+json' } });
 
 /**
- * A peer's resolvers over its way of calling Clumio, and `withWallets`, which makes a request's
- * context from what the peer keeps per request (the caller's Authorization header at least) and
- * the loader of its wallets.
+ * A peer's resolvers over its way of calling Clumio, and `walletLoader`, which makes the loader of
+ * a request's wallets for its context. The context is an object literal of the peer's that holds
+ * every field from the start (`wallets` too, set once the loader is made): Mercurius writes its
+ * own fields into it, and a context made by spreading one object into another took 15 µs more
+ * per `wallet(id)` operation there.
  */
 export function peerResolvers<C extends Context>(call: CallClumio<C>) {
   const getWallet = async (context: C, id: string) => toWallet(await call<RawWallet>(context, `/wallets/${encodeURIComponent(id)}`));
   return {
-    /** Adds the request's wallet loader to its context. */
-    withWallets: (base: Omit<C, 'wallets'>): C => {
-      const context = { ...base, wallets: new DataLoader((ids: readonly string[]) => bounded(ids, (id) => getWallet(context, id).catch((error: Error) => error))) } as C;
-      return context;
-    },
+    walletLoader: (context: C) => new DataLoader((ids: readonly string[]) => bounded(ids, (id) => getWallet(context, id).catch((error: Error) => error))),
     resolvers: {
       Query: {
         wallet: (_: unknown, { id }: { id: string }, context: C) => getWallet(context, id),
@@ -98,5 +96,7 @@ export const resolvers = plain.resolvers;
 
 /** A request's context: its caller's Authorization header and the loader of its wallets. */
 export function contextFor(authorization: string): Context {
-  return plain.withWallets({ authorization });
+  const context: Context = { authorization, wallets: undefined! };
+  context.wallets = plain.walletLoader(context);
+  return context;
 }
