@@ -494,7 +494,7 @@ async function benchmark(): Promise<void> {
     // calls among them (this phase's load is one caller's, so a peer's Pool, shared by all, bounds
     // that caller): one with those bounds alone, under `_entities`, and one with all the gateway's
     // protections, in every scenario.
-    const protectedSettings = first ? gatewaySettings(loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) })) : undefined;
+    const peerSettings = first ? gatewaySettings(loadConfig({ ...process.env, ...gatewayEnvironment(simulator.url, phase.gatewayEnv) })) : undefined;
 
     for (const [index, perCaller] of list.entries()) {
       const scenario = perCaller[0]!;
@@ -526,7 +526,7 @@ async function benchmark(): Promise<void> {
         await besideGateway(peerServers.find((r) => r.target.name === 'mercurius')!);
         // Each peer outside the rounds in turn: started, its answers checked as every server's are,
         // warmed up, loaded beside the gateway, and stopped.
-        const extraPeers = [...(scenario.name === 'entities' ? [boundedMercurius(protectedSettings!)] : []), protectedMercurius(protectedSettings!)];
+        const extraPeers = [...(scenario.name === 'entities' ? [boundedMercurius(peerSettings!)] : []), protectedMercurius(peerSettings!)];
         for (const peer of extraPeers) {
           const r = await startPeer(peer, simulator.url);
           await checkAnswers([perCaller], [gateways[0]!, r], warnings);

@@ -1,3 +1,5 @@
+import type { DocumentLimits } from '../../src/graphql/documents.js';
+
 /** A server the bench measures: Clumio itself, a peer, or the gateway (as shipped or with one mechanism off). */
 export interface Target {
   name: string;
@@ -67,7 +69,7 @@ export interface ProtectedSettings extends CallerBounds {
   maxBodyBytes: number;
   operationDeadlineMs: number;
   callBudget: number;
-  documentLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number };
+  documentLimits: DocumentLimits;
   maxRetries: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;

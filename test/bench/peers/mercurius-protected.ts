@@ -39,10 +39,11 @@ import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 import { RetryAgent } from 'undici';
 import type { ProtectedSettings } from '../targets.js';
 import { listenPort, subgraphSchema } from './type-defs.js';
-import { clumio, peerResolvers, requestJson, type CallClumio, type Context } from './undici-resolvers.js';
+import { clumio, peerResolvers, requestJson, walletsMediaType, type CallClumio, type Context } from './undici-resolvers.js';
 
 /** The gateway's settings the protections take, from the bench. */
-const settings = JSON.parse(process.env.PEER_PROTECTIONS ?? '') as ProtectedSettings;
+if (!process.env.PEER_PROTECTIONS) throw new Error('PEER_PROTECTIONS (the gateway settings, as JSON) is required');
+const settings = JSON.parse(process.env.PEER_PROTECTIONS) as ProtectedSettings;
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface ProtectedContext extends Context {
@@ -50,9 +51,11 @@ interface ProtectedContext extends Context {
   timer: NodeJS.Timeout;
   /** The operation's Clumio calls so far. */
   calls: number;
-  /** Set before execution, for the operation's metrics and log line. */
-  operation?: { name: string; type: string };
+  /** Its name and type, for its metrics and log line: set before execution, unnamed until then. */
+  operation: { name: string; type: string };
 }
+
+const unnamed = { name: 'anonymous', type: 'unknown' };
 
 collectDefaultMetrics();
 const operationSeconds = new Histogram({
@@ -96,7 +99,7 @@ const call: CallClumio<ProtectedContext> = async <T>(context: ProtectedContext, 
     const answer = (await breaker.fire({
       path,
       method,
-      headers: { authorization: context.authorization, accept: 'application/api.clumio.wallets=v1+json' },
+      headers: { authorization: context.authorization, accept: walletsMediaType },
       signal: context.deadline.signal,
     })) as T;
     status = '200';
@@ -140,7 +143,7 @@ await app.register(mercurius, {
   context: (request): ProtectedContext => {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), settings.operationDeadlineMs);
-    const context: ProtectedContext = { authorization: request.headers.authorization ?? '', wallets: undefined!, deadline, timer, calls: 0, operation: undefined };
+    const context: ProtectedContext = { authorization: request.headers.authorization ?? '', wallets: undefined!, deadline, timer, calls: 0, operation: unnamed };
     context.wallets = walletLoader(context);
     return context;
   },
@@ -158,10 +161,10 @@ app.graphql.addHook('preExecution', (_schema, document, context) => {
   const operationContext = context as unknown as ProtectedContext & MercuriusContext;
   const body = operationContext.reply.request.body as { operationName?: string } | undefined;
   const ast = getOperationAST(document, body?.operationName);
-  operationContext.operation = { name: ast?.name?.value ?? 'anonymous', type: ast?.operation ?? 'unknown' };
+  if (ast) operationContext.operation = { name: ast.name?.value ?? unnamed.name, type: ast.operation };
 });
 app.graphql.addHook('onResolution', (execution, context) => {
-  const { operation = { name: 'anonymous', type: 'unknown' }, reply, timer } = context as unknown as ProtectedContext & MercuriusContext;
+  const { operation, reply, timer } = context as unknown as ProtectedContext & MercuriusContext;
   clearTimeout(timer);
   const outcome = execution.errors === undefined || execution.errors.length === 0 ? 'ok' : 'error';
   const durationMs = reply.elapsedTime;

@@ -56,8 +56,11 @@ export async function requestJson<T>(dispatcher: Dispatcher, options: Pick<Dispa
   return (await body.json()) as T;
 }
 
+/** The media type of Clumio's wallet answers, which every call accepts. */
+export const walletsMediaType = 'application/api.clumio.wallets=v1+json';
+
 const plainCall: CallClumio<Context> = (context, path, method = 'GET') =>
-  requestJson(clumio, { path, method, headers: { authorization: context.authorization, accept: 'application/api.clumio.wallets=v1+json' } });
+  requestJson(clumio, { path, method, headers: { authorization: context.authorization, accept: walletsMediaType } });
 
 /**
  * A peer's resolvers over its way of calling Clumio, and `walletLoader`, which makes the loader of
