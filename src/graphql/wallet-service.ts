@@ -37,6 +37,10 @@ const refreshWallet: Send<string, Wallet> = (api, scope, id) => api.refresh(scop
 // A wallet read's failure for the loader's batch: a missing one is null, not an error
 // (`wallet(id)` and `_entities` answer null for it), and any other failure is its Error, in its place.
 const missingAsNull = (error: unknown): null | Error => (error instanceof ClumioError && error.code === 'NOT_FOUND' ? null : asError(error));
+// The same, as the only entry of a batch of one read.
+const missingAsNullInArray = (error: unknown): [null | Error] => [missingAsNull(error)];
+const inArray = <T>(value: T): [T] => [value];
+const itself = <T>(value: T): T => value;
 
 /**
  * The wallet calls of one GraphQL request, bound to its caller. Built per request: the
@@ -160,25 +164,37 @@ export class WalletService {
     return this.known;
   }
 
-  // A wallet for the loader's batch: what the request already has, else a call.
-  private read(id: string): Promise<Wallet | null | Error> {
+  // A wallet for the loader's batch: what the request already has, else a call; `found` and
+  // `failed` make the batch's entry of it in the call's one reaction.
+  private read<R>(id: string, found: (wallet: Wallet) => R, failed: (error: unknown) => R): Promise<R> {
     const wallet = this.knownWallets()?.get(id);
-    if (wallet) return Promise.resolve(wallet);
-    return this.call(getWallet, id).then(undefined, missingAsNull);
+    if (wallet) return Promise.resolve(found(wallet));
+    return this.call(getWallet, id).then(found, failed);
   }
 
   // Root fields run side by side, so `wallets` and `wallet(id)` in one operation start
   // together: the batch waits for the lists already under way and reads only what they did not
   // bring. Results stay aligned to ids, an Error in place of each failure.
   private walletLoader(): DataLoader<string, Wallet | null> {
-    return (this.loader ??= new DataLoader<string, Wallet | null>(
-      async (ids) => {
-        this.loaderHolds = true;
-        if (this.listing !== undefined && this.listing.size > 0) await Promise.allSettled([...this.listing]);
-        return Promise.all(ids.map((id) => this.read(id)));
-      },
-      { maxBatchSize: 100 },
-    ));
+    return (this.loader ??= new DataLoader<string, Wallet | null>((ids) => this.batch(ids), { maxBatchSize: 100 }));
+  }
+
+  // The loader's batch. Not an async function, whose promise would adopt the reads' promise one
+  // more turn later; and a batch of one read (`wallet(id)`, the most common) waits for it alone.
+  private batch(ids: readonly string[]): Promise<ReadonlyArray<Wallet | null | Error>> {
+    this.loaderHolds = true;
+    const listing = this.listing;
+    if (listing !== undefined && listing.size > 0) return Promise.allSettled([...listing]).then(() => this.readAll(ids));
+    return this.readAll(ids);
+  }
+
+  private readAll(ids: readonly string[]): Promise<ReadonlyArray<Wallet | null | Error>> {
+    try {
+      if (ids.length === 1) return this.read<[Wallet | null | Error]>(ids[0]!, inArray, missingAsNullInArray);
+      return Promise.all(ids.map((id) => this.read<Wallet | null | Error>(id, itself, missingAsNull)));
+    } catch (error) {
+      return rejected(error);
+    }
   }
 
   // A later load finds them through knownWallets() (the batch reads from there first); any
