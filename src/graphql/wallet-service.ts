@@ -39,6 +39,8 @@ const refreshWallet: Send<string, Wallet> = (api, scope, id) => api.refresh(scop
 const missingAsNull = (error: unknown): null | Error => (error instanceof ClumioError && error.code === 'NOT_FOUND' ? null : asError(error));
 // The same, as the only entry of a batch of one read.
 const missingAsNullInArray = (error: unknown): [null | Error] => [missingAsNull(error)];
+// A wallet read's entry in the loader's batch.
+type Entry = Wallet | null | Error;
 const inArray = <T>(value: T): [T] => [value];
 const itself = <T>(value: T): T => value;
 
@@ -84,8 +86,8 @@ export class WalletService {
   }
 
   /**
-   * One wallet, or null when Clumio has none with this id for the caller. Not async: the
-   * loader's promise is the only one per read (`_entities` makes a read per representation,
+   * One wallet, or null when Clumio has none with this id for the caller. Not async: it returns
+   * the loader's promise and adds none of its own (`_entities` makes a read per representation,
    * all held while their calls are out); a bad id or caller is a rejection all the same.
    */
   get(id: string): Promise<Wallet | null> {
@@ -172,27 +174,29 @@ export class WalletService {
     return this.call(getWallet, id).then(found, failed);
   }
 
-  // Root fields run side by side, so `wallets` and `wallet(id)` in one operation start
-  // together: the batch waits for the lists already under way and reads only what they did not
-  // bring. Results stay aligned to ids, an Error in place of each failure.
   private walletLoader(): DataLoader<string, Wallet | null> {
     return (this.loader ??= new DataLoader<string, Wallet | null>((ids) => this.batch(ids), { maxBatchSize: 100 }));
   }
 
-  // The loader's batch. Not an async function, whose promise would adopt the reads' promise one
-  // more turn later; and a batch of one read (`wallet(id)`, the most common) waits for it alone.
-  private batch(ids: readonly string[]): Promise<ReadonlyArray<Wallet | null | Error>> {
+  // The loader's batch. Root fields run side by side, so `wallets` and `wallet(id)` in one
+  // operation start together: the batch waits for the lists already under way and reads only
+  // what they did not bring. Entries stay aligned to ids, an Error in place of each failure.
+  // Not async (an async function would wrap the reads' promise in one more, two turns later);
+  // a batch of one read (`wallet(id)`, the most common) makes its array in the call's own
+  // reaction, without Promise.all.
+  private batch(ids: readonly string[]): Promise<readonly Entry[]> {
     this.loaderHolds = true;
     const listing = this.listing;
     if (listing !== undefined && listing.size > 0) return Promise.allSettled([...listing]).then(() => this.readAll(ids));
     return this.readAll(ids);
   }
 
-  private readAll(ids: readonly string[]): Promise<ReadonlyArray<Wallet | null | Error>> {
+  private readAll(ids: readonly string[]): Promise<readonly Entry[]> {
     try {
-      if (ids.length === 1) return this.read<[Wallet | null | Error]>(ids[0]!, inArray, missingAsNullInArray);
-      return Promise.all(ids.map((id) => this.read<Wallet | null | Error>(id, itself, missingAsNull)));
+      if (ids.length === 1) return this.read<[Entry]>(ids[0]!, inArray, missingAsNullInArray);
+      return Promise.all(ids.map((id) => this.read<Entry>(id, itself, missingAsNull)));
     } catch (error) {
+      // A read that throws as it starts fails the whole batch, as a rejection.
       return rejected(error);
     }
   }
