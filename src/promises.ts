@@ -7,3 +7,8 @@ export function asError(error: unknown): Error {
 export function rejected(error: unknown): Promise<never> {
   return Promise.reject(asError(error));
 }
+
+/** A reaction that hands its value on as it is (a reader or a batch entry that needs no change). */
+export function itself<T>(value: T): T {
+  return value;
+}

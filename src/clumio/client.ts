@@ -4,7 +4,7 @@ import { createCallerBreakers, defaultCallerBreakerOptions, type CallerBreakerOp
 import { answerOf, failureOf } from './answer.js';
 import { exchange as rawExchange, type ExchangeOptions, type ExchangeSink, type RawExchange } from './exchange.js';
 import { abortedError, ClumioError, type UpstreamErrorCode } from './errors.js';
-import { asError } from '../promises.js';
+import { asError, itself } from '../promises.js';
 import { defaultRetryOptions, retryDelay, sleep, type RetryOptions } from './retry.js';
 import type { CallerCredentials, ClumioOperation, ClumioRequest, ClumioResponse } from './request.js';
 import type { Cancellation } from '../request/deadline.js';
@@ -100,9 +100,6 @@ export interface ClumioClient {
 }
 
 const acceptWalletsV1 = 'application/api.clumio.wallets=v1+json';
-
-// The reader of a call whose caller takes the response as it is.
-const itself = (response: ClumioResponse): ClumioResponse => response;
 
 /** Adds `headers` (lower-case names) to `list`, but for the names in `own` and those `over` sets. */
 function propagate(list: string[], headers: Record<string, string> | undefined, own: ReadonlySet<string>, over: Record<string, string> | undefined): void {

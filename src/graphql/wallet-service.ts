@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { asError, rejected } from '../promises.js';
+import { asError, itself, rejected } from '../promises.js';
 import type { Cancellation } from '../request/deadline.js';
 import { ClumioError, upstreamError } from '../clumio/errors.js';
 import type { Wallet, WalletPage } from '../clumio/wallet.js';
@@ -42,7 +42,6 @@ const missingAsNullInArray = (error: unknown): [null | Error] => [missingAsNull(
 // A wallet read's entry in the loader's batch.
 type Entry = Wallet | null | Error;
 const inArray = <T>(value: T): [T] => [value];
-const itself = <T>(value: T): T => value;
 
 /**
  * The wallet calls of one GraphQL request, bound to its caller. Built per request: the
