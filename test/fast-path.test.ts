@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -363,5 +364,30 @@ describe('the fast path', () => {
     } finally {
       await stop(prodFast, prodYoga);
     }
+  });
+
+  it('reads a body that arrives in parts, a character split between two of them, as the body whole', async () => {
+    // "é" is two bytes in UTF-8: the first part ends between them.
+    const body = Buffer.from(op('query W($id: ID!) { wallet(id: $id) { id state } } # café', { id: walletId }));
+    const split = body.indexOf(Buffer.from('é')) + 1;
+    const { hostname, port } = new URL(fast.url);
+    const before = fast.app.handler.jsonDoorCount;
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname);
+      const chunks: Buffer[] = [];
+      socket.on('connect', () => {
+        const head = `POST /graphql HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\nauthorization: ${auth.authorization}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+        socket.write(Buffer.concat([Buffer.from(head), body.subarray(0, split)]));
+        // The rest once the gateway has read the first part on its own (the socket left open:
+        // the server closes it after its answer).
+        setTimeout(() => socket.write(body.subarray(split)), 100);
+      });
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ data: { wallet: { id: walletId, state: 'WAITING' } } });
+    expect(fast.app.handler.jsonDoorCount - before).toBe(1);
   });
 });

@@ -24,7 +24,10 @@ export function readCaller(headers: Headers): CallerResult {
   if (!token) {
     return { ok: false, code: 'UNAUTHENTICATED', reason: 'The Authorization header must be "Bearer <token>" with a well-formed token.' };
   }
-  const caller = { authorization: `Bearer ${token}` };
+  // The header itself when it is already so spelled (a new string would be joined from two, and
+  // copied whole the first time the scheduler hashes it).
+  const canonical = authorization.length === token.length + 7 && authorization.startsWith('Bearer ');
+  const caller = { authorization: canonical ? authorization : `Bearer ${token}` };
   // Empty means the global unit, as absent does: Clumio's SDKs always send the header, empty for it.
   const organizationalUnit = headers.get('x-clumio-organizationalunit-context');
   if (organizationalUnit === null || organizationalUnit === '') return { ok: true, caller };

@@ -1,5 +1,67 @@
 import type { IncomingMessage } from 'node:http';
 
+const readerKey = Symbol('bodyReader');
+
+/**
+ * One request's body as it is read: its parts until the last has come, then nothing (the body
+ * is handed on, and a request that waits on Clumio holds none of it meanwhile).
+ */
+class BodyReader {
+  // Most bodies come in one part: an array only for the rest.
+  first: Buffer | undefined = undefined;
+  rest: Buffer[] | undefined = undefined;
+  size = 0;
+  // Each callback is called at most once, and only one of them: nothing after the first counts.
+  settled = false;
+
+  constructor(
+    readonly limit: number,
+    readonly done: (body: Buffer | undefined) => void,
+    readonly failed: (error: Error) => void,
+  ) {}
+
+  body(): Buffer {
+    const { first, rest } = this;
+    this.first = this.rest = undefined;
+    if (rest !== undefined) return Buffer.concat([first!, ...rest]);
+    return first ?? Buffer.alloc(0);
+  }
+}
+
+type Reading = IncomingMessage & { [readerKey]: BodyReader };
+
+// The request's listeners, one function each for every request (the emitter calls them with the
+// request as `this`): a request makes its reader and no closure.
+function onData(this: Reading, chunk: Buffer): void {
+  const reader = this[readerKey];
+  if (reader.settled) return;
+  reader.size += chunk.length;
+  if (reader.size > reader.limit) {
+    reader.settled = true;
+    reader.first = reader.rest = undefined;
+    this.destroy();
+    reader.done(undefined);
+    return;
+  }
+  if (reader.first === undefined) reader.first = chunk;
+  else (reader.rest ??= []).push(chunk);
+}
+
+function onEnd(this: Reading): void {
+  const reader = this[readerKey];
+  if (reader.settled) return;
+  reader.settled = true;
+  reader.done(reader.body());
+}
+
+function onError(this: Reading, error: Error): void {
+  const reader = this[readerKey];
+  if (reader.settled) return;
+  reader.settled = true;
+  reader.first = reader.rest = undefined;
+  reader.failed(error);
+}
+
 /**
  * Reads the request's body and hands it to `done`, or undefined once it passes `limit` bytes (the
  * connection is then dropped: the caller's Content-Length said less than it sent); a failure of
@@ -7,29 +69,8 @@ import type { IncomingMessage } from 'node:http';
  * after it run on as they are reached, with no promise or turn of the microtask queue between.
  */
 export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void, failed: (error: Error) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Each callback is called at most once, and only one of them: nothing after the first counts.
-  let settled = false;
-  req.on('data', (chunk: Buffer) => {
-    if (settled) return;
-    size += chunk.length;
-    if (size > limit) {
-      settled = true;
-      req.destroy();
-      done(undefined);
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (settled) return;
-    settled = true;
-    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-  });
-  req.on('error', (error) => {
-    if (settled) return;
-    settled = true;
-    failed(error);
-  });
+  (req as Reading)[readerKey] = new BodyReader(limit, done, failed);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
 }

@@ -26,7 +26,9 @@ export class Departure implements Abandonment {
   #reason: unknown;
   #left = false;
   // A few at a time (an operation's calls in flight): an array, which adding and removing
-  // leaves as it is, where a Set reallocates its table.
+  // leaves as it is, where a Set reallocates its table. Made holding the first listener, so
+  // that it has room for one (most have no more): an empty array grows room for 17 on its
+  // first push, and each request holds two of them while it waits on Clumio.
   #listeners: AbortListener[] | undefined;
 
   get aborted(): boolean {
@@ -39,7 +41,8 @@ export class Departure implements Abandonment {
 
   add(listener: AbortListener): void {
     if (this.#left) listener.onAbort(this.#reason);
-    else (this.#listeners ??= []).push(listener);
+    else if (this.#listeners === undefined) this.#listeners = [listener];
+    else this.#listeners.push(listener);
   }
 
   delete(listener: AbortListener): void {
