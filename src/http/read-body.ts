@@ -3,8 +3,8 @@ import type { IncomingMessage } from 'node:http';
 const readerKey = Symbol('bodyReader');
 
 /**
- * One request's body as it is read: its parts until the last has come, then nothing (the body
- * is handed on, and a request that waits on Clumio holds none of it meanwhile).
+ * One request's body as it is read: its parts until the last has come, then none of them (the
+ * body is handed on, and a request that waits on Clumio holds none of its bytes meanwhile).
  */
 class BodyReader {
   // Most bodies come in one part: an array only for the rest.
@@ -23,7 +23,7 @@ class BodyReader {
   body(): Buffer {
     const { first, rest } = this;
     this.first = this.rest = undefined;
-    if (rest !== undefined) return Buffer.concat([first!, ...rest]);
+    if (rest !== undefined) return Buffer.concat([first!, ...rest], this.size);
     return first ?? Buffer.alloc(0);
   }
 }
@@ -31,7 +31,7 @@ class BodyReader {
 type Reading = IncomingMessage & { [readerKey]: BodyReader };
 
 // The request's listeners, one function each for every request (the emitter calls them with the
-// request as `this`): a request makes its reader and no closure.
+// request as `this`): readBody makes a reader per request and no closure of its own.
 function onData(this: Reading, chunk: Buffer): void {
   const reader = this[readerKey];
   if (reader.settled) return;
@@ -67,6 +67,7 @@ function onError(this: Reading, error: Error): void {
  * connection is then dropped: the caller's Content-Length said less than it sent); a failure of
  * the request's stream goes to `failed`. Callbacks rather than a promise: the request's steps
  * after it run on as they are reached, with no promise or turn of the microtask queue between.
+ * Called once per request: the reader is the request's own.
  */
 export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void, failed: (error: Error) => void): void {
   (req as Reading)[readerKey] = new BodyReader(limit, done, failed);
