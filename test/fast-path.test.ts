@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -8,6 +7,7 @@ import { createSimulator, type Simulator } from '../src/simulator/index.js';
 import { apolloAccept, urqlAccept } from './support/client-accept.js';
 import { closeServer, listen } from './support/gateway.js';
 import { memoryLogger, type MemoryLogger } from './support/memory-logger.js';
+import { rawRequest } from './support/raw-http.js';
 
 /**
  * The same requests to two gateways on one simulator: one serving plain JSON operations through
@@ -370,24 +370,11 @@ describe('the fast path', () => {
     // "é" is two bytes in UTF-8: the first part ends between them.
     const body = Buffer.from(op('query W($id: ID!) { wallet(id: $id) { id state } } # café', { id: walletId }));
     const split = body.indexOf(Buffer.from('é')) + 1;
-    const { hostname, port } = new URL(fast.url);
     const before = fast.app.handler.jsonDoorCount;
-    const text = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), hostname);
-      const chunks: Buffer[] = [];
-      socket.on('connect', () => {
-        const head = `POST /graphql HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\nauthorization: ${auth.authorization}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
-        socket.write(Buffer.concat([Buffer.from(head), body.subarray(0, split)]));
-        // The rest once the gateway has read the first part on its own (the socket left open:
-        // the server closes it after its answer).
-        setTimeout(() => socket.write(body.subarray(split)), 100);
-      });
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('error', reject);
-      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
-    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ data: { wallet: { id: walletId, state: 'WAITING' } } });
+    // The second part once the gateway has read the first on its own.
+    const answer = await rawRequest(new URL(fast.url).origin, `POST /graphql HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: ${auth.authorization}`, [body.subarray(0, split), body.subarray(split)]);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ data: { wallet: { id: walletId, state: 'WAITING' } } });
     expect(fast.app.handler.jsonDoorCount - before).toBe(1);
   });
 });

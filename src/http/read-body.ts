@@ -4,15 +4,15 @@ const readerKey = Symbol('bodyReader');
 
 /**
  * One request's body as it is read: its parts until the last has come, then none of them (the
- * body is handed on, and a request that waits on Clumio holds none of its bytes meanwhile).
+ * body is handed on, and a request that waits on Clumio holds none of its bytes meanwhile). Each
+ * callback is called at most once, and only one of them: nothing after the first counts.
  */
 class BodyReader {
   // Most bodies come in one part: an array only for the rest.
-  first: Buffer | undefined = undefined;
-  rest: Buffer[] | undefined = undefined;
-  size = 0;
-  // Each callback is called at most once, and only one of them: nothing after the first counts.
-  settled = false;
+  #first: Buffer | undefined = undefined;
+  #rest: Buffer[] | undefined = undefined;
+  #size = 0;
+  #settled = false;
 
   constructor(
     readonly limit: number,
@@ -20,11 +20,34 @@ class BodyReader {
     readonly failed: (error: Error) => void,
   ) {}
 
-  body(): Buffer {
-    const { first, rest } = this;
-    this.first = this.rest = undefined;
-    if (rest !== undefined) return Buffer.concat([first!, ...rest], this.size);
-    return first ?? Buffer.alloc(0);
+  take(req: IncomingMessage, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#size += chunk.length;
+    if (this.#size > this.limit) {
+      this.#settle();
+      req.destroy();
+      this.done(undefined);
+    } else if (this.#first === undefined) this.#first = chunk;
+    else (this.#rest ??= []).push(chunk);
+  }
+
+  end(): void {
+    if (this.#settled) return;
+    const first = this.#first;
+    const rest = this.#rest;
+    this.#settle();
+    this.done(rest !== undefined ? Buffer.concat([first!, ...rest], this.#size) : (first ?? Buffer.alloc(0)));
+  }
+
+  fail(error: Error): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.failed(error);
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    this.#first = this.#rest = undefined;
   }
 }
 
@@ -33,33 +56,13 @@ type Reading = IncomingMessage & { [readerKey]: BodyReader };
 // The request's listeners, one function each for every request (the emitter calls them with the
 // request as `this`): readBody makes a reader per request and no closure of its own.
 function onData(this: Reading, chunk: Buffer): void {
-  const reader = this[readerKey];
-  if (reader.settled) return;
-  reader.size += chunk.length;
-  if (reader.size > reader.limit) {
-    reader.settled = true;
-    reader.first = reader.rest = undefined;
-    this.destroy();
-    reader.done(undefined);
-    return;
-  }
-  if (reader.first === undefined) reader.first = chunk;
-  else (reader.rest ??= []).push(chunk);
+  this[readerKey].take(this, chunk);
 }
-
 function onEnd(this: Reading): void {
-  const reader = this[readerKey];
-  if (reader.settled) return;
-  reader.settled = true;
-  reader.done(reader.body());
+  this[readerKey].end();
 }
-
 function onError(this: Reading, error: Error): void {
-  const reader = this[readerKey];
-  if (reader.settled) return;
-  reader.settled = true;
-  reader.first = reader.rest = undefined;
-  reader.failed(error);
+  this[readerKey].fail(error);
 }
 
 /**

@@ -9,8 +9,10 @@ export interface RawResponse {
 /**
  * Sends a request byte for byte over a plain socket, so a test can send what fetch refuses
  * to (control characters in headers, CR/LF); reads until the server closes the connection.
+ * A body given as parts is sent part by part, 100 ms apart, with the socket left open (the
+ * server closes it after its answer); one given whole is sent with the head, and the socket ended.
  */
-export function rawRequest(origin: string, head: string, body = '', timeoutMs = 10_000): Promise<RawResponse> {
+export function rawRequest(origin: string, head: string, body: string | readonly Buffer[] = '', timeoutMs = 10_000): Promise<RawResponse> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -20,11 +22,16 @@ export function rawRequest(origin: string, head: string, body = '', timeoutMs = 
       reject(new Error('raw request timed out'));
     }, timeoutMs);
     socket.on('connect', () => {
-      const bytes = Buffer.from(body);
+      const parts = typeof body === 'string' ? [Buffer.from(body)] : body;
+      const length = parts.reduce((sum, part) => sum + part.length, 0);
       // The request's own Host header when its head has one (to send a malformed one).
       const host = /\r\nhost:/i.test(head) ? '' : `\r\nhost: ${hostname}:${port}`;
-      socket.write(`${head}${host}\r\ncontent-length: ${bytes.length}\r\nconnection: close\r\n\r\n`);
-      socket.end(bytes);
+      socket.write(`${head}${host}\r\ncontent-length: ${length}\r\nconnection: close\r\n\r\n`);
+      if (typeof body === 'string') {
+        socket.end(parts[0]!);
+        return;
+      }
+      parts.forEach((part, at) => setTimeout(() => socket.write(part), at * 100));
     });
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', (error) => {
